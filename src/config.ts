@@ -1,0 +1,119 @@
+/**
+ * The service's configuration: read from the environment once, validated, frozen.
+ * Nothing else in the service reads `process.env`; every value that can reach a response is bounded
+ * in length and restricted to printable characters here, so the response path never re-checks it.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  /** `undefined` listens on every interface (IPv6 and IPv4 where the host has both). */
+  readonly host: string | undefined;
+  readonly appVersion: string;
+  readonly description: string;
+  readonly lastCommitSha: string;
+  readonly logLevel: LogLevel;
+  readonly shutdownGraceMs: number;
+  readonly bodyLimitBytes: number;
+}
+
+/** What the build recorded (`dist/build-info.json`), used when the environment does not say. */
+export interface BuildInfo {
+  readonly version: string;
+  readonly commit: string;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_DESCRIPTION = 'Hardened healthcheck service';
+export const UNKNOWN_COMMIT = 'unknown';
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
+const COMMIT_PATTERN = /^[0-9a-f]{7,40}$/i;
+// Host names and IP literals only: no spaces, no URL syntax, nothing a log or a socket call could misread.
+const HOST_PATTERN = /^[0-9A-Za-z.:-]{1,253}$/;
+// Control and format characters (\p{C}) could forge log lines or hide text; the rest of Unicode is fine.
+const PRINTABLE_PATTERN = /^[^\p{C}]+$/u;
+const MAX_DESCRIPTION_LENGTH = 200;
+
+/** Shows a rejected value safely: quoted, escaped and cut short, so the error line stays one line. */
+function shown(value: string): string {
+  const cut = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(cut);
+}
+
+/** An unset or empty variable means "use the default": `docker build` turns an omitted build arg into "". */
+function read(env: Environment, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${shown(raw)})`);
+  }
+  return value;
+}
+
+function matching(env: Environment, name: string, pattern: RegExp, rule: string): string | undefined {
+  const raw = read(env, name);
+  if (raw !== undefined && !pattern.test(raw)) {
+    throw new ConfigError(name, `must be ${rule} (got ${shown(raw)})`);
+  }
+  return raw;
+}
+
+function description(env: Environment): string | undefined {
+  const raw = read(env, 'DESCRIPTION');
+  if (raw === undefined) return undefined;
+  if (raw.length > MAX_DESCRIPTION_LENGTH || !PRINTABLE_PATTERN.test(raw)) {
+    throw new ConfigError(
+      'DESCRIPTION',
+      `must be 1 to ${MAX_DESCRIPTION_LENGTH} printable characters (got ${shown(raw)})`,
+    );
+  }
+  return raw;
+}
+
+function logLevel(env: Environment): LogLevel {
+  const raw = read(env, 'LOG_LEVEL');
+  if (raw === undefined) return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got ${shown(raw)})`);
+  }
+  return level;
+}
+
+/** Validates the environment; throws a {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Environment, build: BuildInfo): Config {
+  return Object.freeze({
+    port: integer(env, 'PORT', 5000, 1, 65535),
+    host: matching(env, 'HOST', HOST_PATTERN, 'a host name or IP address'),
+    appVersion:
+      matching(env, 'APP_VERSION', VERSION_PATTERN, 'a version of 1 to 64 letters, digits or . + _ -') ??
+      build.version,
+    description: description(env) ?? DEFAULT_DESCRIPTION,
+    lastCommitSha:
+      matching(env, 'LAST_COMMIT_SHA', COMMIT_PATTERN, 'a hexadecimal commit SHA of 7 to 40 characters') ??
+      build.commit,
+    logLevel: logLevel(env),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 120_000),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 0, 10_485_760),
+  });
+}

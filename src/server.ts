@@ -1,0 +1,131 @@
+/**
+ * The HTTP server around the app: timeouts and limits, listening, and graceful shutdown.
+ */
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Server as NetServer } from 'node:net';
+import type { Config } from './config';
+import { errorBody } from './errors';
+import type { Lifecycle } from './lifecycle';
+import type { Logger } from './logger';
+import { buildSecurityHeaders } from './security-headers';
+
+/** Limits chosen against slow-client and oversized-header attacks; see README "Server limits". */
+export const SERVER_LIMITS = Object.freeze({
+  // A client dribbling header bytes is cut off after this; checked every `connectionsCheckingInterval`.
+  headersTimeoutMs: 10_000,
+  // A whole request (headers and body) must arrive within this.
+  requestTimeoutMs: 15_000,
+  // Node only checks the two timeouts above on this interval (30 s by default, far too lax).
+  connectionsCheckingIntervalMs: 1_000,
+  // Longer than the common load balancers' idle timeout (AWS ALB: 60 s), so they, not we, close idle
+  // connections: otherwise a request can race our close and be reset.
+  keepAliveTimeoutMs: 65_000,
+  // Node's default is 16 KiB; a health service and typical APIs need far less.
+  maxHeaderSizeBytes: 8_192,
+  // How long clients are asked (`Connection: close`) to leave before idle sockets are closed.
+  drainWindowMs: 1_000,
+});
+
+export type ShutdownOutcome = 'drained' | 'forced';
+
+export interface ServiceServer {
+  readonly server: Server;
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish, then closes; forced after the grace period. */
+  shutdown(): Promise<ShutdownOutcome>;
+}
+
+/** Answers a request Node refused before it reached the app, in the same JSON with the same headers. */
+function rawErrorResponse(status: number, reason: string): string {
+  const body = errorBody(status, undefined);
+  const headers = buildSecurityHeaders()
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\n${headers}Content-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+export function createServer(
+  app: RequestListener,
+  config: Config,
+  logger: Logger,
+  lifecycle: Lifecycle,
+): ServiceServer {
+  const server = createHttpServer(
+    {
+      headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+      requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+      connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
+      keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+      maxHeaderSize: SERVER_LIMITS.maxHeaderSizeBytes,
+    },
+    app,
+  );
+
+  const clientErrors = {
+    400: rawErrorResponse(400, 'Bad Request'),
+    408: rawErrorResponse(408, 'Request Timeout'),
+    431: rawErrorResponse(431, 'Request Header Fields Too Large'),
+  } as const;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    logger.warn({ code: err.code, status }, 'client error');
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientErrors[status]);
+  });
+
+  let shutdownPromise: Promise<ShutdownOutcome> | undefined;
+
+  function shutdown(): Promise<ShutdownOutcome> {
+    shutdownPromise ??= new Promise((resolve) => {
+      lifecycle.startDraining();
+      let settled = false;
+      const finish = (outcome: ShutdownOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(drainTimer);
+        clearInterval(idleSweep);
+        clearTimeout(graceTimer);
+        resolve(outcome);
+      };
+      // Stop accepting new connections, but keep the open ones: http.Server#close would also close
+      // idle keep-alive sockets at once, resetting clients that are sending their next request just
+      // then. The 'close' callback runs when the last connection has ended.
+      NetServer.prototype.close.call(server, () => finish('drained'));
+      // Clients that send during the window get `Connection: close` and leave by themselves. After
+      // it, idle sockets are closed, and so is each one whose in-flight request finishes later.
+      let idleSweep: NodeJS.Timeout | undefined;
+      const drainTimer = setTimeout(() => {
+        server.closeIdleConnections();
+        idleSweep = setInterval(() => server.closeIdleConnections(), 100).unref();
+      }, SERVER_LIMITS.drainWindowMs);
+      const graceTimer = setTimeout(() => {
+        logger.warn({ graceMs: config.shutdownGraceMs }, 'grace period over, closing connections');
+        server.closeAllConnections();
+        finish('forced');
+      }, config.shutdownGraceMs);
+      drainTimer.unref();
+      graceTimer.unref();
+    });
+    return shutdownPromise;
+  }
+
+  function listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: config.port, host: config.host }, () => {
+        server.off('error', reject);
+        resolve(server.address() as AddressInfo);
+      });
+    });
+  }
+
+  return { server, listen, shutdown };
+}
