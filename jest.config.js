@@ -12,8 +12,8 @@ const project = (name, extra = {}) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['unit', 'integration', 'e2e', 'hooks', 'pipeline', 'deploy', 'gates', 'reliability'].map((name) =>
-    project(name),
+  projects: ['unit', 'integration', 'e2e', 'hooks', 'pipeline', 'deploy', 'gates', 'reliability'].map(
+    (name) => project(name),
   ),
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],

@@ -12,7 +12,7 @@ function newest(dir) {
   return latest;
 }
 
-let built = 0;
+let built;
 try {
   built = statSync(new URL('dist/main.js', root)).mtimeMs;
 } catch {

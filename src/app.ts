@@ -51,11 +51,7 @@ function sendError(res: Response, status: number): void {
   sendJson(res, publicStatus(status), errorBody(status, res.locals.requestId));
 }
 
-function requestContext(
-  headers: HeaderList,
-  logger: Logger,
-  lifecycle: Lifecycle,
-): RequestHandler {
+function requestContext(headers: HeaderList, logger: Logger, lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     const incoming = req.headers['x-request-id'];

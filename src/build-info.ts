@@ -15,7 +15,8 @@ export function readBuildInfo(file: string): BuildInfo {
   }
   const { version, commit } = (parsed ?? {}) as Partial<Record<keyof BuildInfo, unknown>>;
   return Object.freeze({
-    version: typeof version === 'string' && /^[0-9A-Za-z.+_-]{1,64}$/.test(version) ? version : FALLBACK.version,
+    version:
+      typeof version === 'string' && /^[0-9A-Za-z.+_-]{1,64}$/.test(version) ? version : FALLBACK.version,
     commit: typeof commit === 'string' && /^[0-9a-f]{7,40}$/i.test(commit) ? commit : FALLBACK.commit,
   });
 }

@@ -52,14 +52,10 @@ export function buildSecurityHeaders(): HeaderList {
     },
   };
   let completed = false;
-  helmetForJsonApi(
-    {} as IncomingMessage,
-    recorder as unknown as ServerResponse,
-    (err?: unknown) => {
-      if (err) throw err instanceof Error ? err : new Error(String(err));
-      completed = true;
-    },
-  );
+  helmetForJsonApi({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: Error) => {
+    if (err) throw err;
+    completed = true;
+  });
   // helmet is synchronous today; if that ever changes we must notice rather than ship no headers.
   if (!completed || recorded.length === 0) {
     throw new Error('helmet did not produce its headers synchronously');
