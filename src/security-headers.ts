@@ -52,8 +52,9 @@ export function buildSecurityHeaders(): HeaderList {
     },
   };
   let completed = false;
-  helmetForJsonApi({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: Error) => {
-    if (err) throw err;
+  helmetForJsonApi({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
+    // helmet fails only on invalid options, and ours are constants: a failure is a programming error.
+    if (err) throw err instanceof Error ? err : new Error('helmet rejected its options');
     completed = true;
   });
   // helmet is synchronous today; if that ever changes we must notice rather than ship no headers.
