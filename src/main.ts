@@ -8,7 +8,7 @@ import { BUILD_INFO_FILE, readBuildInfo } from './build-info';
 import { ConfigError, loadConfig, type Config } from './config';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
-import { createServer } from './server';
+import { createServer, type ShutdownOutcome } from './server';
 
 export const EXIT_CODES = Object.freeze({
   ok: 0,
@@ -36,12 +36,11 @@ export interface RunningService {
   readonly config: Config;
   readonly logger: Logger;
   readonly port: number;
+  /** The same drain the signals start, for callers that embed the service. */
+  readonly shutdown: () => Promise<ShutdownOutcome>;
 }
 
-export async function main(
-  proc: ServiceProcess = process,
-  distDir: string = __dirname,
-): Promise<RunningService | undefined> {
+export async function main(proc: ServiceProcess, distDir: string): Promise<RunningService | undefined> {
   let config: Config;
   try {
     config = loadConfig(proc.env, readBuildInfo(join(distDir, BUILD_INFO_FILE)));
@@ -66,8 +65,8 @@ export async function main(
   try {
     ({ port } = await service.listen());
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
-    proc.stderr.write(`cannot listen on port ${config.port}: ${code}\n`);
+    const { code } = err as NodeJS.ErrnoException;
+    proc.stderr.write(`cannot listen on port ${config.port}: ${String(code)}\n`);
     logger.fatal({ code, port: config.port }, 'cannot listen');
     proc.exit(EXIT_CODES.listen);
     return undefined;
@@ -94,10 +93,10 @@ export async function main(
   };
   proc.on('SIGTERM', () => onSignal('SIGTERM'));
   proc.on('SIGINT', () => onSignal('SIGINT'));
-  return { config, logger, port };
+  return { config, logger, port, shutdown: service.shutdown };
 }
 
 /* istanbul ignore next -- the entry point; tested end to end by spawning the built service */
 if (require.main === module) {
-  void main();
+  void main(process, __dirname);
 }

@@ -1,7 +1,12 @@
 /**
  * The HTTP server around the app: timeouts and limits, listening, and graceful shutdown.
  */
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server as NetServer } from 'node:net';
 import type { Config } from './config';
@@ -48,6 +53,14 @@ function rawErrorResponse(status: number, reason: string): string {
   );
 }
 
+/**
+ * Whether Node has a response open on this socket. `_httpMessage` is internal but has been stable since
+ * Node 0.x and is what established terminators (http-terminator) rely on; there is no public equivalent.
+ */
+function responseInProgress(socket: Socket): ServerResponse | undefined {
+  return (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage ?? undefined;
+}
+
 export function createServer(
   app: RequestListener,
   config: Config,
@@ -81,11 +94,23 @@ export function createServer(
     socket.end(clientErrors[status]);
   });
 
+  // Tracked per connection, not per request, so the request path pays nothing for it.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   let shutdownPromise: Promise<ShutdownOutcome> | undefined;
 
   function shutdown(): Promise<ShutdownOutcome> {
     shutdownPromise ??= new Promise((resolve) => {
       lifecycle.startDraining();
+      // Requests already in flight answer with `Connection: close` too, so their clients leave cleanly.
+      for (const socket of sockets) {
+        const res = responseInProgress(socket);
+        if (res !== undefined && !res.headersSent) res.setHeader('Connection', 'close');
+      }
       let settled = false;
       const finish = (outcome: ShutdownOutcome) => {
         if (settled) return;
@@ -100,11 +125,17 @@ export function createServer(
       // then. The 'close' callback runs when the last connection has ended.
       NetServer.prototype.close.call(server, () => finish('drained'));
       // Clients that send during the window get `Connection: close` and leave by themselves. After
-      // it, idle sockets are closed, and so is each one whose in-flight request finishes later.
+      // it, every socket without a request in progress is closed: idle keep-alive sockets, and clients
+      // that connected but never sent a request (Node counts those as active, not idle, so
+      // closeIdleConnections would leave them to the headers timeout). The sweep repeats so that a
+      // socket whose in-flight request ends later is closed too.
       let idleSweep: NodeJS.Timeout | undefined;
+      const sweep = () => {
+        for (const socket of sockets) if (responseInProgress(socket) === undefined) socket.destroy();
+      };
       const drainTimer = setTimeout(() => {
-        server.closeIdleConnections();
-        idleSweep = setInterval(() => server.closeIdleConnections(), 100).unref();
+        sweep();
+        idleSweep = setInterval(sweep, 100).unref();
       }, SERVER_LIMITS.drainWindowMs);
       const graceTimer = setTimeout(() => {
         logger.warn({ graceMs: config.shutdownGraceMs }, 'grace period over, closing connections');

@@ -35,3 +35,22 @@ describe('buildSecurityHeaders', () => {
     expect(Object.isFrozen(list[0])).toBe(true);
   });
 });
+
+describe('buildSecurityHeaders guards', () => {
+  it('refuses a middleware that does not finish synchronously', () => {
+    expect(() => buildSecurityHeaders((_req, _res, next) => setImmediate(next))).toThrow(/synchronously/);
+  });
+
+  it('refuses a middleware that sets no header', () => {
+    expect(() => buildSecurityHeaders((_req, _res, next) => next())).toThrow(/synchronously/);
+  });
+
+  it('surfaces an error the middleware reports', () => {
+    expect(() => buildSecurityHeaders((_req, _res, next) => next(new Error('bad option')))).toThrow(
+      'bad option',
+    );
+    expect(() => buildSecurityHeaders((_req, _res, next) => next('bad'))).toThrow(
+      'helmet rejected its options',
+    );
+  });
+});
