@@ -93,7 +93,7 @@ export async function main(proc: ServiceProcess, distDir: string): Promise<Runni
   };
   proc.on('SIGTERM', () => onSignal('SIGTERM'));
   proc.on('SIGINT', () => onSignal('SIGINT'));
-  return { config, logger, port, shutdown: service.shutdown };
+  return { config, logger, port, shutdown: () => service.shutdown() };
 }
 
 /* istanbul ignore next -- the entry point; tested end to end by spawning the built service */

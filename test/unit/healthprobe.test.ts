@@ -15,7 +15,10 @@ function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: S
 describe('probe', () => {
   const servers: Server[] = [];
   afterEach(() => {
-    for (const server of servers.splice(0)) (server.closeAllConnections(), server.close());
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('is healthy on a 200', async () => {

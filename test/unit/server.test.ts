@@ -49,7 +49,6 @@ describe('server limits', () => {
     expect(service.server.headersTimeout).toBe(SERVER_LIMITS.headersTimeoutMs);
     expect(service.server.requestTimeout).toBe(SERVER_LIMITS.requestTimeoutMs);
     expect(service.server.keepAliveTimeout).toBe(SERVER_LIMITS.keepAliveTimeoutMs);
-    expect(service.server.maxHeaderSize).toBe(SERVER_LIMITS.maxHeaderSizeBytes);
     // Cut off a slow client within about 15 s: the timeout plus one checking interval.
     expect(SERVER_LIMITS.headersTimeoutMs + SERVER_LIMITS.connectionsCheckingIntervalMs).toBeLessThanOrEqual(
       15_000,
