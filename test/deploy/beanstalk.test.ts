@@ -172,7 +172,9 @@ describe('beanstalk.sh', () => {
   });
 
   test('accepts basic health, which reports no HealthStatus', async () => {
-    const result = await beanstalk({ ...baseEnv(), FAKE_AWS_ENVIRONMENT: withCname(environmentRow(LABEL, 'Ready', 'Green', 'None')),
+    const result = await beanstalk({
+      ...baseEnv(),
+      FAKE_AWS_ENVIRONMENT: withCname(environmentRow(LABEL, 'Ready', 'Green', 'None')),
     });
     expect(result.code).toBe(0);
   });

@@ -60,7 +60,8 @@ const baseEnv = (): Record<string, string> => ({
   SMOKE_TEST_RETRIES: '0',
 });
 
-const cloudrun = (env: Record<string, string>, args: string[] = []) => runScript(CLOUDRUN, args, env, sandbox.bin);
+const cloudrun = (env: Record<string, string>, args: string[] = []) =>
+  runScript(CLOUDRUN, args, env, sandbox.bin);
 
 const deployCall = (image: string, access: string) => [
   'gcloud',
@@ -121,7 +122,7 @@ describe('cloudrun.sh', () => {
   });
 
   test('deploys an image already in Artifact Registry as given', async () => {
-    const env = { ...baseEnv(), IMAGE: AR_IMAGE };
+    const env: Record<string, string> = { ...baseEnv(), IMAGE: AR_IMAGE };
     delete env.ARTIFACT_REGISTRY_REPOSITORY;
     const result = await cloudrun(env);
     expect(result.code).toBe(0);

@@ -35,7 +35,9 @@ const smoke = (args: string[], env: Record<string, string> = {}, pathPrefix = sa
 describe('smoke-test.sh against a live health endpoint', () => {
   test('passes when /healthcheck answers 200 with the expected commit', async () => {
     const result = await smoke([server.url, FULL_SHA]);
-    expect(result.stderr).toContain(`OK: ${server.url}/healthcheck answers 200 with lastcommitsha ${FULL_SHA}`);
+    expect(result.stderr).toContain(
+      `OK: ${server.url}/healthcheck answers 200 with lastcommitsha ${FULL_SHA}`,
+    );
     expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.authorization).toBeUndefined();
@@ -157,7 +159,11 @@ describe('smoke-test.sh refuses bad arguments before making any request', () => 
     ['a commit longer than 40', ['http://127.0.0.1:1', `${FULL_SHA}0`], {}],
     ['a non-numeric retry count', ['http://127.0.0.1:1', FULL_SHA], { SMOKE_TEST_RETRIES: 'many' }],
     ['a retry delay with a unit', ['http://127.0.0.1:1', FULL_SHA], { SMOKE_TEST_RETRY_DELAY: '5s' }],
-    ['a token that could break curl config quoting', ['http://127.0.0.1:1', FULL_SHA], { SMOKE_TEST_BEARER_TOKEN: 'a"b' }],
+    [
+      'a token that could break curl config quoting',
+      ['http://127.0.0.1:1', FULL_SHA],
+      { SMOKE_TEST_BEARER_TOKEN: 'a"b' },
+    ],
   ])('%s', async (_case, args, env) => {
     const result = await runScript(SMOKE_TEST, args, env, sandbox.bin);
     expect(result.code).toBe(2);

@@ -4,8 +4,22 @@
  * server the smoke test really calls, and a runner that starts a script with a clean environment.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -99,7 +113,9 @@ export function restrictedBin(parent: string, commands: readonly string[]): stri
   const bin = path.join(parent, 'restricted-bin');
   mkdirSync(bin);
   for (const command of commands) {
-    const target = execFileSync('bash', ['-c', 'command -v "$1"', 'bash', command], { encoding: 'utf8' }).trim();
+    const target = execFileSync('bash', ['-c', 'command -v "$1"', 'bash', command], {
+      encoding: 'utf8',
+    }).trim();
     symlinkSync(target, path.join(bin, command));
   }
   return bin;
@@ -124,7 +140,12 @@ export function runScript(
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      env: { PATH: `${pathPrefix}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '/tmp', LANG: 'C', ...env },
+      env: {
+        PATH: `${pathPrefix}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME ?? '/tmp',
+        LANG: 'C',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -212,7 +233,9 @@ export async function startHealthServer(tls?: TlsMaterial): Promise<HealthServer
     }
     res.writeHead(state.answer.status, { 'content-type': 'application/json' }).end(state.answer.body);
   };
-  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler);
+  const server: Server = tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
+    : createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
