@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Deploys a signed image to Cloud Run by digest, then smoke-tests the new revision.
+# Prints the service URL on stdout (everything else goes to stderr).
+# The flag variables are assigned by parse_flags (printf -v), which shellcheck cannot follow.
+# shellcheck disable=SC2153
+set -euo pipefail
+
+SCRIPT_NAME=cloudrun.sh
+DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=deploy/lib.sh
+. "${DEPLOY_DIR}/lib.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: deploy/cloudrun.sh [flags]      (each flag can also come from the environment variable shown)
+
+  --image IMAGE                          image by digest: registry/path@sha256:<64 hex>
+  --commit COMMIT_SHA                    commit the image was built from (7-40 hex); the smoke test expects it
+  --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed the image
+  --project GCP_PROJECT_ID               Google Cloud project id
+  --region CLOUDRUN_REGION               Cloud Run region, e.g. europe-west1
+  --service CLOUDRUN_SERVICE             Cloud Run service name
+  --repository ARTIFACT_REGISTRY_REPOSITORY
+                                         optional: Artifact Registry remote repository (in the same region)
+                                         that proxies ghcr.io; required when the image is on ghcr.io
+  --public CLOUDRUN_PUBLIC               true: --allow-unauthenticated; false (default): --no-allow-unauthenticated
+
+Needs gcloud (authenticated), cosign, curl, and jq or node. Exit: 0 deployed and healthy, 1 failed,
+2 bad arguments (nothing was called).
+EOF
+}
+
+readonly GCP_PROJECT_PATTERN='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
+readonly GCP_REGION_PATTERN='^[a-z]+-[a-z]+[0-9]{1,2}$'
+readonly CLOUDRUN_SERVICE_PATTERN='^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$'
+readonly ARTIFACT_REGISTRY_REPOSITORY_PATTERN='^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
+readonly BOOLEAN_PATTERN='^(true|false)$'
+readonly RUN_APP_URL_PATTERN='^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/?$'
+readonly IDENTITY_TOKEN_PATTERN='^[A-Za-z0-9._-]+$'
+
+declare -A FLAGS=(
+  [--image]=IMAGE
+  [--commit]=COMMIT_SHA
+  [--github-repository]=GITHUB_REPOSITORY
+  [--project]=GCP_PROJECT_ID
+  [--region]=CLOUDRUN_REGION
+  [--service]=CLOUDRUN_SERVICE
+  [--repository]=ARTIFACT_REGISTRY_REPOSITORY
+  [--public]=CLOUDRUN_PUBLIC
+)
+parse_flags "$@"
+CLOUDRUN_PUBLIC=${CLOUDRUN_PUBLIC:-false}
+
+check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
+check COMMIT_SHA --commit "${COMMIT_PATTERN}" '7 to 40 hexadecimal digits'
+check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
+check GCP_PROJECT_ID --project "${GCP_PROJECT_PATTERN}" 'a project id: 6-30 lowercase letters, digits, hyphens'
+check CLOUDRUN_REGION --region "${GCP_REGION_PATTERN}" 'a region such as europe-west1'
+check CLOUDRUN_SERVICE --service "${CLOUDRUN_SERVICE_PATTERN}" 'a service name: lowercase letter first, up to 49 letters, digits, hyphens'
+check_optional ARTIFACT_REGISTRY_REPOSITORY --repository "${ARTIFACT_REGISTRY_REPOSITORY_PATTERN}" 'a repository name: lowercase letter first, letters, digits, hyphens'
+check CLOUDRUN_PUBLIC --public "${BOOLEAN_PATTERN}" 'true or false'
+# Cloud Run cannot pull from ghcr.io itself: such an image must come through the remote repository.
+if [[ ${IMAGE-} == ghcr.io/* && -z ${ARTIFACT_REGISTRY_REPOSITORY-} ]]; then
+  VALIDATION_ERRORS+=('missing --repository (or ARTIFACT_REGISTRY_REPOSITORY): Cloud Run pulls a ghcr.io image only through an Artifact Registry remote repository')
+fi
+if [[ -n ${ARTIFACT_REGISTRY_REPOSITORY-} && ${IMAGE-} != ghcr.io/* ]]; then
+  VALIDATION_ERRORS+=('malformed --image (or IMAGE): with --repository the image must be on ghcr.io')
+fi
+finish_validation
+require_commands gcloud cosign
+
+verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
+
+deploy_image=${IMAGE}
+if [ -n "${ARTIFACT_REGISTRY_REPOSITORY-}" ]; then
+  # Same digest through the pull-through cache: the bytes Cloud Run runs are the bytes cosign verified.
+  deploy_image="${CLOUDRUN_REGION}-docker.pkg.dev/${GCP_PROJECT_ID}/${ARTIFACT_REGISTRY_REPOSITORY}/${IMAGE#ghcr.io/}"
+fi
+if [ "${CLOUDRUN_PUBLIC}" = true ]; then
+  access_flag=--allow-unauthenticated
+else
+  access_flag=--no-allow-unauthenticated
+fi
+commit=$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')
+
+log "deploying ${deploy_image} to ${CLOUDRUN_SERVICE} in ${GCP_PROJECT_ID}/${CLOUDRUN_REGION}"
+gcloud run deploy "${CLOUDRUN_SERVICE}" \
+  --image="${deploy_image}" \
+  --project="${GCP_PROJECT_ID}" \
+  --region="${CLOUDRUN_REGION}" \
+  --platform=managed \
+  "${access_flag}" \
+  --update-labels="commit-sha=${commit}" \
+  --quiet >&2
+
+url=$(gcloud run services describe "${CLOUDRUN_SERVICE}" \
+  --project="${GCP_PROJECT_ID}" \
+  --region="${CLOUDRUN_REGION}" \
+  --platform=managed \
+  --format='value(status.url)')
+if ! [[ ${url} =~ ${RUN_APP_URL_PATTERN} ]]; then
+  log 'FAILED: gcloud did not report an https URL for the service'
+  exit 1
+fi
+
+if [ "${CLOUDRUN_PUBLIC}" = true ]; then
+  "${DEPLOY_DIR}/smoke-test.sh" "${url}" "${commit}"
+else
+  # A private service answers 403 without an identity token whose audience is the service URL.
+  token=$(gcloud auth print-identity-token --audiences="${url}")
+  if ! [[ ${token} =~ ${IDENTITY_TOKEN_PATTERN} ]]; then
+    log 'FAILED: gcloud did not print an identity token for the smoke test'
+    exit 1
+  fi
+  SMOKE_TEST_BEARER_TOKEN=${token} "${DEPLOY_DIR}/smoke-test.sh" "${url}" "${commit}"
+fi
+printf '%s\n' "${url}"

@@ -1,0 +1,249 @@
+/**
+ * Test support for the deploy scripts: stand-in `gcloud`, `aws` and `cosign` executables that record
+ * their argument vectors (and print canned answers where a script parses output), a loopback health
+ * server the smoke test really calls, and a runner that starts a script with a clean environment.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
+export const script = (name: string): string => path.join(DEPLOY_DIR, name);
+
+export const FULL_SHA = '0123456789abcdef0123456789abcdef01234567';
+export const OTHER_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
+export const DIGEST_HEX = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const GHCR_IMAGE = `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX}`;
+export const GITHUB_REPOSITORY = 'Acme/svc.api';
+export const SIGNER_PATTERN =
+  '^https://github\\.com/Acme/svc\\.api/\\.github/workflows/pipeline\\.yml@refs/(heads/main|tags/v.*)$';
+export const COSIGN_VERIFY = [
+  'cosign',
+  'verify',
+  '--certificate-identity-regexp',
+  SIGNER_PATTERN,
+  '--certificate-oidc-issuer',
+  'https://token.actions.githubusercontent.com',
+];
+
+const RECORD_LINE = `{ printf '%s' "\${0##*/}"; printf '\\037%s' "$@"; printf '\\n'; } >>"\${FAKE_RECORD:?}"`;
+
+// Each stand-in records its argument vector, one call per line, arguments separated by US (\x1f).
+const STAND_INS: Record<string, string> = {
+  cosign: `${RECORD_LINE}
+exit "\${FAKE_COSIGN_EXIT:-0}"
+`,
+  gcloud: `${RECORD_LINE}
+case "$1 $2 $3" in
+  'run services describe') printf '%s\\n' "\${FAKE_GCLOUD_URL:-}" ;;
+  'auth print-identity-token '*) printf '%s\\n' "\${FAKE_GCLOUD_TOKEN:-}" ;;
+esac
+exit "\${FAKE_GCLOUD_EXIT:-0}"
+`,
+  aws: `${RECORD_LINE}
+case "$1 $2" in
+  'elasticbeanstalk describe-application-versions') printf '%s\\n' "\${FAKE_AWS_VERSION_COUNT:-0}" ;;
+  'elasticbeanstalk describe-environments') printf '%s\\n' "\${FAKE_AWS_ENVIRONMENT:-}" ;;
+  's3 cp') cp "$3" "\${FAKE_S3_COPY:?}" ;;
+esac
+exit 0
+`,
+};
+
+export interface Sandbox {
+  readonly dir: string;
+  readonly bin: string;
+  readonly record: string;
+  /** The calls the stand-ins saw, each as its argument vector (program name first). */
+  calls(): string[][];
+  recordExists(): boolean;
+  cleanup(): void;
+}
+
+export function makeSandbox(): Sandbox {
+  const dir = mkdtempSync(path.join(tmpdir(), 'deploy-test-'));
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin);
+  for (const [name, body] of Object.entries(STAND_INS)) {
+    const file = path.join(bin, name);
+    writeFileSync(file, `#!/usr/bin/env bash\n# Stand-in for ${name}.\n${body}`);
+    chmodSync(file, 0o755);
+  }
+  const record = path.join(dir, 'calls.record');
+  return {
+    dir,
+    bin,
+    record,
+    calls: () =>
+      existsSync(record)
+        ? readFileSync(record, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => line.split('\x1f'))
+        : [],
+    recordExists: () => existsSync(record),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A directory holding only the named commands (symlinks to the machine's), for running a script on a
+ * PATH that lacks something (jq, say).
+ */
+export function restrictedBin(parent: string, commands: readonly string[]): string {
+  const bin = path.join(parent, 'restricted-bin');
+  mkdirSync(bin);
+  for (const command of commands) {
+    const target = execFileSync('bash', ['-c', 'command -v "$1"', 'bash', command], {
+      encoding: 'utf8',
+    }).trim();
+    symlinkSync(target, path.join(bin, command));
+  }
+  return bin;
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a script asynchronously (the health server lives in this process, so a blocking spawn would
+ * starve it) with only the environment given: nothing leaks in from the machine or from CI (a runner
+ * sets GITHUB_REPOSITORY, for one). `pathPrefix` goes before the machine's PATH; a PATH in `env` replaces it.
+ */
+export function runScript(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  pathPrefix: string,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      env: {
+        PATH: `${pathPrefix}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME ?? '/tmp',
+        LANG: 'C',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface HealthAnswer {
+  status: number;
+  body: string;
+}
+
+export const healthBody = (sha: string): string =>
+  JSON.stringify({ myapplication: [{ version: '1.0.0', description: 'test', lastcommitsha: sha }] });
+
+export interface HealthServer {
+  readonly url: string;
+  /** Requests seen on /healthcheck, with their Authorization header. */
+  readonly requests: { authorization: string | undefined }[];
+  answer: HealthAnswer;
+  /** When set, /healthcheck answers 401 unless this bearer token is presented. */
+  requiredToken: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface TlsMaterial {
+  readonly key: string;
+  readonly cert: string;
+  readonly certFile: string;
+}
+
+/** A self-signed certificate for 127.0.0.1; curl trusts it through CURL_CA_BUNDLE. */
+export function makeTlsMaterial(dir: string): TlsMaterial {
+  const keyFile = path.join(dir, 'key.pem');
+  const certFile = path.join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+}
+
+export async function startHealthServer(tls?: TlsMaterial): Promise<HealthServer> {
+  const state: Omit<HealthServer, 'url' | 'close'> = {
+    requests: [],
+    answer: { status: 200, body: healthBody(FULL_SHA) },
+    requiredToken: undefined,
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.url !== '/healthcheck') {
+      res.writeHead(404).end();
+      return;
+    }
+    state.requests.push({ authorization: req.headers.authorization });
+    if (state.requiredToken !== undefined && req.headers.authorization !== `Bearer ${state.requiredToken}`) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
+      return;
+    }
+    res.writeHead(state.answer.status, { 'content-type': 'application/json' }).end(state.answer.body);
+  };
+  const server: Server = tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
+    : createHttpServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
