@@ -1,0 +1,87 @@
+# syntax=docker/dockerfile:1
+
+# Base images are pinned by digest: a tag can be moved to other content (by its publisher or by an
+# attacker who takes over the repository), a digest cannot. The digests were taken from the images'
+# public pins, and Dependabot's docker ecosystem keeps them fresh (.github/dependabot.yml), rewriting
+# digest and tag together. Dependabot reads only FROM lines, never ARG values
+# (dependabot/dependabot-core#2057), so the pins live in the two FROM lines below, and BUILD_IMAGE and
+# RUNTIME_IMAGE name those stages by default. A test can substitute local stand-ins with
+# `--build-arg BUILD_IMAGE=… --build-arg RUNTIME_IMAGE=…`; an unused pinned stage is never built.
+ARG BUILD_IMAGE=pinned-build-base
+ARG RUNTIME_IMAGE=pinned-runtime-base
+
+# node:24-bookworm-slim (Node 24 LTS on Debian 12; glibc, the tier Node supports fully)
+FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS pinned-build-base
+# gcr.io/distroless/nodejs24-debian12:nonroot (no shell, no package manager, no npm)
+FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS pinned-runtime-base
+
+# Compiles the service with every dependency, dev tools included; nothing of this stage ships but dist/.
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /app
+# Dependency install scripts are a supply-chain attack path and none is needed: --ignore-scripts, and
+# HUSKY=0 so the git-hook installer stays out even if a script ever runs.
+ENV HUSKY=0 \
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
+COPY src/ ./src/
+# Recorded in dist/build-info.json; empty means the build falls back to git (absent here: "unknown").
+ARG LAST_COMMIT_SHA=""
+RUN npm run build
+
+# The production dependencies alone, installed from the lockfile apart from the build, so no dev
+# dependency (compiler, test runner, linters) can reach the runtime image.
+FROM ${BUILD_IMAGE} AS production-dependencies
+WORKDIR /app
+ENV HUSKY=0 \
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts \
+    && npm cache clean --force
+
+# What runs: distroless Node (no shell, no npm, no package manager), the compiled service, its
+# production dependencies and package.json. Every file and /app itself stay owned by root, so the
+# service cannot rewrite, rename or add code even where the root filesystem is writable. COPY comes
+# before WORKDIR on purpose: WORKDIR would create /app owned by the base image's user (65532).
+FROM ${RUNTIME_IMAGE} AS runtime
+COPY --from=production-dependencies /app/node_modules /app/node_modules
+COPY --from=build /app/dist /app/dist
+COPY package.json /app/package.json
+WORKDIR /app
+
+# Empty build args mean "unset": the service then reports the version and commit that the build
+# recorded in dist/build-info.json, and its default description.
+ARG APP_VERSION=""
+ARG DESCRIPTION=""
+ARG LAST_COMMIT_SHA=""
+ARG SOURCE_URL=""
+LABEL org.opencontainers.image.title="secure-healthcheck-service" \
+      org.opencontainers.image.version="${APP_VERSION}" \
+      org.opencontainers.image.revision="${LAST_COMMIT_SHA}" \
+      org.opencontainers.image.description="${DESCRIPTION}" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.licenses="MIT"
+# NODE_ENV=production: Express then hides stack traces and caches views.
+ENV NODE_ENV=production \
+    APP_VERSION="${APP_VERSION}" \
+    DESCRIPTION="${DESCRIPTION}" \
+    LAST_COMMIT_SHA="${LAST_COMMIT_SHA}"
+
+# The distroless "nonroot" user, by number: a runtime (Kubernetes runAsNonRoot) can only verify a
+# numeric user, and a name would depend on the image's /etc/passwd.
+USER 65532:65532
+EXPOSE 5000
+# The service drains on SIGTERM itself (it runs as PID 1, with no init to forward signals).
+STOPSIGNAL SIGTERM
+# Exec form: the runtime image has no shell and no curl; the probe is a small Node client.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["/nodejs/bin/node", "/app/dist/healthprobe.js"]
+# Node itself, never npm: npm would sit between the signals and the service, and is absent here anyway.
+ENTRYPOINT ["/nodejs/bin/node"]
+CMD ["/app/dist/main.js"]

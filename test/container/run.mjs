@@ -1,0 +1,600 @@
+// The container test: builds the real Dockerfile, runs the image the way an operator is told to
+// (read-only root, no capabilities, no privilege gain, published on loopback only) and checks the
+// contract, the user, the health check, graceful stop, the image's contents and its labels.
+//
+// Needs a container engine: Docker when `docker info` answers, else podman (with `--runtime runc`
+// when runc is installed; PODMAN_RUNTIME overrides). Not part of `npm test`, which needs no engine.
+//
+// Bases: by default local stand-ins for the pinned bases (test/container/standin-bases.mjs), because
+// registries may be out of reach; they are kept between runs, tagged by a hash of their content
+// (CONTAINER_TEST_KEEP_BASES=0 removes them at the end). CONTAINER_TEST_BASES=pinned builds on the
+// Dockerfile's own pinned bases instead (needs registry access). Every container and every image the
+// test builds is removed at the end, also on failure or Ctrl-C.
+/* eslint-disable security/detect-non-literal-fs-filename -- reads the repository's own files and its own temp folder */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { ensureStandinBases, removeStandinBases } from './standin-bases.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONTAINER_PORT = 5000;
+const RUN_ID = randomBytes(4).toString('hex');
+const IMAGE_REPOSITORY = 'localhost/healthcheck-container-test';
+const SECURITY_FLAGS = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+const STOP_LIMIT_MS = 5_000;
+const BUILD_ARGS = Object.freeze({
+  APP_VERSION: `9.8.7-ctest.${RUN_ID}`,
+  DESCRIPTION: 'Container test: PI technical example',
+  LAST_COMMIT_SHA: randomBytes(20).toString('hex'),
+});
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+// ---- tally ----------------------------------------------------------------------------------------
+const results = [];
+function check(name, ok, detail = '') {
+  results.push({ name, ok: Boolean(ok) });
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'} ${name}${!ok && detail ? `\n     ${String(detail).split('\n').join('\n     ')}` : ''}`,
+  );
+  return Boolean(ok);
+}
+const log = (message) => console.log(`  · ${message}`);
+
+// ---- the engine -----------------------------------------------------------------------------------
+function succeeds(command, args) {
+  return spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
+function makeEngine(name, globalArgs) {
+  const attempt = (args, options = {}) => {
+    const result = spawnSync(name, [...globalArgs, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: options.timeout ?? 120_000,
+      env: { ...process.env, ...options.env },
+    });
+    return {
+      status: result.status,
+      stdout: result.stdout ?? '',
+      stderr: result.stderr ?? '',
+      error: result.error,
+    };
+  };
+  const run = (args, options) => {
+    const result = attempt(args, options);
+    if (result.status !== 0) {
+      throw new Error(
+        `${name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
+      );
+    }
+    return result.stdout;
+  };
+  return {
+    name,
+    attempt,
+    run,
+    output: run,
+    succeeds: (args) => attempt(args).status === 0,
+    inspect: (kind, reference) => JSON.parse(run([kind, 'inspect', reference]))[0],
+  };
+}
+
+function detectEngine() {
+  const candidates = process.env.CONTAINER_ENGINE ? [process.env.CONTAINER_ENGINE] : ['docker', 'podman'];
+  for (const name of candidates) {
+    // crun (podman's default) fails on hosts with hybrid cgroups; runc works wherever it is installed.
+    const runtime = process.env.PODMAN_RUNTIME ?? (succeeds('runc', ['--version']) ? 'runc' : undefined);
+    const globalArgs = name === 'podman' && runtime ? ['--runtime', runtime] : [];
+    if (succeeds(name, [...globalArgs, 'info'])) return makeEngine(name, globalArgs);
+  }
+  return undefined;
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+async function waitForService(engine, container, url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      return true;
+    } catch {
+      const state = engine.inspect('container', container).State;
+      if (!state.Running) return false;
+      await sleep(250);
+    }
+  }
+  return false;
+}
+
+function findBusybox() {
+  const candidate = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+  if (candidate === undefined) return undefined;
+  // A dynamically linked busybox would need its own libraries in the stand-in.
+  const ldd = spawnSync('ldd', [candidate], { encoding: 'utf8' });
+  return `${ldd.stdout}${ldd.stderr}`.includes('not a dynamic executable') ? candidate : undefined;
+}
+
+function npmDirectory() {
+  // `npm run` tells its own location; otherwise Debian's npm package.
+  const fromExecPath = process.env.npm_execpath
+    ? resolve(dirname(process.env.npm_execpath), '..')
+    : undefined;
+  for (const directory of [fromExecPath, '/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm']) {
+    if (directory === undefined) continue;
+    try {
+      if (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).name === 'npm') return directory;
+    } catch {
+      // not an npm package folder; try the next
+    }
+  }
+  return undefined;
+}
+
+function pinnedRuntimeBase() {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  return /^FROM\s+(\S+)\s+AS\s+pinned-runtime-base\s*$/im.exec(dockerfile)?.[1];
+}
+
+/** `tar -tv` of the image's filesystem: [{ path, size, owner, mode }]. */
+function imageFiles(engine, image, workDir) {
+  const container = `healthcheck-ctest-files-${RUN_ID}`;
+  const archive = join(workDir, 'image.tar');
+  engine.run(['create', '--name', container, image]);
+  try {
+    engine.run(['export', '-o', archive, container]);
+  } finally {
+    engine.attempt(['rm', '-f', container]);
+  }
+  const listing = spawnSync('tar', ['--numeric-owner', '-tvf', archive], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  rmSync(archive, { force: true });
+  return listing.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [mode, owner, size, , , ...rest] = line.split(/\s+/);
+      const path = rest
+        .join(' ')
+        .replace(/ -> .*$/, '')
+        .replace(/^\.?\//, '');
+      return { mode, owner, size: Number(size), path };
+    });
+}
+
+const megabytes = (bytes) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+
+// ---- the test -------------------------------------------------------------------------------------
+const made = { containers: [], images: [] };
+let engineForCleanup;
+let workDir;
+
+function cleanUp() {
+  if (engineForCleanup) {
+    for (const container of made.containers.splice(0)) engineForCleanup.attempt(['rm', '-f', container]);
+    for (const image of made.images.splice(0)) engineForCleanup.attempt(['rmi', '-f', image]);
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.log(`\n${signal}: cleaning up`);
+    cleanUp();
+    process.exit(130);
+  });
+}
+
+function build(engine, tag, buildArgs, bases) {
+  const args = ['build', '--network', 'host', '-f', join(ROOT, 'Dockerfile'), '-t', tag];
+  // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format. No layer cache,
+  // so the test leaves no intermediate images behind.
+  if (engine.name === 'podman') args.push('--format', 'docker', '--layers=false');
+  if (bases) {
+    args.push('--build-arg', `BUILD_IMAGE=${bases.builder}`, '--build-arg', `RUNTIME_IMAGE=${bases.runtime}`);
+    args.push(engine.name === 'podman' ? '--pull=never' : '--pull=false');
+  }
+  for (const [name, value] of Object.entries(buildArgs)) args.push('--build-arg', `${name}=${value}`);
+  made.images.push(tag);
+  const started = Date.now();
+  const result = engine.attempt([...args, ROOT], { timeout: 600_000, env: { DOCKER_BUILDKIT: '1' } });
+  log(`${engine.name} build ${tag}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+async function startContainer(engine, image, name, extraArgs = []) {
+  const port = await freePort();
+  made.containers.push(name);
+  engine.run([
+    'run',
+    '-d',
+    '--name',
+    name,
+    ...SECURITY_FLAGS,
+    '-p',
+    `127.0.0.1:${port}:${CONTAINER_PORT}`,
+    ...extraArgs,
+    image,
+  ]);
+  const url = `http://127.0.0.1:${port}/healthcheck`;
+  const up = await waitForService(engine, name, url);
+  return { url, up };
+}
+
+/** Runs node inside the running container (the image has no shell) and returns what it prints. */
+function nodeInContainer(engine, container, script, extraArgs = []) {
+  return engine.attempt(['exec', ...extraArgs, container, '/nodejs/bin/node', '-e', script]);
+}
+
+async function checkRunningService(engine, image, expected) {
+  const container = `healthcheck-ctest-${RUN_ID}`;
+  const { url, up } = await startContainer(
+    engine,
+    image,
+    container,
+    engine.name === 'docker' ? ['--health-interval=2s'] : [],
+  );
+  if (
+    !check(
+      'service answers on the published loopback port (read-only, no capabilities, no-new-privileges)',
+      up,
+      engine.attempt(['logs', container]).stderr,
+    )
+  ) {
+    return;
+  }
+
+  const response = await fetch(url);
+  const body = await response.text();
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  check(
+    'GET /healthcheck: 200, JSON, the build-arg values',
+    response.status === 200 &&
+      (response.headers.get('content-type') ?? '').startsWith('application/json') &&
+      isDeepStrictEqual(parsed, {
+        myapplication: [
+          {
+            version: expected.APP_VERSION,
+            description: expected.DESCRIPTION,
+            lastcommitsha: expected.LAST_COMMIT_SHA,
+          },
+        ],
+      }),
+    `${response.status} ${body}`,
+  );
+  const head = await fetch(url, { method: 'HEAD' });
+  const headBody = await head.text();
+  check(
+    'HEAD /healthcheck: 200, no body, same length as GET',
+    head.status === 200 &&
+      headBody === '' &&
+      head.headers.get('content-length') === String(Buffer.byteLength(body)),
+    `${head.status} length=${head.headers.get('content-length')} body=${JSON.stringify(headBody)}`,
+  );
+
+  const status = nodeInContainer(
+    engine,
+    container,
+    "process.stdout.write(require('fs').readFileSync('/proc/1/status','utf8'))",
+  );
+  const statusFields = new Map(
+    status.stdout.split('\n').map((line) => {
+      const [name = '', value = ''] = line.split(/:\s*/, 2);
+      return [name, value.trim().split(/\s+/)];
+    }),
+  );
+  const field = (name) => statusFields.get(name) ?? [];
+  check(
+    'PID 1 runs as uid 65532 and gid 65532 (real, effective, saved)',
+    [...field('Uid'), ...field('Gid')].every((id) => id === '65532') && field('Uid').length === 4,
+    status.stdout + status.stderr,
+  );
+  check(
+    'PID 1 has no effective, permitted or bounding capabilities',
+    ['CapEff', 'CapPrm', 'CapBnd'].every((name) => /^0+$/.test(field(name)[0] ?? 'x')),
+    status.stdout,
+  );
+  check('PID 1 cannot gain privileges (NoNewPrivs: 1)', field('NoNewPrivs')[0] === '1', status.stdout);
+  const cmdline = nodeInContainer(
+    engine,
+    container,
+    "process.stdout.write(require('fs').readFileSync('/proc/1/cmdline','utf8').split('\\0').join(' '))",
+  );
+  check(
+    'PID 1 is node running dist/main.js directly (no npm, no shell)',
+    /^\/nodejs\/bin\/node \/app\/dist\/main\.js\s*$/.test(cmdline.stdout),
+    cmdline.stdout + cmdline.stderr,
+  );
+  const write = nodeInContainer(
+    engine,
+    container,
+    "try { require('fs').writeFileSync('/app/dist/main.js', 'x'); console.log('WROTE') } catch (e) { console.log(e.code) }",
+  );
+  check(
+    'the application files cannot be rewritten at run time',
+    /^(EROFS|EACCES)$/.test(write.stdout.trim()),
+    write.stdout + write.stderr,
+  );
+
+  if (engine.name === 'podman') {
+    const health = engine.attempt(['healthcheck', 'run', container]);
+    check(
+      'the image HEALTHCHECK passes (podman healthcheck run)',
+      health.status === 0,
+      health.stdout + health.stderr,
+    );
+  } else {
+    let healthStatus = '';
+    for (let i = 0; i < 30 && healthStatus !== 'healthy'; i += 1) {
+      healthStatus = engine.inspect('container', container).State.Health?.Status ?? 'none';
+      if (healthStatus !== 'healthy') await sleep(1_000);
+    }
+    check('the image HEALTHCHECK passes (docker reports healthy)', healthStatus === 'healthy', healthStatus);
+  }
+  const probeElsewhere = engine.attempt([
+    'exec',
+    '-e',
+    'PORT=1',
+    container,
+    '/nodejs/bin/node',
+    '/app/dist/healthprobe.js',
+  ]);
+  check(
+    'the health probe fails when nothing answers (it can report unhealthy)',
+    probeElsewhere.status === 1,
+    `exit ${probeElsewhere.status}`,
+  );
+
+  const started = Date.now();
+  engine.run(['stop', '-t', '10', container]);
+  const stopMs = Date.now() - started;
+  const state = engine.inspect('container', container).State;
+  check(
+    `stop: SIGTERM ends the service in under ${STOP_LIMIT_MS / 1000} s (took ${stopMs} ms)`,
+    stopMs < STOP_LIMIT_MS,
+  );
+  check('stop: exit code 0', state.ExitCode === 0, `ExitCode ${state.ExitCode}`);
+  const logs = engine.attempt(['logs', container]);
+  check(
+    'stop: the service logged a drained shutdown',
+    /"outcome":"drained"/.test(logs.stdout + logs.stderr),
+    (logs.stdout + logs.stderr).slice(-1500),
+  );
+}
+
+function checkImageConfig(engine, image, expected) {
+  const inspected = engine.inspect('image', image);
+  const config = inspected.Config ?? {};
+  const healthcheck = config.Healthcheck ?? inspected.Healthcheck;
+  check('image user is 65532:65532', config.User === '65532:65532', config.User);
+  check(
+    'image sets NODE_ENV=production',
+    (config.Env ?? []).includes('NODE_ENV=production'),
+    (config.Env ?? []).join(' '),
+  );
+  check('image exposes 5000/tcp', Object.keys(config.ExposedPorts ?? {}).includes('5000/tcp'));
+  const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  check(
+    'image starts node on dist/main.js, never npm',
+    isDeepStrictEqual(command, ['/nodejs/bin/node', '/app/dist/main.js']),
+    JSON.stringify(command),
+  );
+  check(
+    'image HEALTHCHECK is exec form, runs the node probe',
+    healthcheck?.Test?.[0] === 'CMD' && healthcheck.Test.includes('/app/dist/healthprobe.js'),
+    JSON.stringify(healthcheck),
+  );
+  const labels = config.Labels ?? inspected.Labels ?? {};
+  const want = {
+    'org.opencontainers.image.version': expected.APP_VERSION,
+    'org.opencontainers.image.revision': expected.LAST_COMMIT_SHA,
+    'org.opencontainers.image.description': expected.DESCRIPTION,
+    'org.opencontainers.image.title': PACKAGE.name,
+    'org.opencontainers.image.licenses': PACKAGE.license,
+  };
+  const wrong = Object.entries(want).filter(([name, value]) => labels[name] !== value);
+  check(
+    'OCI labels: version, revision, description, title, licenses',
+    wrong.length === 0,
+    JSON.stringify(Object.fromEntries(wrong.map(([name]) => [name, labels[name]]))),
+  );
+  check('OCI label source is declared', 'org.opencontainers.image.source' in labels);
+  return inspected.Size;
+}
+
+function checkImageFiles(engine, image) {
+  const files = imageFiles(engine, image, workDir);
+  const paths = files.map((file) => file.path);
+  const appEntries = new Set(
+    paths
+      .filter((path) => path.startsWith('app/'))
+      .map((path) => path.split('/')[1])
+      .filter(Boolean),
+  );
+  check(
+    '/app holds only dist/, node_modules/ and package.json',
+    isDeepStrictEqual([...appEntries].sort(), ['dist', 'node_modules', 'package.json']),
+    [...appEntries].join(', '),
+  );
+  for (const file of [
+    'app/dist/main.js',
+    'app/dist/healthprobe.js',
+    'app/dist/build-info.json',
+    'app/package.json',
+  ]) {
+    check(`image holds ${file}`, paths.includes(file));
+  }
+  for (const dependency of Object.keys(PACKAGE.dependencies)) {
+    check(
+      `production dependency ${dependency} is installed`,
+      paths.includes(`app/node_modules/${dependency}/package.json`),
+    );
+  }
+  const forbidden = [
+    [
+      'source or tests (src/, test/, *.ts)',
+      (path) => /^app\/(src|test)\//.test(path) || /^app\/dist\/.*\.ts$/.test(path),
+    ],
+    ['git metadata (.git)', (path) => /(^|\/)\.git(\/|$)/.test(path)],
+    [
+      'build config (tsconfig, Dockerfile, lockfile, .npmrc)',
+      (path) => /^app\/(tsconfig[^/]*|Dockerfile|package-lock\.json|\.npmrc|scripts\/.*)$/.test(path),
+    ],
+    ['npm caches (.npm, _cacache)', (path) => /(^|\/)(\.npm|_cacache)(\/|$)/.test(path)],
+    [
+      'npm or npx',
+      (path) =>
+        /(^|\/)node_modules\/(npm|npx|corepack)\//.test(path) || /(^|\/)bin\/(npm|npx|corepack)$/.test(path),
+    ],
+    ['shell (sh, bash, ash, busybox)', (path) => /^(usr\/)?bin\/(sh|bash|dash|ash|busybox)$/.test(path)],
+    ...Object.keys(PACKAGE.devDependencies).map((name) => [
+      `dev dependency ${name}`,
+      (path) => path.startsWith(`app/node_modules/${name}/`),
+    ]),
+  ];
+  for (const [what, matches] of forbidden) {
+    const found = paths.filter(matches);
+    check(`image holds no ${what}`, found.length === 0, found.slice(0, 5).join('\n'));
+  }
+  const notRootOwned = files.filter((file) => file.path.startsWith('app/') && file.owner !== '0/0');
+  check(
+    'application files are owned by root (read-only to the service user)',
+    notRootOwned.length === 0,
+    notRootOwned
+      .slice(0, 5)
+      .map((file) => `${file.owner} ${file.path}`)
+      .join('\n'),
+  );
+  return files.filter((file) => file.path.startsWith('app/')).reduce((sum, file) => sum + file.size, 0);
+}
+
+async function main() {
+  console.log('container test: the real Dockerfile, built and run under a container engine');
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor !== 24) {
+    console.error(`This test runs under Node 24 (the image's line); this is Node ${process.versions.node}.`);
+    return 1;
+  }
+  const engine = detectEngine();
+  if (engine === undefined) {
+    console.error(
+      'No container engine: `docker info` and `podman info` both failed. Install Docker or podman (see docs/container.md).',
+    );
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
+  engineForCleanup = engine;
+  log(`engine: ${engine.name}`);
+  workDir = mkdtempSync(join(tmpdir(), 'healthcheck-ctest-'));
+
+  let bases;
+  let runtimeBase;
+  if (process.env.CONTAINER_TEST_BASES === 'pinned') {
+    runtimeBase = pinnedRuntimeBase();
+    engine.run(['pull', runtimeBase], { timeout: 600_000 });
+    log(`bases: the Dockerfile's pinned images (${runtimeBase})`);
+  } else {
+    const busybox = findBusybox();
+    const npm = npmDirectory();
+    if (!busybox || !npm) {
+      check(
+        'tools for the stand-in bases (a static busybox, npm)',
+        false,
+        `busybox: ${busybox ?? 'missing (apt-get install busybox-static)'}, npm: ${npm ?? 'missing'}`,
+      );
+      return 1;
+    }
+    bases = ensureStandinBases(engine, { nodeBinary: process.execPath, npmDirectory: npm, busybox, log });
+    runtimeBase = bases.runtime;
+  }
+
+  const image = `${IMAGE_REPOSITORY}:${RUN_ID}`;
+  const built = build(engine, image, BUILD_ARGS, bases);
+  if (
+    !check(
+      'the Dockerfile builds with APP_VERSION, DESCRIPTION and LAST_COMMIT_SHA',
+      built.status === 0,
+      (built.stdout + built.stderr).slice(-4000),
+    )
+  ) {
+    return 1;
+  }
+  const imageSize = checkImageConfig(engine, image, BUILD_ARGS);
+  const appBytes = checkImageFiles(engine, image);
+  await checkRunningService(engine, image, BUILD_ARGS);
+  const baseSize = engine.inspect('image', runtimeBase).Size;
+  log(
+    `image ${megabytes(imageSize)}, runtime base ${megabytes(baseSize)}: the project adds ${megabytes(imageSize - baseSize)} (files under /app: ${megabytes(appBytes)})`,
+  );
+
+  // `docker build -t name .` with no build args: empty args mean unset, so the service reports what
+  // the build recorded (the package version; "unknown" for the commit, as there is no .git in the
+  // build context) and its default description.
+  const plainImage = `${IMAGE_REPOSITORY}:${RUN_ID}-noargs`;
+  const plainBuilt = build(engine, plainImage, {}, bases);
+  if (
+    check(
+      'the Dockerfile builds with no build args',
+      plainBuilt.status === 0,
+      (plainBuilt.stdout + plainBuilt.stderr).slice(-4000),
+    )
+  ) {
+    const container = `healthcheck-ctest-noargs-${RUN_ID}`;
+    const { url, up } = await startContainer(engine, plainImage, container);
+    const body = up ? await (await fetch(url)).json().catch(() => undefined) : undefined;
+    check(
+      'no build args: /healthcheck reports the package version, default description, commit "unknown"',
+      isDeepStrictEqual(body, {
+        myapplication: [
+          { version: PACKAGE.version, description: 'Hardened healthcheck service', lastcommitsha: 'unknown' },
+        ],
+      }),
+      JSON.stringify(body) + (up ? '' : engine.attempt(['logs', container]).stderr),
+    );
+  }
+  return 0;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  check('the container test ran to the end', false, err instanceof Error ? err.message : String(err));
+} finally {
+  cleanUp();
+  if (engineForCleanup && process.env.CONTAINER_TEST_KEEP_BASES === '0') {
+    removeStandinBases(engineForCleanup);
+    log('removed the stand-in bases');
+  } else if (engineForCleanup && process.env.CONTAINER_TEST_BASES !== 'pinned') {
+    log('kept the stand-in bases for the next run (CONTAINER_TEST_KEEP_BASES=0 removes them)');
+  }
+}
+const failed = results.filter((result) => !result.ok).length;
+const passed = results.length - failed;
+if (results.length > 0) console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && exitCode === 0 && passed > 0 ? 0 : 1);

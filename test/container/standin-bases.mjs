@@ -1,0 +1,160 @@
+// Local stand-ins for the Dockerfile's two base images, for machines that cannot pull from a registry.
+// Each is imported from a root filesystem laid out like the real base, from this machine's Node 24:
+//   runtime: like gcr.io/distroless/nodejs24-debian12:nonroot — /nodejs/bin/node and the libraries it
+//            loads, /etc/passwd with nonroot (65532), ENTRYPOINT /nodejs/bin/node; no shell, no npm.
+//   builder: like node:24-bookworm-slim — node and npm in /usr/local, a static busybox shell, /usr/bin/env
+//            for npm's shebang, and this machine's CA bundle (NODE_EXTRA_CA_CERTS, a test-only need: a
+//            proxy on this machine re-signs the registry's certificate).
+// Images are tagged by a hash of their content, so a second run reuses them.
+/* eslint-disable security/detect-non-literal-fs-filename -- writes only inside the temp folder it made */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const RECIPE_VERSION = '1';
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const RUNTIME_REPOSITORY = 'localhost/healthcheck-standin-runtime';
+export const BUILDER_REPOSITORY = 'localhost/healthcheck-standin-builder';
+
+const PASSWD = [
+  'root:x:0:0:root:/root:/sbin/nologin',
+  'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin',
+  'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin',
+  '',
+].join('\n');
+const GROUP = ['root:x:0:', 'nobody:x:65534:', 'nonroot:x:65532:', ''].join('\n');
+
+/** The shared libraries the dynamic loader maps for `binary`, as absolute paths (from `ldd`). */
+export function sharedLibraries(binary) {
+  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
+  const libraries = [];
+  for (const line of out.split('\n')) {
+    const resolved = /=>\s+(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (resolved?.[1]) libraries.push(resolved[1]);
+  }
+  if (libraries.length === 0) throw new Error(`ldd listed no libraries for ${binary}:\n${out}`);
+  return libraries;
+}
+
+function place(root, source, target = source) {
+  const destination = join(root, target);
+  mkdirSync(dirname(destination), { recursive: true });
+  copyFileSync(source, destination);
+  chmodSync(destination, 0o755);
+}
+
+function baseLayout(root, nodeBinary) {
+  for (const library of sharedLibraries(nodeBinary)) place(root, library);
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'etc/passwd'), PASSWD);
+  writeFileSync(join(root, 'etc/group'), GROUP);
+  mkdirSync(join(root, 'home/nonroot'), { recursive: true });
+  chmodSync(join(root, 'home/nonroot'), 0o700);
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  chmodSync(join(root, 'tmp'), 0o1777);
+}
+
+function runtimeLayout(root, { nodeBinary }) {
+  baseLayout(root, nodeBinary);
+  place(root, nodeBinary, '/nodejs/bin/node');
+}
+
+function builderLayout(root, { nodeBinary, npmDirectory, busybox }) {
+  baseLayout(root, nodeBinary);
+  place(root, nodeBinary, '/usr/local/bin/node');
+  cpSync(npmDirectory, join(root, 'usr/local/lib/node_modules/npm'), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
+  symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(root, 'usr/local/bin/npm'));
+  place(root, busybox, '/bin/busybox');
+  for (const applet of ['sh', 'ls', 'cat', 'rm', 'mkdir', 'cp', 'mv'])
+    symlinkSync('busybox', join(root, 'bin', applet));
+  mkdirSync(join(root, 'usr/bin'), { recursive: true });
+  symlinkSync('/bin/busybox', join(root, 'usr/bin/env'));
+  mkdirSync(join(root, 'etc/ssl/certs'), { recursive: true });
+  copyFileSync(CA_BUNDLE, join(root, 'etc/ssl/certs/ca-certificates.crt'));
+  mkdirSync(join(root, 'root'), { recursive: true });
+}
+
+function fingerprint(kind, inputs, files) {
+  const hash = createHash('sha256').update(`${RECIPE_VERSION}\0${kind}\0${JSON.stringify(inputs)}\0`);
+  for (const file of files) hash.update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Makes (or reuses) both stand-ins with `engine` (docker or podman), and returns their references.
+ * `nodeBinary` must be a Node 24 binary; `npmDirectory` the npm package to put in the builder.
+ */
+export function ensureStandinBases(engine, { nodeBinary, npmDirectory, busybox, log }) {
+  const npmVersion = JSON.parse(readFileSync(join(npmDirectory, 'package.json'), 'utf8')).version;
+  const libraries = sharedLibraries(nodeBinary);
+  const specs = [
+    {
+      repository: RUNTIME_REPOSITORY,
+      tag: fingerprint('runtime', { libraries }, [nodeBinary, ...libraries]),
+      layout: (root) => runtimeLayout(root, { nodeBinary }),
+      changes: [`ENV ${PATH_ENV}`, 'WORKDIR /home/nonroot', 'USER 65532', 'ENTRYPOINT ["/nodejs/bin/node"]'],
+    },
+    {
+      repository: BUILDER_REPOSITORY,
+      tag: fingerprint('builder', { libraries, npmVersion }, [nodeBinary, busybox, CA_BUNDLE, ...libraries]),
+      layout: (root) => builderLayout(root, { nodeBinary, npmDirectory, busybox }),
+      changes: [`ENV ${PATH_ENV}`, `ENV NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`, 'CMD ["node"]'],
+    },
+  ];
+  const references = {};
+  for (const spec of specs) {
+    const reference = `${spec.repository}:${spec.tag}`;
+    references[spec.repository === RUNTIME_REPOSITORY ? 'runtime' : 'builder'] = reference;
+    if (engine.succeeds(['image', 'inspect', reference])) {
+      log(`reusing stand-in ${reference}`);
+      continue;
+    }
+    // A stand-in made from an older Node or npm is of no further use: replace it rather than pile up.
+    const stale = tagsOf(engine, spec.repository);
+    if (stale.length > 0) engine.succeeds(['rmi', ...stale]);
+    const work = mkdtempSync(join(tmpdir(), 'standin-'));
+    try {
+      const root = join(work, 'rootfs');
+      mkdirSync(root);
+      spec.layout(root);
+      const tarball = join(work, 'rootfs.tar');
+      execFileSync('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', root, '-cf', tarball, '.']);
+      engine.run(['import', ...spec.changes.flatMap((change) => ['--change', change]), tarball, reference]);
+      log(`made stand-in ${reference}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return references;
+}
+
+function tagsOf(engine, repository) {
+  return engine
+    .output(['images', '--filter', `reference=${repository}`, '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter((reference) => reference.startsWith(`${repository}:`));
+}
+
+/** Removes the stand-ins (every tag of both repositories). */
+export function removeStandinBases(engine) {
+  for (const repository of [RUNTIME_REPOSITORY, BUILDER_REPOSITORY]) {
+    const references = tagsOf(engine, repository);
+    if (references.length > 0) engine.succeeds(['rmi', ...references]);
+  }
+}

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  checkDockerfile,
+  DOCKERFILE_RULES,
+  formatFindings,
+  type DockerfileRuleId,
+} from '../../security/dockerfile-policy';
+
+const ROOT = join(__dirname, '..', '..');
+const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+const DOCKERIGNORE = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
+
+const NODE_PIN =
+  'node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d';
+const DISTROLESS_PIN =
+  'gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a';
+
+/** Plants a defect by replacing text that must be there, so a mutation can never silently miss. */
+function mutate(search: string | RegExp, replacement: string): string {
+  const mutated = DOCKERFILE.replace(search, replacement);
+  if (mutated === DOCKERFILE) throw new Error(`mutation found nothing to replace: ${String(search)}`);
+  return mutated;
+}
+
+const rulesFound = (text: string): DockerfileRuleId[] => [
+  ...new Set(checkDockerfile(text).map((finding) => finding.rule)),
+];
+
+const HEALTHCHECK_BLOCK = /HEALTHCHECK [^\n]*\\\n[^\n]*\n/;
+
+describe('the Dockerfile policy checker', () => {
+  it('finds nothing in the project Dockerfile', () => {
+    expect(formatFindings('Dockerfile', checkDockerfile(DOCKERFILE))).toBe('');
+  });
+
+  // Each row plants one defect in the real Dockerfile and names the rules that must catch it.
+  const plantedDefects: [string, string, DockerfileRuleId[]][] = [
+    ['USER by name', mutate('USER 65532:65532', 'USER nonroot'), ['user-numeric-nonroot']],
+    ['USER root by number', mutate('USER 65532:65532', 'USER 0'), ['user-numeric-nonroot']],
+    ['USER with root group', mutate('USER 65532:65532', 'USER 65532:0'), ['user-numeric-nonroot']],
+    ['no USER in the final stage', mutate('USER 65532:65532\n', ''), ['user-numeric-nonroot']],
+    [
+      'USER set only in an earlier stage',
+      mutate('USER 65532:65532\n', '').replace('WORKDIR /app\n', 'WORKDIR /app\nUSER 65532:65532\n'),
+      ['user-numeric-nonroot'],
+    ],
+    ['no HEALTHCHECK', mutate(HEALTHCHECK_BLOCK, ''), ['healthcheck-exec-form']],
+    ['HEALTHCHECK NONE', mutate(HEALTHCHECK_BLOCK, 'HEALTHCHECK NONE\n'), ['healthcheck-exec-form']],
+    [
+      'HEALTHCHECK in shell form',
+      mutate(HEALTHCHECK_BLOCK, 'HEALTHCHECK CMD /nodejs/bin/node /app/dist/healthprobe.js || exit 1\n'),
+      ['healthcheck-exec-form'],
+    ],
+    ['FROM by tag only', mutate(NODE_PIN, 'node:24-bookworm-slim'), ['base-pinned-by-digest']],
+    [
+      'ARG default that is a tag, not a digest',
+      mutate('ARG BUILD_IMAGE=pinned-build-base', 'ARG BUILD_IMAGE=node:24-bookworm-slim'),
+      ['base-pinned-by-digest'],
+    ],
+    [
+      'ARG without a default used in FROM',
+      mutate('ARG RUNTIME_IMAGE=pinned-runtime-base', 'ARG RUNTIME_IMAGE'),
+      ['base-pinned-by-digest'],
+    ],
+    [
+      'COPY --from an unpinned image',
+      mutate('COPY package.json /app/package.json', 'COPY --from=busybox:1.36 /bin/busybox /bin/busybox'),
+      ['base-pinned-by-digest'],
+    ],
+    [
+      'ADD instead of COPY',
+      mutate('COPY package.json /app/package.json', 'ADD package.json /app/package.json'),
+      ['no-add'],
+    ],
+    ['FROM latest', mutate(NODE_PIN, 'node:latest'), ['base-pinned-by-digest', 'no-latest-tag']],
+    ['FROM without a tag', mutate(NODE_PIN, 'node'), ['base-pinned-by-digest', 'no-latest-tag']],
+    [
+      'latest with a digest',
+      mutate(DISTROLESS_PIN, DISTROLESS_PIN.replace(':nonroot@', ':latest@')),
+      ['no-latest-tag'],
+    ],
+    [
+      'ARG default with latest',
+      mutate(
+        'ARG RUNTIME_IMAGE=pinned-runtime-base',
+        'ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:latest',
+      ),
+      ['base-pinned-by-digest', 'no-latest-tag'],
+    ],
+    [
+      'curl in a RUN',
+      mutate('RUN npm run build', 'RUN curl -fsSL https://example.invalid/x.sh | sh && npm run build'),
+      ['no-curl-wget'],
+    ],
+    [
+      'wget in a RUN',
+      mutate('RUN npm run build', 'RUN wget -q https://example.invalid/x && npm run build'),
+      ['no-curl-wget'],
+    ],
+    [
+      'curl as the health probe',
+      mutate(HEALTHCHECK_BLOCK, 'HEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:5000/healthcheck"]\n'),
+      ['no-curl-wget'],
+    ],
+    ['a repeated stage name', mutate('AS runtime', 'AS build'), ['unique-stage-names']],
+    [
+      'CMD through npm',
+      mutate('CMD ["/app/dist/main.js"]', 'CMD ["npm", "start"]'),
+      ['cmd-exec-form-no-npm'],
+    ],
+    [
+      'ENTRYPOINT through npm',
+      mutate('ENTRYPOINT ["/nodejs/bin/node"]', 'ENTRYPOINT ["/usr/local/bin/npm", "run"]'),
+      ['cmd-exec-form-no-npm'],
+    ],
+    [
+      'CMD in shell form',
+      mutate('CMD ["/app/dist/main.js"]', 'CMD node /app/dist/main.js'),
+      ['cmd-exec-form-no-npm'],
+    ],
+    [
+      'ENTRYPOINT through a shell',
+      mutate('ENTRYPOINT ["/nodejs/bin/node"]', 'ENTRYPOINT ["/bin/sh", "-c"]'),
+      ['cmd-exec-form-no-npm'],
+    ],
+    [
+      'neither CMD nor ENTRYPOINT',
+      mutate('ENTRYPOINT ["/nodejs/bin/node"]\nCMD ["/app/dist/main.js"]\n', ''),
+      ['cmd-exec-form-no-npm'],
+    ],
+    [
+      'a secret build arg',
+      mutate('ARG SOURCE_URL=""', 'ARG SOURCE_URL=""\nARG NPM_TOKEN'),
+      ['no-secret-build-values'],
+    ],
+  ];
+
+  it.each(plantedDefects)('catches %s', (_defect, dockerfile, expectedRules) => {
+    expect(rulesFound(dockerfile).sort()).toEqual([...expectedRules].sort());
+  });
+
+  it('has a planted defect for every rule', () => {
+    const exercised = new Set(plantedDefects.flatMap(([, , rules]) => rules));
+    expect([...exercised].sort()).toEqual(Object.keys(DOCKERFILE_RULES).sort());
+  });
+
+  it('reports the line of the instruction at fault', () => {
+    const dockerfile = mutate('COPY package.json /app/package.json', 'ADD package.json /app/package.json');
+    const line = dockerfile.split('\n').findIndex((text) => text.startsWith('ADD ')) + 1;
+    expect(checkDockerfile(dockerfile)).toEqual([{ rule: 'no-add', line, message: 'ADD: use COPY' }]);
+  });
+});
+
+describe('the project Dockerfile', () => {
+  const instructionLines = DOCKERFILE.replace(/\s*\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  const finalStage = instructionLines.slice(
+    instructionLines.findLastIndex((line) => line.startsWith('FROM ')),
+  );
+
+  it('pins the official Node build image and the distroless runtime by digest, with their tags', () => {
+    expect(DOCKERFILE).toContain(`FROM ${NODE_PIN} AS `);
+    expect(DOCKERFILE).toContain(`FROM ${DISTROLESS_PIN} AS `);
+    expect(DOCKERFILE).toMatch(/Dependabot's docker ecosystem/);
+  });
+
+  it('takes the bases as BUILD_IMAGE and RUNTIME_IMAGE build args', () => {
+    expect(instructionLines).toEqual(
+      expect.arrayContaining([
+        'FROM ${BUILD_IMAGE} AS build',
+        'FROM ${BUILD_IMAGE} AS production-dependencies',
+        'FROM ${RUNTIME_IMAGE} AS runtime',
+      ]),
+    );
+  });
+
+  it('installs with scripts off, builds, then installs production dependencies only', () => {
+    expect(DOCKERFILE).toMatch(/ENV HUSKY=0/);
+    expect(instructionLines).toContain('RUN npm ci --ignore-scripts');
+    expect(instructionLines).toContain('RUN npm run build');
+    expect(DOCKERFILE).toMatch(/RUN npm ci --omit=dev --ignore-scripts \\\n\s+&& npm cache clean --force/);
+  });
+
+  it('ships only dist/, production node_modules and package.json to the runtime', () => {
+    expect(finalStage.filter((line) => line.startsWith('COPY '))).toEqual([
+      'COPY --from=production-dependencies /app/node_modules /app/node_modules',
+      'COPY --from=build /app/dist /app/dist',
+      'COPY package.json /app/package.json',
+    ]);
+  });
+
+  it('runs node on dist/main.js as 65532 in production mode, on port 5000, with a node health probe', () => {
+    expect(finalStage).toEqual(
+      expect.arrayContaining([
+        'USER 65532:65532',
+        'EXPOSE 5000',
+        'WORKDIR /app',
+        'ENTRYPOINT ["/nodejs/bin/node"]',
+        'CMD ["/app/dist/main.js"]',
+        'HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/nodejs/bin/node", "/app/dist/healthprobe.js"]',
+      ]),
+    );
+    expect(finalStage.join('\n')).toMatch(/ENV NODE_ENV=production /);
+  });
+
+  it('turns APP_VERSION, DESCRIPTION and LAST_COMMIT_SHA into environment and OCI labels', () => {
+    const final = finalStage.join('\n');
+    for (const name of ['APP_VERSION', 'DESCRIPTION', 'LAST_COMMIT_SHA']) {
+      expect(final).toContain(`ARG ${name}=""`);
+      expect(final).toContain(`${name}="\${${name}}"`);
+    }
+    for (const label of ['version', 'revision', 'description', 'source', 'licenses', 'title']) {
+      expect(final).toContain(`org.opencontainers.image.${label}=`);
+    }
+  });
+});
+
+describe('the .dockerignore', () => {
+  const rules = DOCKERIGNORE.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+
+  it('ignores everything first, then re-includes only what the build reads', () => {
+    expect(rules[0]).toBe('*');
+    expect(rules.filter((rule) => rule.startsWith('!')).sort()).toEqual(
+      [
+        '!.npmrc',
+        '!package-lock.json',
+        '!package.json',
+        '!scripts/build.mjs',
+        '!src/**/*.ts',
+        '!tsconfig.build.json',
+        '!tsconfig.json',
+      ].sort(),
+    );
+  });
+
+  it('re-includes every file the Dockerfile copies from the context', () => {
+    const copied = DOCKERFILE.split('\n')
+      .filter((line) => line.startsWith('COPY ') && !line.includes('--from='))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    const included = rules.filter((rule) => rule.startsWith('!')).map((rule) => rule.slice(1));
+    for (const source of copied) {
+      expect(included.some((rule) => rule === source || rule.startsWith(source))).toBe(true);
+    }
+  });
+});
