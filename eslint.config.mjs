@@ -1,6 +1,7 @@
 // One ESLint policy for the hook, `npm run lint` and CI. The pre-commit hook sets ESLINT_FAST=1 to skip
 // the type-aware rules (they need the whole program and take seconds); `npm run lint` and CI run them
 // over the whole tree, so a commit made with the fast set is still checked in full before it merges.
+import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
 import security from 'eslint-plugin-security';
 import globals from 'globals';
@@ -16,6 +17,15 @@ const securityAsErrors = Object.fromEntries(
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'reports/', 'node_modules/', 'test/fixtures/'] },
   js.configs.recommended,
+  // An exception to a rule is reviewed like code: it must name the rule and say why.
+  comments.recommended,
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@eslint-community/eslint-comments/require-description': ['error', { ignore: ['eslint-enable'] }],
+      '@eslint-community/eslint-comments/no-unlimited-disable': 'error',
+    },
+  },
   ...(fast ? tseslint.configs.recommended : tseslint.configs.recommendedTypeChecked),
   {
     plugins: { security },
@@ -43,7 +53,7 @@ export default tseslint.config(
     rules: { 'security/detect-non-literal-fs-filename': 'off' },
   },
   {
-    files: ['test/**/*.ts', 'bench/**'],
+    files: ['test/**', 'bench/**'],
     rules: {
       // Tests build paths into temporary folders and spawn the tools they test.
       'security/detect-non-literal-fs-filename': 'off',

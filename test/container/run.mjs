@@ -10,7 +10,6 @@
 // (CONTAINER_TEST_KEEP_BASES=0 removes them at the end). CONTAINER_TEST_BASES=pinned builds on the
 // Dockerfile's own pinned bases instead (needs registry access). Every container and every image the
 // test builds is removed at the end, also on failure or Ctrl-C.
-/* eslint-disable security/detect-non-literal-fs-filename -- reads the repository's own files and its own temp folder */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

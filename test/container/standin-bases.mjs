@@ -6,7 +6,6 @@
 //            for npm's shebang, and this machine's CA bundle (NODE_EXTRA_CA_CERTS, a test-only need: a
 //            proxy on this machine re-signs the registry's certificate).
 // Images are tagged by a hash of their content, so a second run reuses them.
-/* eslint-disable security/detect-non-literal-fs-filename -- writes only inside the temp folder it made */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
