@@ -15,16 +15,18 @@ FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9
 # gcr.io/distroless/nodejs24-debian12:nonroot (no shell, no package manager, no npm)
 FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS pinned-runtime-base
 
-# Compiles the service with every dependency, dev tools included; nothing of this stage ships but dist/.
-FROM ${BUILD_IMAGE} AS build
+# npm as both install stages use it. Dependency install scripts are a supply-chain attack path and none
+# is needed: --ignore-scripts below, and HUSKY=0 so the git-hook installer stays out even if one runs.
+FROM ${BUILD_IMAGE} AS npm-base
 WORKDIR /app
-# Dependency install scripts are a supply-chain attack path and none is needed: --ignore-scripts, and
-# HUSKY=0 so the git-hook installer stays out even if a script ever runs.
 ENV HUSKY=0 \
     NPM_CONFIG_AUDIT=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY package.json package-lock.json .npmrc ./
+
+# Compiles the service with every dependency, dev tools included; nothing of this stage ships but dist/.
+FROM npm-base AS build
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build.mjs ./scripts/
@@ -35,13 +37,7 @@ RUN npm run build
 
 # The production dependencies alone, installed from the lockfile apart from the build, so no dev
 # dependency (compiler, test runner, linters) can reach the runtime image.
-FROM ${BUILD_IMAGE} AS production-dependencies
-WORKDIR /app
-ENV HUSKY=0 \
-    NPM_CONFIG_AUDIT=false \
-    NPM_CONFIG_FUND=false \
-    NPM_CONFIG_UPDATE_NOTIFIER=false
-COPY package.json package-lock.json .npmrc ./
+FROM npm-base AS production-dependencies
 RUN npm ci --omit=dev --ignore-scripts \
     && npm cache clean --force
 

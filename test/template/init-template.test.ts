@@ -33,6 +33,15 @@ function run(dir: string, args: string[]) {
   return spawnSync(process.execPath, [SCRIPT, '--root', dir, ...args], { cwd: dir, encoding: 'utf8' });
 }
 
+const ADOPTION = [
+  '--name',
+  'payments-api',
+  '--description',
+  "Pays the bills, it's fine",
+  '--owner',
+  '@acme/platform',
+];
+
 const changedFiles = (dir: string) =>
   execFileSync('git', ['status', '--porcelain'], { cwd: dir }).toString().trim().split('\n').filter(Boolean);
 
@@ -44,14 +53,7 @@ describe('npm run init-template', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('turns the copy into the named service', () => {
-    const result = run(dir, [
-      '--name',
-      'payments-api',
-      '--description',
-      "Pays the bills, it's fine",
-      '--owner',
-      '@acme/platform',
-    ]);
+    const result = run(dir, ADOPTION);
     expect(result.status).toBe(0);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(pkg).toMatchObject({ name: 'payments-api', description: "Pays the bills, it's fine" });
@@ -75,14 +77,7 @@ describe('npm run init-template', () => {
 
   it('is idempotent: a second run changes nothing', () => {
     execFileSync('git', ['add', '-A'], { cwd: dir });
-    const result = run(dir, [
-      '--name',
-      'payments-api',
-      '--description',
-      "Pays the bills, it's fine",
-      '--owner',
-      '@acme/platform',
-    ]);
+    const result = run(dir, ADOPTION);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('nothing to change');
     expect(execFileSync('git', ['diff', '--stat'], { cwd: dir }).toString()).toBe('');

@@ -169,8 +169,9 @@ describe('the project Dockerfile', () => {
   it('takes the bases as BUILD_IMAGE and RUNTIME_IMAGE build args', () => {
     expect(instructionLines).toEqual(
       expect.arrayContaining([
-        'FROM ${BUILD_IMAGE} AS build',
-        'FROM ${BUILD_IMAGE} AS production-dependencies',
+        'FROM ${BUILD_IMAGE} AS npm-base',
+        'FROM npm-base AS build',
+        'FROM npm-base AS production-dependencies',
         'FROM ${RUNTIME_IMAGE} AS runtime',
       ]),
     );

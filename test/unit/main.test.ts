@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EXIT_CODES, main, type RunningService, type ServiceProcess } from '../../src/main';
-import { httpRequest } from '../support/http';
+import { freePort, httpRequest } from '../support/http';
 
 /** A stand-in process: records exits and stderr; signals are emitted by the test. */
 class FakeProcess extends EventEmitter implements ServiceProcess {
@@ -24,14 +24,6 @@ class FakeProcess extends EventEmitter implements ServiceProcess {
 }
 
 const baseEnv = { LOG_LEVEL: 'silent', HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '2000' };
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const started: (RunningService | undefined)[] = [];
 afterEach(async () => {
