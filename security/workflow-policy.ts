@@ -9,6 +9,8 @@
  *
  * Only node built-ins and `yaml` are imported, so the module also runs under Node's type stripping.
  */
+/* eslint-disable security/detect-non-literal-fs-filename -- reads the repository's own files, at paths
+   built from its layout or named in its workflows; no request or user input reaches these calls. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -73,7 +75,8 @@ const CONFIG_INPUTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const FORK_GUARD = /github\.event\.pull_request\.head\.repo\.full_name\s*==\s*github\.repository/;
-const PINNED_USES = /^([\w.-]+\/[\w.-]+(?:\/[\w./-]+)?)@([0-9a-f]{40})$/;
+const ACTION_NAME = /^[\w.-]+\/[\w./-]+$/;
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
 const IMAGE_BUILD_COMMAND =
   /\b(?:docker|podman)\s+(?:image\s+build|buildx\s+(?:build|bake)|build)\b|\bbuildah\s+bud\b/;
 const IMAGE_BUILD_ACTIONS = ['docker/build-push-action', 'docker/bake-action'];
@@ -142,10 +145,10 @@ export function readWorkflows(root: string): WorkflowFile[] {
 function checkPins(file: WorkflowFile, actions: Record<string, ReviewedAction>): Finding[] {
   const findings: Finding[] = [];
   file.text.split('\n').forEach((line, index) => {
-    const match = /^\s*(?:-\s+)?uses:\s*['"]?([^\s'"#]+)['"]?\s*(#.*)?$/.exec(line);
+    const match = /^uses:\s*(\S+)(.*)$/.exec(line.trim().replace(/^-\s+/, ''));
     if (!match?.[1]) return;
-    const uses = match[1];
-    const comment = match[2] ?? '';
+    const uses = match[1].replace(/^['"]|['"]$/g, '');
+    const comment = (match[2] ?? '').trim();
     const where = `${file.path}:${index + 1}`;
     if (uses.startsWith('./')) return;
     if (uses.startsWith('docker://')) {
@@ -158,7 +161,8 @@ function checkPins(file: WorkflowFile, actions: Record<string, ReviewedAction>):
       }
       return;
     }
-    const pinned = PINNED_USES.exec(uses);
+    const [name = '', ref = ''] = uses.split('@');
+    const pinned = ACTION_NAME.test(name) && COMMIT_SHA.test(ref) ? [uses, name, ref] : undefined;
     if (!pinned?.[1] || !pinned[2]) {
       findings.push({
         rule: 'pin-sha',
@@ -167,7 +171,7 @@ function checkPins(file: WorkflowFile, actions: Record<string, ReviewedAction>):
       });
       return;
     }
-    const tag = /^#\s*(v\d+(?:\.\d+)*\S*)/.exec(comment)?.[1];
+    const tag = /^#\s*(v\d[\w.+-]*)/.exec(comment)?.[1];
     if (!tag) {
       findings.push({
         rule: 'pin-comment',
@@ -420,7 +424,8 @@ function checkSteps(
       const scansImage =
         (action === 'aquasecurity/trivy-action' && text(inputs['scan-type'] ?? 'image') === 'image') ||
         action.startsWith('zaproxy/') ||
-        /\bdocker\s+(?:image\s+)?load\b/.test(run);
+        /\bdocker\s+load\b/.test(run) ||
+        /\bdocker\s+image\s+load\b/.test(run);
       if (scansImage && !downloadedArtifact && !IMAGE_BUILD_JOBS.includes(jobId)) {
         findings.push({
           rule: 'scan-uses-artifact',
@@ -595,19 +600,17 @@ export function checkCheckovConfig(path: string, source: string): Finding[] {
 
 /** Inline `checkov:skip=` comments bypass the one reviewed list in checkov.yaml. */
 export function checkInlineCheckovSkips(path: string, source: string): Finding[] {
-  return source
-    .split('\n')
-    .flatMap((line, index) =>
-      /checkov:skip=/i.test(line)
-        ? [
-            {
-              rule: 'checkov-inline-skip',
-              file: path,
-              message: `line ${index + 1}: skip checks in checkov.yaml, with a reason`,
-            },
-          ]
-        : [],
-    );
+  return source.split('\n').flatMap((line, index) =>
+    /checkov:skip=/i.test(line)
+      ? [
+          {
+            rule: 'checkov-inline-skip',
+            file: path,
+            message: `line ${index + 1}: skip checks in checkov.yaml, with a reason`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Trivy config: parses, scans for vulnerabilities, secrets and misconfiguration, names its ignore file. */
@@ -708,7 +711,7 @@ export function checkZapRules(path: string, source: string): Finding[] {
       return;
     }
     if (level === 'OUTOFSCOPE') {
-      if (!/^\d+(,\d+)*$/.test(id) && id !== '*')
+      if (!id.split(',').every((part) => /^\d+$/.test(part)) && id !== '*')
         findings.push({ rule: 'zap-rules', file: path, message: `${where}: bad rule id ${id}` });
       return;
     }

@@ -1,5 +1,10 @@
 import { isSeq } from 'yaml';
-import { checkRepository, checkWorkflow, loadReviewedActions, readWorkflows } from '../../security/workflow-policy';
+import {
+  checkRepository,
+  checkWorkflow,
+  loadReviewedActions,
+  readWorkflows,
+} from '../../security/workflow-policy';
 import type { WorkflowFile } from '../../security/workflow-policy';
 import { edited, GATES, mutated, PIPELINE, ROOT, rules, workflowFile } from './helpers';
 
@@ -18,9 +23,16 @@ describe('the repository as committed', () => {
 // Each case plants one violation in an in-memory copy and expects exactly that rule to report it.
 describe('each policy bites on a planted violation', () => {
   const cases: [rule: string, file: () => WorkflowFile][] = [
-    ['pin-sha', () => edited(GATES, (t) => t.replace(`${HARDEN} # v2.20.1`, 'step-security/harden-runner@v2 # v2.20.1'))],
+    [
+      'pin-sha',
+      () =>
+        edited(GATES, (t) => t.replace(`${HARDEN} # v2.20.1`, 'step-security/harden-runner@v2 # v2.20.1')),
+    ],
     ['pin-comment', () => edited(GATES, (t) => t.replace(`${HARDEN} # v2.20.1`, HARDEN))],
-    ['pin-reviewed', () => edited(GATES, (t) => t.replace(HARDEN, `step-security/harden-runner@${'a'.repeat(40)}`))],
+    [
+      'pin-reviewed',
+      () => edited(GATES, (t) => t.replace(HARDEN, `step-security/harden-runner@${'a'.repeat(40)}`)),
+    ],
     [
       'action-unreviewed',
       () =>
@@ -29,16 +41,37 @@ describe('each policy bites on a planted violation', () => {
           if (isSeq(steps)) steps.add(d.createNode({ uses: `someone/untrusted-action@${'b'.repeat(40)}` }));
         }),
     ],
-    ['action-input', () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 4, 'with', 'severities'], 'HIGH'))],
+    [
+      'action-input',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 4, 'with', 'severities'], 'HIGH')),
+    ],
     ['permissions-top-level', () => mutated(PIPELINE, (d) => d.set('permissions', 'read-all'))],
     ['permissions-job', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'test', 'permissions']))],
     ['permissions-job', () => mutated(GATES, (d) => d.setIn(['jobs', 'test', 'permissions'], 'write-all'))],
-    ['permissions-write', () => mutated(GATES, (d) => d.setIn(['jobs', 'lint', 'permissions', 'contents'], 'write'))],
-    ['permissions-write', () => mutated(GATES, (d) => d.setIn(['jobs', 'build', 'permissions', 'packages'], 'write'))],
-    ['permissions-write', () => mutated(GATES, (d) => d.setIn(['jobs', 'test', 'permissions', 'security-events'], 'write'))],
-    ['permissions-write', () => mutated(PIPELINE, (d) => d.setIn(['jobs', 'summary', 'permissions', 'id-token'], 'write'))],
-    ['sarif-permission', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'codeql', 'permissions', 'security-events']))],
-    ['permissions-reusable', () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'gates', 'permissions', 'security-events']))],
+    [
+      'permissions-write',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'lint', 'permissions', 'contents'], 'write')),
+    ],
+    [
+      'permissions-write',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'build', 'permissions', 'packages'], 'write')),
+    ],
+    [
+      'permissions-write',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'test', 'permissions', 'security-events'], 'write')),
+    ],
+    [
+      'permissions-write',
+      () => mutated(PIPELINE, (d) => d.setIn(['jobs', 'summary', 'permissions', 'id-token'], 'write')),
+    ],
+    [
+      'sarif-permission',
+      () => mutated(GATES, (d) => d.deleteIn(['jobs', 'codeql', 'permissions', 'security-events'])),
+    ],
+    [
+      'permissions-reusable',
+      () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'gates', 'permissions', 'security-events'])),
+    ],
     ['timeout', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'zap', 'timeout-minutes']))],
     [
       'harden-runner-first',
@@ -48,30 +81,75 @@ describe('each policy bites on a planted violation', () => {
           if (isSeq(steps)) steps.items.reverse();
         }),
     ],
-    ['harden-runner-first', () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'publish', 'steps', 0, 'with']))],
+    [
+      'harden-runner-first',
+      () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'publish', 'steps', 0, 'with'])),
+    ],
     [
       'expression-in-run',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'test', 'steps', 4, 'run'], 'echo "${{ github.event.pull_request.title }}"')),
+      () =>
+        mutated(GATES, (d) =>
+          d.setIn(['jobs', 'test', 'steps', 4, 'run'], 'echo "${{ github.event.pull_request.title }}"'),
+        ),
     ],
-    ['expression-in-run', () => mutated(PIPELINE, (d) => d.setIn(['jobs', 'publish', 'steps', 2, 'run'], 'docker load -i ${{ inputs.x }}'))],
-    ['checkout-credentials', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'lint', 'steps', 1, 'with', 'persist-credentials']))],
-    ['continue-on-error', () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 7, 'continue-on-error'], true))],
+    [
+      'expression-in-run',
+      () =>
+        mutated(PIPELINE, (d) =>
+          d.setIn(['jobs', 'publish', 'steps', 2, 'run'], 'docker load -i ${{ inputs.x }}'),
+        ),
+    ],
+    [
+      'checkout-credentials',
+      () => mutated(GATES, (d) => d.deleteIn(['jobs', 'lint', 'steps', 1, 'with', 'persist-credentials'])),
+    ],
+    [
+      'continue-on-error',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 7, 'continue-on-error'], true)),
+    ],
     ['continue-on-error', () => mutated(GATES, (d) => d.setIn(['jobs', 'zap', 'continue-on-error'], true))],
-    ['build-once', () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 3, 'run'], 'docker build -t service:candidate .'))],
+    [
+      'build-once',
+      () =>
+        mutated(GATES, (d) =>
+          d.setIn(['jobs', 'trivy', 'steps', 3, 'run'], 'docker build -t service:candidate .'),
+        ),
+    ],
     ['scan-uses-artifact', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'zap', 'steps', 2]))],
-    ['sarif-fork-guard', () => mutated(GATES, (d) => d.setIn(['jobs', 'checkov', 'steps', 4, 'if'], '${{ always() }}'))],
-    ['sarif-fork-guard', () => mutated(GATES, (d) => d.setIn(['jobs', 'codeql', 'steps', 3, 'with', 'upload'], 'always'))],
+    [
+      'sarif-fork-guard',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'checkov', 'steps', 4, 'if'], '${{ always() }}')),
+    ],
+    [
+      'sarif-fork-guard',
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'codeql', 'steps', 3, 'with', 'upload'], 'always')),
+    ],
     ['no-pull-request-target', () => mutated(PIPELINE, (d) => d.setIn(['on', 'pull_request_target'], null))],
-    ['dispatch-inputs', () => mutated(PIPELINE, (d) => d.setIn(['on', 'workflow_dispatch'], { inputs: { tag: { type: 'string' } } }))],
+    [
+      'dispatch-inputs',
+      () =>
+        mutated(PIPELINE, (d) =>
+          d.setIn(['on', 'workflow_dispatch'], { inputs: { tag: { type: 'string' } } }),
+        ),
+    ],
     [
       'publish-needs-gates',
       () =>
         mutated(PIPELINE, (d) => {
-          d.setIn(['jobs', 'extra-gate'], d.createNode({ uses: './.github/workflows/security-gates.yml', permissions: {} }));
+          d.setIn(
+            ['jobs', 'extra-gate'],
+            d.createNode({ uses: './.github/workflows/security-gates.yml', permissions: {} }),
+          );
         }),
     ],
     ['publish-not-on-pull-request', () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'publish', 'if']))],
-    ['config-missing', () => mutated(GATES, (d) => d.setIn(['jobs', 'zap', 'steps', 6, 'with', 'rules_file_name'], 'security/zap/nope.tsv'))],
+    [
+      'config-missing',
+      () =>
+        mutated(GATES, (d) =>
+          d.setIn(['jobs', 'zap', 'steps', 6, 'with', 'rules_file_name'], 'security/zap/nope.tsv'),
+        ),
+    ],
     ['yaml', () => ({ path: GATES, text: 'jobs: [unclosed' })],
   ];
 
