@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Document, parseDocument } from 'yaml';
+import type { Finding, WorkflowFile } from '../../security/workflow-policy';
+
+export const ROOT = join(__dirname, '..', '..');
+export const PIPELINE = '.github/workflows/pipeline.yml';
+export const GATES = '.github/workflows/security-gates.yml';
+
+export function workflowFile(path: string): WorkflowFile {
+  return { path, text: readFileSync(join(ROOT, path), 'utf8') };
+}
+
+/** A copy of a workflow changed through yaml's Document API (comments, hence pin comments, survive). */
+export function mutated(path: string, change: (document: Document) => void): WorkflowFile {
+  const document = parseDocument(readFileSync(join(ROOT, path), 'utf8'));
+  change(document);
+  return { path, text: document.toString({ lineWidth: 0 }) };
+}
+
+/** A copy of a workflow changed as text (for what lives in comments, like pins). */
+export function edited(path: string, change: (text: string) => string): WorkflowFile {
+  const original = readFileSync(join(ROOT, path), 'utf8');
+  const text = change(original);
+  if (text === original) throw new Error(`the edit of ${path} changed nothing`);
+  return { path, text };
+}
+
+export function rules(findings: Finding[]): string[] {
+  return [...new Set(findings.map((finding) => finding.rule))].sort();
+}

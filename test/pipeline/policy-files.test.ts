@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  checkCheckovConfig,
+  checkCodeqlConfig,
+  checkDependabot,
+  checkInlineCheckovSkips,
+  checkPolicyFiles,
+  checkTrivyConfig,
+  checkTrivyIgnore,
+  checkZapRules,
+} from '../../security/workflow-policy';
+import { GATES, mutated, ROOT, rules, workflowFile } from './helpers';
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+describe('checkov.yaml', () => {
+  const source = read('checkov.yaml');
+  it('scans dockerfile, github_actions and secrets, and gives a reason for every skipped check', () => {
+    expect(checkCheckovConfig('checkov.yaml', source)).toEqual([]);
+    expect(source).toMatch(/- CKV_GHA_5\n/);
+  });
+  it('fails a skipped check whose reason comment is gone', () => {
+    const planted = source.replace(/^ {2}# CKV_GHA_5[\s\S]*?(?=^ {2}- CKV_GHA_5)/m, '');
+    expect(planted).not.toEqual(source);
+    expect(rules(checkCheckovConfig('checkov.yaml', planted))).toEqual(['checkov-skip-reason']);
+  });
+  it('fails a skip added without a reason', () => {
+    expect(rules(checkCheckovConfig('checkov.yaml', `${source}  - CKV_DOCKER_2\n`))).toEqual([
+      'checkov-skip-reason',
+    ]);
+  });
+  it('fails a missing framework and soft-fail', () => {
+    const planted = source.replace('  - secrets\n', '').replace('soft-fail: false', 'soft-fail: true');
+    expect(checkCheckovConfig('checkov.yaml', planted).map((f) => f.message)).toEqual([
+      'framework secrets is not scanned',
+      'soft-fail turns the gate off',
+    ]);
+  });
+  it('fails an inline checkov:skip, which would bypass the reviewed list', () => {
+    expect(
+      checkInlineCheckovSkips('Dockerfile', 'FROM x\n# checkov:skip=CKV_DOCKER_2: no healthcheck\n'),
+    ).toHaveLength(1);
+    expect(checkInlineCheckovSkips('Dockerfile', 'FROM x\n')).toEqual([]);
+  });
+});
+
+describe('Trivy policy', () => {
+  const config = read('security/trivy/trivy.yaml');
+  it('scans for vulnerabilities, secrets and misconfiguration and names its ignore file', () => {
+    expect(checkTrivyConfig(ROOT, 'security/trivy/trivy.yaml', config)).toEqual([]);
+  });
+  it('fails when a scanner is dropped or the ignore file is missing', () => {
+    const planted = config
+      .replace('    - misconfig\n', '')
+      .replace('security/trivy/.trivyignore', 'security/trivy/none');
+    expect(rules(checkTrivyConfig(ROOT, 'trivy.yaml', planted))).toEqual(['config-missing', 'trivy-config']);
+  });
+
+  it('accepts the committed .trivyignore and a well-formed entry', () => {
+    expect(checkTrivyIgnore('.trivyignore', read('security/trivy/.trivyignore'), NOW)).toEqual([]);
+    expect(
+      checkTrivyIgnore(
+        '.trivyignore',
+        '# reason: not reachable; no fix yet\nCVE-2026-0001 exp:2026-12-01\n',
+        NOW,
+      ),
+    ).toEqual([]);
+  });
+  it.each([
+    ['no reason', 'CVE-2026-0001 exp:2026-12-01\n', 'trivyignore-reason'],
+    [
+      'a reason separated by a blank line',
+      '# reason: x\n\nCVE-2026-0001 exp:2026-12-01\n',
+      'trivyignore-reason',
+    ],
+    ['no expiry', '# reason: not reachable\nCVE-2026-0001\n', 'trivyignore-expiry'],
+    ['an expired entry', '# reason: not reachable\nCVE-2026-0001 exp:2026-05-31\n', 'trivyignore-expiry'],
+    [
+      'an expiry over a year ahead',
+      '# reason: not reachable\nCVE-2026-0001 exp:2027-12-01\n',
+      'trivyignore-expiry',
+    ],
+  ])('fails an entry with %s', (_case, source, rule) => {
+    expect(rules(checkTrivyIgnore('.trivyignore', source, NOW))).toEqual([rule]);
+  });
+});
+
+describe('ZAP rules file', () => {
+  const source = read('security/zap/rules.tsv');
+  it('is id<TAB>level<TAB>name with valid levels, and fails the headers the service must send', () => {
+    expect(checkZapRules('rules.tsv', source)).toEqual([]);
+    for (const id of ['10020', '10021', '10038', '10063', '90004', '10036', '10037']) {
+      expect(source.split('\n').some((line) => line.startsWith(`${id}\tFAIL\t`))).toBe(true);
+    }
+  });
+  it.each([
+    ['an invalid level (ZAP aborts with exit 3)', '10021\tHIGH\tX-Content-Type-Options Header Missing\n'],
+    ['spaces instead of tabs', '10021 FAIL X-Content-Type-Options Header Missing\n'],
+    ['a missing name (zap_common cannot unpack the line)', '10021\tFAIL\n'],
+    ['a non-numeric id', 'abc\tFAIL\tname\n'],
+    ['a duplicate rule', '10021\tFAIL\tX-Content-Type-Options Header Missing\n'],
+  ])('fails %s', (_case, line) => {
+    expect(rules(checkZapRules('rules.tsv', `${source}${line}`))).toEqual(['zap-rules']);
+  });
+});
+
+describe('CodeQL config', () => {
+  const source = read('security/codeql/codeql-config.yml');
+  it('uses security-extended and ignores generated paths', () => {
+    expect(checkCodeqlConfig('codeql-config.yml', source)).toEqual([]);
+  });
+  it('fails without security-extended or paths-ignore', () => {
+    const planted = source
+      .replace('security-extended', 'security-experimental')
+      .replace(/paths-ignore:[\s\S]*$/, 'paths-ignore: []\n');
+    expect(checkCodeqlConfig('codeql-config.yml', planted)).toHaveLength(2);
+  });
+});
+
+describe('Dependabot', () => {
+  const source = read('.github/dependabot.yml');
+  it('updates npm, actions and docker weekly, grouped', () => {
+    expect(checkDependabot('dependabot.yml', source)).toEqual([]);
+  });
+  it('fails when an ecosystem is dropped', () => {
+    const planted = source.replace(/ {2}- package-ecosystem: docker[\s\S]*$/, '');
+    expect(checkDependabot('dependabot.yml', planted).map((f) => f.message)).toEqual([
+      'no updates for docker',
+    ]);
+  });
+});
+
+describe('configuration named by the workflows', () => {
+  it('is all present and valid', () => {
+    expect(checkPolicyFiles(ROOT, [workflowFile(GATES)], NOW)).toEqual([]);
+  });
+  it('reports a config file a workflow names but the repository lacks', () => {
+    const file = mutated(GATES, (d) =>
+      d.setIn(['jobs', 'checkov', 'steps', 2, 'with', 'config_file'], 'missing-checkov.yaml'),
+    );
+    expect(rules(checkPolicyFiles(ROOT, [file], NOW))).toEqual(['config-missing']);
+  });
+});
