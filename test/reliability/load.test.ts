@@ -35,7 +35,7 @@ test(`${CONNECTIONS} connections for ${LOAD_SECONDS} s: no errors, no timeouts, 
   expect(result.timeouts).toBe(0);
   expect(result.non2xx).toBe(0);
   expect(result.resets).toBe(0);
-  expect(Object.keys(result.statusCodeStats)).toEqual(['200']);
+  expect(Object.keys(result.statusCodeStats ?? {})).toEqual(['200']);
   expect(service.child.exitCode).toBeNull();
   expect(service.logs.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
 }, 60_000);

@@ -52,7 +52,9 @@ function freshConnection(port: number): Promise<string> {
     const socket = connect({ host: '127.0.0.1', port });
     let received = '';
     socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write('GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    socket.once('connect', () =>
+      socket.write('GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    );
     socket.on('data', (chunk: string) => (received += chunk));
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
     socket.once('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 'closed without answer'));
@@ -70,7 +72,14 @@ afterAll(async () => {
 });
 
 test('SIGTERM under load: accepted requests complete, new connections are refused, exit 0 in time', async () => {
-  const outcomes: Outcomes = { ok: 0, unavailable: 0, otherStatus: [], refused: 0, resets: [], closeAsked: 0 };
+  const outcomes: Outcomes = {
+    ok: 0,
+    unavailable: 0,
+    otherStatus: [],
+    refused: 0,
+    resets: [],
+    closeAsked: 0,
+  };
   let exitedAt = 0;
   void service.exited.then(() => (exitedAt = Date.now()));
 
