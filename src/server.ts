@@ -25,6 +25,10 @@ export const SERVER_LIMITS = Object.freeze({
   maxHeaderSizeBytes: 8_192,
   // How long clients are asked (`Connection: close`) to leave before idle sockets are closed.
   drainWindowMs: 1_000,
+  // Pipelined requests are answered in order, and every answer not yet written to the client is held
+  // in memory. A client that pipelines thousands of requests and never reads made the server hold
+  // ~13 MB per connection (an answer is ~20× the size of the request); real clients keep a few in flight.
+  maxPendingAnswersPerConnection: 32,
 });
 
 export type ShutdownOutcome = 'drained' | 'forced';
@@ -54,6 +58,24 @@ export function createServer(
   logger: Logger,
   lifecycle: Lifecycle,
 ): ServiceServer {
+  const pendingAnswers = new WeakMap<Socket, number>();
+  // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
+  // excess request is dropped here, before the app spends anything on it.
+  const answerWithinPipelineLimit: RequestListener = (req, res) => {
+    const socket = req.socket;
+    const pending = (pendingAnswers.get(socket) ?? 0) + 1;
+    pendingAnswers.set(socket, pending);
+    res.once('close', () => pendingAnswers.set(socket, (pendingAnswers.get(socket) ?? 1) - 1));
+    if (pending > SERVER_LIMITS.maxPendingAnswersPerConnection) {
+      if (!socket.destroyed) {
+        logger.warn({ pending }, 'too many pipelined requests unread, closing the connection');
+        socket.destroy();
+      }
+      return;
+    }
+    app(req, res);
+  };
+
   const server = createHttpServer(
     {
       headersTimeout: SERVER_LIMITS.headersTimeoutMs,
@@ -62,7 +84,7 @@ export function createServer(
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
       maxHeaderSize: SERVER_LIMITS.maxHeaderSizeBytes,
     },
-    app,
+    answerWithinPipelineLimit,
   );
 
   const clientErrors = {

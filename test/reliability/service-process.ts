@@ -139,7 +139,6 @@ export async function startService(options: StartOptions = {}): Promise<ServiceP
 
 /** The resident set size of a process in bytes, read from outside the process. */
 export function residentBytes(pid: number): number {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a /proc path built from a child's pid
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   if (!match?.[1]) throw new Error(`no VmRSS in /proc/${pid}/status`);
