@@ -137,12 +137,25 @@ export async function startService(options: StartOptions = {}): Promise<ServiceP
   };
 }
 
-/** The resident set size of a process in bytes, read from outside the process. */
-export function residentBytes(pid: number): number {
+export interface Memory {
+  /** VmRSS: what `ps` and most limits count. */
+  readonly rss: number;
+  /** RssAnon: the private part. The rest (RssFile) is mostly the node executable mapped from disk. */
+  readonly anon: number;
+}
+
+/** A process's resident memory in bytes, read from outside the process. */
+export function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!match?.[1]) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
+  const kB = new Map(
+    [...status.matchAll(/^(\w+):\s+(\d+) kB$/gm)].map(([, name, value]) => [name, Number(value)]),
+  );
+  const bytes = (field: 'VmRSS' | 'RssAnon') => {
+    const value = kB.get(field);
+    if (value === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return value * 1024;
+  };
+  return { rss: bytes('VmRSS'), anon: bytes('RssAnon') };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { InspectorSession, inspectorUrl } from './inspector';
-import { getStatus, MB, residentBytes, sleep, startService, type ServiceProcess } from './service-process';
+import { getStatus, MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process';
 
 // server.ts: headersTimeout 10 s, checked every second; the rest is slack for a loaded machine.
 const HEADERS_CUT_OFF_BOUND_MS = 15_000;
@@ -63,7 +63,7 @@ test('clients that never read their answers do not make the server buffer them',
   })();
   // What the server would hold if it parsed every pipelined request and queued every answer.
   const wouldBuffer = SLOW_READERS * PIPELINED_PER_READER * answerBytes;
-  const rssBefore = residentBytes(service.pid);
+  const rssBefore = memoryOf(service.pid).rss;
   const heapBefore = await inspector.collectGarbage();
 
   const readers = await Promise.all(Array.from({ length: SLOW_READERS }, () => open(service.port)));
@@ -74,7 +74,7 @@ test('clients that never read their answers do not make the server buffer them',
     reader.write(batch);
   }
   await sleep(3_000);
-  const rssStalled = residentBytes(service.pid);
+  const rssStalled = memoryOf(service.pid).rss;
   const heapStalled = await inspector.collectGarbage();
   // Another client is still served while the stalled ones sit there.
   const statusMeanwhile = await getStatus(`${service.baseUrl}/healthcheck`);
