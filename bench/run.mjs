@@ -54,7 +54,7 @@ const ANALYSIS = [
   '  and stack traces then point into one generated file. See docs/reliability.md.',
   '- **Memory**: VmRSS counts ~45–50 MB of pages of the node executable mapped from disk (RssFile, shared and',
   '  reclaimable); bare node:http is already above 70 MB after 200 000 requests without a GC. The private part of the',
-  '  service (RssAnon) is ~1.05× plain Express; after a forced GC (test/reliability/soak.test.ts) the service is',
+  '  service (RssAnon) is about that of plain Express (0.98–1.05×); after a forced GC (test/reliability/soak.test.ts) the service is',
   '  ~75 MB VmRSS with ~27 MB private, and its heap does not grow across 200 000 requests.',
 ].join('\n');
 
