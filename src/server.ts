@@ -58,17 +58,22 @@ export function createServer(
   logger: Logger,
   lifecycle: Lifecycle,
 ): ServiceServer {
-  const pendingAnswers = new WeakMap<Socket, number>();
+  const pendingAnswers = new WeakMap<Socket, { count: number }>();
   // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
   // excess request is dropped here, before the app spends anything on it.
   const answerWithinPipelineLimit: RequestListener = (req, res) => {
     const socket = req.socket;
-    const pending = (pendingAnswers.get(socket) ?? 0) + 1;
-    pendingAnswers.set(socket, pending);
-    res.once('close', () => pendingAnswers.set(socket, (pendingAnswers.get(socket) ?? 1) - 1));
-    if (pending > SERVER_LIMITS.maxPendingAnswersPerConnection) {
+    let pending = pendingAnswers.get(socket);
+    if (pending === undefined) {
+      pending = { count: 0 };
+      pendingAnswers.set(socket, pending);
+    }
+    const counter = pending;
+    counter.count++;
+    res.once('close', () => counter.count--);
+    if (counter.count > SERVER_LIMITS.maxPendingAnswersPerConnection) {
       if (!socket.destroyed) {
-        logger.warn({ pending }, 'too many pipelined requests unread, closing the connection');
+        logger.warn({ pending: counter.count }, 'too many pipelined requests unread, closing the connection');
         socket.destroy();
       }
       return;
