@@ -30,6 +30,10 @@ export const SERVER_LIMITS = Object.freeze({
   maxHeaderSizeBytes: 8_192,
   // How long clients are asked (`Connection: close`) to leave before idle sockets are closed.
   drainWindowMs: 1_000,
+  // Pipelined requests are answered in order, and every answer not yet written to the client is held
+  // in memory. A client that pipelines thousands of requests and never reads made the server hold
+  // ~13 MB per connection (an answer is ~20× the size of the request); real clients keep a few in flight.
+  maxPendingAnswersPerConnection: 32,
 });
 
 export type ShutdownOutcome = 'drained' | 'forced';
@@ -67,6 +71,29 @@ export function createServer(
   logger: Logger,
   lifecycle: Lifecycle,
 ): ServiceServer {
+  const pendingAnswers = new WeakMap<Socket, { count: number }>();
+  // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
+  // excess request is dropped here, before the app spends anything on it.
+  const answerWithinPipelineLimit: RequestListener = (req, res) => {
+    const socket = req.socket;
+    let pending = pendingAnswers.get(socket);
+    if (pending === undefined) {
+      pending = { count: 0 };
+      pendingAnswers.set(socket, pending);
+    }
+    const counter = pending;
+    counter.count++;
+    res.once('close', () => counter.count--);
+    if (counter.count > SERVER_LIMITS.maxPendingAnswersPerConnection) {
+      if (!socket.destroyed) {
+        logger.warn({ pending: counter.count }, 'too many pipelined requests unread, closing the connection');
+        socket.destroy();
+      }
+      return;
+    }
+    app(req, res);
+  };
+
   const server = createHttpServer(
     {
       headersTimeout: SERVER_LIMITS.headersTimeoutMs,
@@ -75,7 +102,7 @@ export function createServer(
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
       maxHeaderSize: SERVER_LIMITS.maxHeaderSizeBytes,
     },
-    app,
+    answerWithinPipelineLimit,
   );
 
   const clientErrors = {
