@@ -14,10 +14,16 @@ const HSTS_ONE_YEAR_SECONDS = 31_536_000;
 
 // A JSON API loads nothing and must never be framed: the strictest policy is also the correct one.
 // helmet's default policy is made for HTML and allows `style-src 'unsafe-inline'`, which scanners flag.
+// base-uri and form-action do not fall back to default-src, so they are closed explicitly (ZAP 10055).
 const helmetForJsonApi = helmet({
   contentSecurityPolicy: {
     useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    directives: {
+      defaultSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+    },
   },
   crossOriginOpenerPolicy: { policy: 'same-origin' },
   crossOriginResourcePolicy: { policy: 'same-origin' },

@@ -90,7 +90,9 @@ describe('the built service', () => {
     const { port } = await startService(SEED);
     const res = await httpRequest(port, '/nowhere');
     expect(res.status).toBe(404);
-    expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+    );
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['cache-control']).toBe('no-store');

@@ -27,7 +27,9 @@ function buildApp(options: { level?: 'info' | 'debug'; lifecycle?: Lifecycle } =
 const { app } = buildApp();
 
 function expectSecurityHeaders(res: Response): void {
-  expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  expect(res.headers['content-security-policy']).toBe(
+    "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+  );
   expect(res.headers['x-content-type-options']).toBe('nosniff');
   expect(res.headers['x-frame-options']).toBe('DENY');
   expect(res.headers['referrer-policy']).toBe('no-referrer');

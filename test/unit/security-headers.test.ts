@@ -4,7 +4,10 @@ describe('buildSecurityHeaders', () => {
   const headers = new Map(buildSecurityHeaders().map(([name, value]) => [name.toLowerCase(), value]));
 
   it.each([
-    ['content-security-policy', "default-src 'none';frame-ancestors 'none'"],
+    [
+      'content-security-policy',
+      "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+    ],
     ['x-content-type-options', 'nosniff'],
     ['x-frame-options', 'DENY'],
     ['referrer-policy', 'no-referrer'],
