@@ -24,6 +24,8 @@ export default tseslint.config(
     rules: {
       '@eslint-community/eslint-comments/require-description': ['error', { ignore: ['eslint-enable'] }],
       '@eslint-community/eslint-comments/no-unlimited-disable': 'error',
+      // A whole-file exception at the top of a file is fine, as long as it names its rules and reasons.
+      '@eslint-community/eslint-comments/disable-enable-pair': ['error', { allowWholeFile: true }],
     },
   },
   ...(fast ? tseslint.configs.recommended : tseslint.configs.recommendedTypeChecked),

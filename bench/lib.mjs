@@ -102,7 +102,6 @@ export function load(url, options) {
  * from disk (RssFile, ~45 MB here), which are shared with every other node process and reclaimable.
  */
 export function memoryOf(pid) {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a /proc path built from a child's pid
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kB = Object.fromEntries(
     [...status.matchAll(/^(\w+):\s+(\d+) kB$/gm)].map(([, name, value]) => [name, Number(value)]),

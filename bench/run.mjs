@@ -13,7 +13,6 @@ const PRECOMMIT = new URL('precommit.mjs', import.meta.url);
 const BUILT_SERVICE = new URL('../dist/main.js', import.meta.url);
 const RESULTS = new URL('RESULTS.md', import.meta.url);
 
-// eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed paths inside the repository
 if (!existsSync(BUILT_SERVICE)) {
   console.error('dist/main.js is missing: run `npm run build` first');
   process.exit(1);
@@ -34,7 +33,6 @@ sections.push(['Cold start', coldStart.markdown]);
 const memory = await benchMemory();
 sections.push(['Memory', memory.markdown]);
 
-// eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed paths inside the repository
 if (existsSync(PRECOMMIT)) {
   const result = spawnSync(process.execPath, [PRECOMMIT.pathname], { cwd: ROOT, encoding: 'utf8' });
   const output =
@@ -74,6 +72,5 @@ const report = [
   '',
 ].join('\n');
 
-// eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed paths inside the repository
 writeFileSync(RESULTS, report);
 console.log(report);
