@@ -12,9 +12,17 @@ const project = (name, extra = {}) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['unit', 'integration', 'e2e', 'hooks', 'pipeline', 'deploy', 'gates', 'reliability'].map(
-    (name) => project(name),
-  ),
+  projects: [
+    'unit',
+    'integration',
+    'e2e',
+    'hooks',
+    'pipeline',
+    'deploy',
+    'gates',
+    'reliability',
+    'template',
+  ].map((name) => project(name)),
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
   coverageThreshold: { global: { lines: 90, branches: 90, functions: 90, statements: 90 } },

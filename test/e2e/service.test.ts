@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DEFAULT_DESCRIPTION } from '../../src/config';
 import { httpRequest } from '../support/http';
 
 const ROOT = join(__dirname, '..', '..');
@@ -116,7 +117,7 @@ describe('the built service', () => {
     };
     expect(body.myapplication[0]).toEqual({
       version,
-      description: 'Hardened healthcheck service',
+      description: DEFAULT_DESCRIPTION,
       lastcommitsha: build.commit,
     });
   });

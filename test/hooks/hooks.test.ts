@@ -1,0 +1,217 @@
+// The hooks as a developer meets them: a copy of the project in its own repository, hooks installed by
+// the prepare script, then real `git commit` and `git push` runs against planted defects.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createProjectCopy, mustRun, removeTempDir, run } from './sandbox';
+
+jest.setTimeout(240_000);
+
+let root: string | undefined;
+let repository = '';
+
+function head(): string {
+  return mustRun('git', ['rev-parse', 'HEAD'], repository).trim();
+}
+
+function stage(path: string, content: string): void {
+  const fullPath = join(repository, path);
+  mkdirSync(dirname(fullPath), { recursive: true });
+  writeFileSync(fullPath, content);
+  mustRun('git', ['add', '--', path], repository);
+}
+
+function discardUncommitted(): void {
+  mustRun('git', ['reset', '-q', '--hard'], repository);
+  mustRun('git', ['clean', '-fdq'], repository);
+}
+
+function randomFrom(alphabet: string, length: number): string {
+  return Array.from(randomBytes(length), (byte) => alphabet.charAt(byte % alphabet.length)).join('');
+}
+
+// Fake credentials are made at run time so that this file carries none for the secret scan to find.
+// secretlint skips AWS's documented example pair (AKIAIOSFODNN7EXAMPLE), so these are random.
+function fakeAwsCredentials(): string {
+  const keyId = 'AK' + 'IA' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16);
+  const secretKey = randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40);
+  return `${JSON.stringify({ aws_access_key_id: keyId, aws_secret_access_key: secretKey }, null, 2)}\n`;
+}
+
+function fakePemPrivateKey(): string {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  }).privateKey;
+}
+
+beforeAll(() => {
+  ({ root, repository } = createProjectCopy());
+  const prepare = mustRun('npm', ['run', 'prepare'], repository);
+  expect(prepare).not.toMatch(/not installed/);
+  expect(mustRun('git', ['config', 'core.hooksPath'], repository).trim()).toBe('.husky/_');
+});
+
+afterAll(() => removeTempDir(root));
+
+afterEach(() => {
+  if (repository !== '') discardUncommitted();
+});
+
+describe('pre-commit hook', () => {
+  const codeDefects: { name: string; path: string; rule: string; source: string }[] = [
+    {
+      name: 'eval of input',
+      path: 'src/run-script.ts',
+      rule: 'security/detect-eval-with-expression',
+      source: 'export function runScript(input: string): unknown {\n  return eval(input);\n}\n',
+    },
+    {
+      name: 'child_process exec with a non-literal command',
+      path: 'src/run-command.ts',
+      rule: 'security/detect-child-process',
+      source:
+        "import { exec } from 'node:child_process';\n\n" +
+        'export function runCommand(command: string): void {\n  exec(command);\n}\n',
+    },
+    {
+      name: 'a RegExp built from input',
+      path: 'src/search.ts',
+      rule: 'security/detect-non-literal-regexp',
+      source: 'export function matcher(pattern: string): RegExp {\n  return new RegExp(pattern);\n}\n',
+    },
+    {
+      name: 'an fs path from input',
+      path: 'src/read-upload.ts',
+      rule: 'security/detect-non-literal-fs-filename',
+      source:
+        "import { readFileSync } from 'node:fs';\n\n" +
+        "export function readUpload(name: string): string {\n  return readFileSync(name, 'utf8');\n}\n",
+    },
+  ];
+
+  it.each(codeDefects)('refuses $name, naming the file and $rule', ({ path, rule, source }) => {
+    const before = head();
+    stage(path, source);
+    const commit = run('git', ['commit', '-m', 'Planted defect'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain(rule);
+    expect(commit.output).toContain(path);
+    expect(head()).toBe(before);
+  });
+
+  it('refuses an AWS access key and secret pair in a JSON file, naming the file and the rule', () => {
+    const before = head();
+    stage('config/deploy-credentials.json', fakeAwsCredentials());
+    const commit = run('git', ['commit', '-m', 'Planted AWS keys'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain('@secretlint/secretlint-rule-aws');
+    expect(commit.output).toContain('config/deploy-credentials.json');
+    expect(commit.output).toContain('AWSSecretAccessKey');
+    expect(commit.output).toContain('AWSAccessKeyID');
+    expect(head()).toBe(before);
+  });
+
+  it('refuses a PEM private key, naming the file and the rule', () => {
+    const before = head();
+    stage('deploy/signing-key.pem', fakePemPrivateKey());
+    const commit = run('git', ['commit', '-m', 'Planted private key'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain('@secretlint/secretlint-rule-privatekey');
+    expect(commit.output).toContain('deploy/signing-key.pem');
+    expect(head()).toBe(before);
+  });
+
+  it('scans a file forced past .gitignore, since it is committed all the same', () => {
+    const before = head();
+    writeFileSync(join(repository, '.gitignore'), 'node_modules/\n*.pem\n');
+    mustRun('git', ['commit', '-q', '--no-verify', '-am', 'Ignore keys'], repository);
+    const ignoredBefore = head();
+    writeFileSync(join(repository, 'forced.pem'), fakePemPrivateKey());
+    mustRun('git', ['add', '-f', 'forced.pem'], repository);
+    const commit = run('git', ['commit', '-m', 'Forced key'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain('@secretlint/secretlint-rule-privatekey');
+    expect(head()).toBe(ignoredBefore);
+    mustRun('git', ['reset', '-q', '--hard', before], repository);
+  });
+
+  it('refuses a staged file Prettier would reformat, naming the file', () => {
+    const before = head();
+    stage('src/untidy.ts', 'export const untidy = {a:1,   b:2}\n');
+    const commit = run('git', ['commit', '-m', 'Untidy'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain('src/untidy.ts');
+    expect(commit.output).toMatch(/prettier --check/);
+    expect(head()).toBe(before);
+  });
+
+  it('commits a clean change', () => {
+    const before = head();
+    stage(
+      'src/greeting.ts',
+      'export function greeting(name: string): string {\n  return `Hello, ${name}`;\n}\n',
+    );
+    stage('docs/notes.md', '# Notes\n\nNothing secret here.\n');
+    const commit = run('git', ['commit', '-m', 'Clean change'], repository);
+    expect(commit.output).not.toMatch(/✖/);
+    expect(commit.status).toBe(0);
+    expect(head()).not.toBe(before);
+    expect(mustRun('git', ['show', '--name-only', '--format=', 'HEAD'], repository).split('\n')).toEqual(
+      expect.arrayContaining(['src/greeting.ts', 'docs/notes.md']),
+    );
+  });
+
+  it('is skipped with HUSKY=0', () => {
+    const before = head();
+    stage(
+      'src/run-script.ts',
+      'export function runScript(input: string): unknown {\n  return eval(input);\n}\n',
+    );
+    const commit = run('git', ['commit', '-m', 'Hooks off'], repository, { HUSKY: '0' });
+    expect(commit.status).toBe(0);
+    expect(head()).not.toBe(before);
+    mustRun('git', ['reset', '-q', '--hard', before], repository);
+  });
+});
+
+describe('pre-push hook', () => {
+  const remoteHead = (remote: string): string =>
+    mustRun('git', ['ls-remote', remote, 'refs/heads/main'], repository).trim().split('\t')[0] ?? '';
+
+  it('blocks a push whose unit tests fail, and lets a passing state through', () => {
+    const remote = join(root ?? '', 'remote.git');
+    mustRun('git', ['init', '-q', '--bare', remote], repository);
+    const testPath = 'test/unit/planted.test.ts';
+    const plantedTest = (expected: number): string =>
+      `it('adds two and two', () => {\n  expect(2 + 2).toBe(${String(expected)});\n});\n`;
+
+    stage(testPath, plantedTest(5));
+    mustRun('git', ['commit', '-q', '-m', 'Failing test'], repository);
+    const refused = run('git', ['push', remote, 'main'], repository);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain('adds two and two');
+    expect(refused.output).toContain('husky - pre-push script failed');
+    expect(remoteHead(remote)).toBe('');
+
+    stage(testPath, plantedTest(4));
+    mustRun('git', ['commit', '-q', '-m', 'Fix the test'], repository);
+    const pushed = run('git', ['push', remote, 'main'], repository);
+    expect(pushed.status).toBe(0);
+    expect(remoteHead(remote)).toBe(head());
+  });
+
+  it('blocks a push that fails the type check', () => {
+    const remote = join(root ?? '', 'remote-typecheck.git');
+    mustRun('git', ['init', '-q', '--bare', remote], repository);
+    stage('test/unit/planted.test.ts', "it('holds', () => {\n  expect(1).toBe(1);\n});\n");
+    stage('src/wrong-type.ts', "export const port: number = 'five thousand';\n");
+    mustRun('git', ['commit', '-q', '-m', 'Wrong type'], repository);
+    const refused = run('git', ['push', remote, 'main'], repository);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain('src/wrong-type.ts');
+    expect(refused.output).toMatch(/TS2322/);
+    expect(remoteHead(remote)).toBe('');
+  });
+});

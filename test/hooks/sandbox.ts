@@ -1,0 +1,109 @@
+// A throw-away copy of this project as its own git repository, with the hooks installed the way a
+// developer gets them (`npm install` runs the prepare script), so the hooks are tested as they run.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const projectRoot = resolve(__dirname, '..', '..');
+
+export interface RunResult {
+  status: number | null;
+  output: string;
+}
+
+// The child sees the Node running this test first on its PATH (the hooks run whatever `node` is on
+// PATH), none of the caller's git, husky or CI settings, and no global or system git configuration.
+export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    const leaksIntoChild =
+      name.startsWith('GIT_') ||
+      name.startsWith('JEST_') ||
+      name.startsWith('npm_') ||
+      ['HUSKY', 'CI', 'GITHUB_ACTIONS', 'NODE_ENV'].includes(name);
+    if (!leaksIntoChild) env[name] = value;
+  }
+  return {
+    ...env,
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    ...extra,
+  };
+}
+
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): RunResult {
+  const result = spawnSync(command, args, {
+    cwd,
+    env: isolatedEnv(extraEnv),
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+export function mustRun(
+  command: string,
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): string {
+  const result = run(command, args, cwd, extraEnv);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${String(result.status)}:\n${result.output}`);
+  }
+  return result.output;
+}
+
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// The project's files as git would commit them, tracked or new (not ignored). The project's own test
+// suites are left out: the pre-push hook in the copy must run only the tests a case plants.
+export function projectFiles(): string[] {
+  const listing = mustRun(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    projectRoot,
+  );
+  return listing
+    .split('\0')
+    .map((path) => path.trim())
+    .filter((path) => path !== '' && !path.startsWith('test/') && existsSync(join(projectRoot, path)));
+}
+
+export function initRepository(directory: string): void {
+  mustRun('git', ['init', '-q', '-b', 'main'], directory);
+  mustRun('git', ['config', 'user.name', 'Hook Test'], directory);
+  mustRun('git', ['config', 'user.email', 'hook-test@example.invalid'], directory);
+  mustRun('git', ['config', 'commit.gpgsign', 'false'], directory);
+}
+
+// Reuses the project's node_modules through a symlink: a fresh install would take minutes.
+export function createProjectCopy(): { root: string; repository: string } {
+  const root = makeTempDir('hooks-test-');
+  const repository = join(root, 'work');
+  mkdirSync(repository);
+  for (const path of projectFiles()) {
+    mkdirSync(dirname(join(repository, path)), { recursive: true });
+    cpSync(join(projectRoot, path), join(repository, path));
+  }
+  symlinkSync(join(projectRoot, 'node_modules'), join(repository, 'node_modules'), 'dir');
+  initRepository(repository);
+  mustRun('git', ['add', '-A'], repository);
+  mustRun('git', ['commit', '-q', '--no-verify', '-m', 'Project copy'], repository);
+  return { root, repository };
+}
+
+export function removeTempDir(directory: string | undefined): void {
+  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
+}

@@ -1,0 +1,132 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const SCRIPT = join(ROOT, 'scripts', 'init-template.mjs');
+
+/** A fresh copy of the tracked files as a git repository, sharing this checkout's node_modules. */
+function freshCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'init-template-'));
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+  })
+    .toString()
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) cpSync(join(ROOT, file), join(dir, file), { recursive: true, force: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  execFileSync(
+    'git',
+    ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', 'commit', '-qm', 'template'],
+    {
+      cwd: dir,
+    },
+  );
+  return dir;
+}
+
+function run(dir: string, args: string[]) {
+  return spawnSync(process.execPath, [SCRIPT, '--root', dir, ...args], { cwd: dir, encoding: 'utf8' });
+}
+
+const changedFiles = (dir: string) =>
+  execFileSync('git', ['status', '--porcelain'], { cwd: dir }).toString().trim().split('\n').filter(Boolean);
+
+describe('npm run init-template', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshCopy();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('turns the copy into the named service', () => {
+    const result = run(dir, [
+      '--name',
+      'payments-api',
+      '--description',
+      "Pays the bills, it's fine",
+      '--owner',
+      '@acme/platform',
+    ]);
+    expect(result.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg).toMatchObject({ name: 'payments-api', description: "Pays the bills, it's fine" });
+    const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+      name: string;
+      packages: Record<string, { name?: string }>;
+    };
+    expect(lock.name).toBe('payments-api');
+    expect(lock.packages['']?.name).toBe('payments-api');
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(
+      'org.opencontainers.image.title="payments-api"',
+    );
+    expect(readFileSync(join(dir, 'src', 'config.ts'), 'utf8')).toContain(
+      `export const DEFAULT_DESCRIPTION = "Pays the bills, it's fine";`,
+    );
+    expect(readFileSync(join(dir, 'README.md'), 'utf8').split('\n')[0]).toBe('# payments-api');
+    const owners = readFileSync(join(dir, '.github', 'CODEOWNERS'), 'utf8');
+    expect(owners).toContain('@acme/platform');
+    expect(owners).not.toContain('@OWNER');
+  });
+
+  it('is idempotent: a second run changes nothing', () => {
+    execFileSync('git', ['add', '-A'], { cwd: dir });
+    const result = run(dir, [
+      '--name',
+      'payments-api',
+      '--description',
+      "Pays the bills, it's fine",
+      '--owner',
+      '@acme/platform',
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('nothing to change');
+    expect(execFileSync('git', ['diff', '--stat'], { cwd: dir }).toString()).toBe('');
+  });
+
+  it('leaves the copy formatted as the project requires', () => {
+    const prettier = join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+    const check = spawnSync(process.execPath, [prettier, '--check', '.'], { cwd: dir, encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
+
+describe('init-template refuses bad arguments and writes nothing', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = freshCopy();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    [['--description', 'x'], '--name is required'],
+    [['--name', 'svc'], '--description is required'],
+    [['--name', 'Payments', '--description', 'x'], 'not a valid npm package name'],
+    [['--name', '@acme/payments', '--description', 'x'], 'not a valid image name'],
+    [['--name', 'pay ments', '--description', 'x'], 'not a valid npm package name'],
+    [['--name', 'payments-', '--description', 'x'], 'not a valid image name'],
+    [['--name', 'node_modules', '--description', 'x'], 'not a valid npm package name'],
+    [['--name', 'svc', '--description', 'two\nlines'], '--description must be'],
+    [['--name', 'svc', '--description', 'd'.repeat(201)], '--description must be'],
+    [['--name', 'svc', '--description', 'x', '--registry', 'quay'], '--registry must be one of'],
+    [['--name', 'svc', '--description', 'x', '--owner', 'alice'], '--owner must look like'],
+    [['--name', 'svc', '--description', 'x', '--colour', 'red'], "Unknown option '--colour'"],
+  ])('%j', (args, message) => {
+    const result = run(dir, args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('usage: npm run init-template');
+    expect(changedFiles(dir)).toEqual([]);
+  });
+
+  it('prints its usage with --help', () => {
+    const result = run(dir, ['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--registry');
+  });
+});
