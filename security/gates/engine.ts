@@ -37,9 +37,15 @@ export function execute(
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 0,
-      killSignal: 'SIGKILL',
     });
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     const keep = (sink: Buffer[], echo: NodeJS.WriteStream) => (chunk: Buffer) => {
       // Output beyond 64 MB is dropped rather than held: a runaway tool must not exhaust memory.
       if (size < 64 * MEGABYTE) sink.push(chunk);
@@ -48,21 +54,30 @@ export function execute(
     };
     child.stdout.on('data', keep(stdout, process.stdout));
     child.stderr.on('data', keep(stderr, process.stderr));
-    let spawnError: string | undefined;
+    let settled = false;
+    const settle = (result: EngineResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolveResult(result);
+    };
+    // A command that cannot start (not installed) reports only 'error'; 'close' may never follow.
     child.on('error', (err: NodeJS.ErrnoException) => {
-      spawnError = err.code === 'ENOENT' ? `${command}: command not found` : err.message;
+      settle({
+        status: null,
+        stdout: '',
+        stderr: '',
+        error: err.code === 'ENOENT' ? `${command}: command not found` : err.message,
+      });
     });
-    child.on('close', (status, signal) => {
-      const timedOut = signal === 'SIGKILL' && options.timeoutMs !== undefined;
-      resolveResult({
+    child.on('close', (status) => {
+      settle({
         status,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
-        ...(spawnError !== undefined
-          ? { error: spawnError }
-          : timedOut
-            ? { error: `${command} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s` }
-            : {}),
+        ...(timedOut
+          ? { error: `${command} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s` }
+          : {}),
       });
     });
   });
