@@ -43,6 +43,7 @@ export async function runDockerfilePolicy(context: GateContext): Promise<GateOut
  * takes: per file (`checkWorkflow(text, file)`) or over the repository (`checkWorkflows(root)`).
  */
 interface WorkflowPolicyModule {
+  checkRepository?: (root: string) => readonly WorkflowFinding[];
   checkWorkflow?: (text: string, file: string) => readonly WorkflowFinding[];
   checkWorkflows?: (root: string) => readonly WorkflowFinding[];
   WORKFLOW_RULES?: Readonly<Record<string, string>>;
@@ -53,7 +54,15 @@ interface WorkflowFinding {
   readonly line?: number;
   readonly file?: string;
   readonly message: string;
+  readonly job?: string;
+  readonly step?: string;
 }
+
+/** The message with the job and step it concerns, when the policy names them. */
+const placed = (finding: WorkflowFinding) =>
+  [finding.job && `job ${finding.job}`, finding.step && `step "${finding.step}"`, finding.message]
+    .filter(Boolean)
+    .join(': ');
 
 export const WORKFLOW_POLICY_MODULE = 'security/workflow-policy.ts';
 
@@ -73,7 +82,15 @@ export function runWorkflowPolicy(context: GateContext): Promise<GateOutcome> {
   const policy = load(join(context.root, WORKFLOW_POLICY_MODULE)) as WorkflowPolicyModule;
   const toRelative = (path: string) => relative(context.root, path).split(sep).join('/');
   let findings: PolicyFinding[];
-  if (typeof policy.checkWorkflows === 'function') {
+  if (typeof policy.checkRepository === 'function') {
+    // Every workflow and the gate configuration they name, exactly as the pipeline's policy test runs it.
+    findings = policy.checkRepository(context.root).map((finding) => ({
+      rule: finding.rule,
+      file: finding.file ?? '.github/workflows',
+      ...(finding.line !== undefined ? { line: finding.line } : {}),
+      message: placed(finding),
+    }));
+  } else if (typeof policy.checkWorkflows === 'function') {
     findings = policy.checkWorkflows(context.root).map((finding) => ({
       ...finding,
       file: finding.file === undefined ? '.github/workflows' : toRelative(join(context.root, finding.file)),
