@@ -64,11 +64,17 @@ export function writeSarif(path: string, log: Log): void {
   writeFileSync(path, `${JSON.stringify(log, null, 2)}\n`);
 }
 
-/** The results of every run in a SARIF file, or undefined when the file is missing or unreadable. */
+/**
+ * The results of every run in a SARIF file that are not suppressed (an in-source suppression with its
+ * justification, e.g. an eslint-disable comment, is a reviewed decision, not a finding), or undefined
+ * when the file is missing or unreadable.
+ */
 export function readSarifResults(path: string): Result[] | undefined {
   try {
     const log = JSON.parse(readFileSync(path, 'utf8')) as Log;
-    return log.runs.flatMap((run) => run.results ?? []);
+    const suppressed = (result: Result) =>
+      (result.suppressions ?? []).some((suppression) => suppression.status !== 'rejected');
+    return log.runs.flatMap((run) => (run.results ?? []).filter((result) => !suppressed(result)));
   } catch {
     return undefined;
   }
