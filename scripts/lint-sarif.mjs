@@ -3,14 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const output = process.argv[2] ?? 'reports/eslint.sarif';
+// ESLint 10's exports map does not export bin/eslint.js; its package.json (exported) locates it.
+const eslintPackage = require.resolve('eslint/package.json');
+const eslintBin = join(dirname(eslintPackage), require('eslint/package.json').bin.eslint);
 mkdirSync(new URL('../reports', import.meta.url), { recursive: true });
 const result = spawnSync(
   process.execPath,
   [
-    require.resolve('eslint/bin/eslint.js'),
+    eslintBin,
     '--max-warnings=0',
     '--format',
     '@microsoft/eslint-formatter-sarif',

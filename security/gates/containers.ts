@@ -1,0 +1,367 @@
+/**
+ * The gates that need a container engine: build the image once, then Trivy on that image, Checkov on
+ * the repository, and the ZAP baseline against the image running with its production flags. Each
+ * scanner is its official image pinned by digest (images.json), reading the same policy files as CI.
+ */
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ContainerEngine } from './engine.ts';
+import { ensureImage } from './engine.ts';
+import type { GateContext, GateOutcome, Requirement } from './gate.ts';
+import { lastLines } from './gate.ts';
+import { describeResults, readSarifResults } from './sarif.ts';
+
+export type ScannerName = 'trivy' | 'checkov' | 'zap';
+
+export const IMAGES_FILE = 'security/gates/images.json';
+
+/** The pinned scanner images, read from the repository under check (one file, like every policy). */
+export function scannerImage(root: string, scanner: ScannerName): string {
+  const images = JSON.parse(readFileSync(join(root, IMAGES_FILE), 'utf8')) as Record<
+    string,
+    { reference?: string }
+  >;
+  const reference = images[scanner]?.reference;
+  if (reference === undefined || !/@sha256:[0-9a-f]{64}$/.test(reference)) {
+    throw new Error(`${IMAGES_FILE}: ${scanner}.reference must be an image pinned by sha256 digest`);
+  }
+  return reference;
+}
+
+const IMAGE_KEY = 'image';
+const CONTAINER_PORT = 5000;
+// What the operator is told to run with (docs/container.md): the scan sees the service as deployed.
+const PRODUCTION_FLAGS = [
+  '--read-only',
+  '--cap-drop',
+  'ALL',
+  '--security-opt',
+  'no-new-privileges',
+  '--user',
+  '65532:65532',
+];
+
+function howToGet(engine: ContainerEngine, reference: string): string {
+  return `on a machine that reaches the registry: ${engine.name} pull ${reference}; offline: ${engine.name} save it there and ${engine.name} load -i it here`;
+}
+
+export const needsEngine: Requirement = (context) =>
+  context.engine === undefined
+    ? {
+        reason: 'no container engine answers (docker info / podman info)',
+        howTo: 'install and start Docker, or podman (Debian: apt-get install podman runc)',
+      }
+    : undefined;
+
+export const needsScanner =
+  (scanner: ScannerName): Requirement =>
+  async (context) => {
+    const engine = context.engine;
+    if (engine === undefined) return needsEngine(context);
+    const reference = scannerImage(context.root, scanner);
+    const availability = await ensureImage(engine, reference);
+    return availability.available
+      ? undefined
+      : {
+          reason: `${reference} ${availability.reason ?? 'is not available'}`,
+          howTo: howToGet(engine, reference),
+        };
+  };
+
+export const needsBuiltImage: Requirement = (context) => {
+  const build = context.earlier.get(IMAGE_KEY);
+  if (build?.status === 'passed' && typeof context.shared.get(IMAGE_KEY) === 'string') return undefined;
+  return {
+    reason:
+      build === undefined
+        ? 'the image gate was not selected'
+        : `the image gate ${build.status === 'failed' ? 'failed' : 'did not run'}`,
+    howTo:
+      build === undefined ? 'select the image gate too (--only image,…)' : 'make the image gate pass first',
+  };
+};
+
+/** The pinned base images the Dockerfile's FROM lines name (stage names and ARG references aside). */
+export function baseImages(dockerfile: string): string[] {
+  return dockerfile
+    .split('\n')
+    .filter((line) => /^FROM\s/i.test(line))
+    .map(
+      (line) =>
+        line
+          .trim()
+          .split(/\s+/)
+          .slice(1)
+          .find((word) => !word.startsWith('--')) ?? '',
+    )
+    .filter((reference) => /@sha256:[0-9a-f]{64}$/.test(reference));
+}
+
+export const needsBaseImages: Requirement = async (context) => {
+  const engine = context.engine;
+  if (engine === undefined) return needsEngine(context);
+  for (const reference of baseImages(readFileSync(join(context.root, 'Dockerfile'), 'utf8'))) {
+    const availability = await ensureImage(engine, reference);
+    if (!availability.available) {
+      return {
+        reason: `base image ${reference} ${availability.reason ?? 'is not available'}`,
+        howTo: howToGet(engine, reference),
+      };
+    }
+  }
+  return undefined;
+};
+
+export async function buildImage(context: GateContext): Promise<GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const tag = `localhost/healthcheck-gates:${process.pid}-${Date.now().toString(36)}`;
+  // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format.
+  const format = engine.name === 'podman' ? ['--format', 'docker'] : [];
+  const build = await engine.exec(
+    ['build', ...format, '-f', join(context.root, 'Dockerfile'), '-t', tag, context.root],
+    900_000,
+  );
+  if (build.status !== 0) {
+    return {
+      status: 'failed',
+      reason: build.error ?? `build exit code ${build.status}`,
+      details: [lastLines(build.stderr)],
+    };
+  }
+  context.shared.set(IMAGE_KEY, tag);
+  context.cleanups.push(async () => {
+    await engine.exec(['rmi', '-f', tag]);
+  });
+  return { status: 'passed', findings: 0 };
+}
+
+function sarifOutcome(
+  exit: { status: number | null; error?: string; stderr: string },
+  sarifPath: string,
+): GateOutcome {
+  const results = readSarifResults(sarifPath);
+  if (results === undefined) {
+    return {
+      status: 'failed',
+      reason: exit.error ?? `exit code ${exit.status}, no SARIF written`,
+      details: [lastLines(exit.stderr)],
+    };
+  }
+  if (exit.status === 0) return { status: 'passed', findings: results.length };
+  return { status: 'failed', findings: results.length, details: describeResults(results) };
+}
+
+export async function runTrivy(context: GateContext): Promise<GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const image = context.shared.get(IMAGE_KEY) as string;
+  const work = mkdtempSync(join(tmpdir(), 'gates-trivy-'));
+  try {
+    // Trivy reads the image as an archive: the same bytes the build produced, without a daemon socket.
+    const saved = await engine.exec(['save', '-o', join(work, 'image.tar'), image], 600_000);
+    if (saved.status !== 0)
+      return { status: 'failed', reason: `${engine.name} save failed`, details: [lastLines(saved.stderr)] };
+    const cache = join(homedir(), '.cache', 'trivy');
+    mkdirSync(cache, { recursive: true });
+    // As CI: one run writes SARIF with every severity (the report), a second fails on HIGH and
+    // CRITICAL (the gate). security/trivy/trivy.yaml names the scanners and the ignore file.
+    const trivy = (args: readonly string[]) =>
+      engine.exec(
+        [
+          'run',
+          '--rm',
+          '--network',
+          'host',
+          '-v',
+          `${context.root}:/src:ro`,
+          '-v',
+          `${work}:/input:ro`,
+          '-v',
+          `${context.reportsDir}:/reports`,
+          '-v',
+          `${cache}:/root/.cache/trivy`,
+          '-w',
+          '/src',
+          scannerImage(context.root, 'trivy'),
+          'image',
+          '--config',
+          'security/trivy/trivy.yaml',
+          '--input',
+          '/input/image.tar',
+          ...args,
+        ],
+        900_000,
+      );
+    const report = await trivy(['--format', 'sarif', '--output', '/reports/trivy.sarif', '--exit-code', '0']);
+    const scan =
+      report.status === 0
+        ? await trivy([
+            '--skip-db-update',
+            '--severity',
+            'HIGH,CRITICAL',
+            '--format',
+            'table',
+            '--exit-code',
+            '1',
+          ])
+        : report;
+    if (
+      /failed to download|DB error|TOOMANYREQUESTS/i.test(report.stderr) &&
+      !existsSync(join(context.reportsDir, 'trivy.sarif'))
+    ) {
+      return {
+        status: 'not run',
+        reason: `Trivy could not fetch its vulnerability database: ${lastLines(report.stderr, 1)}`,
+        howTo:
+          'run once where ghcr.io (or TRIVY_DB_REPOSITORY) is reachable; the database is cached in ~/.cache/trivy',
+      };
+    }
+    return sarifOutcome(scan, join(context.reportsDir, 'trivy.sarif'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function runCheckov(context: GateContext): Promise<GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const out = join(context.reportsDir, 'checkov');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // As the action does: the whole repository (-d .) with the project's checkov.yaml.
+  const scan = await engine.exec(
+    [
+      'run',
+      '--rm',
+      '-v',
+      `${context.root}:/src:ro`,
+      '-v',
+      `${out}:/reports`,
+      '-w',
+      '/src',
+      scannerImage(context.root, 'checkov'),
+      '-d',
+      '.',
+      '--config-file',
+      'checkov.yaml',
+      '--output',
+      'cli',
+      '--output',
+      'sarif',
+      '--output-file-path',
+      'console,/reports',
+    ],
+    900_000,
+  );
+  const written = join(out, 'results_sarif.sarif');
+  if (existsSync(written)) copyFileSync(written, join(context.reportsDir, 'checkov.sarif'));
+  return sarifOutcome(scan, join(context.reportsDir, 'checkov.sarif'));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitUntilAnswering(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await (await fetch(url, { signal: AbortSignal.timeout(2_000) })).arrayBuffer();
+      return true;
+    } catch {
+      await new Promise((done) => setTimeout(done, 300));
+    }
+  }
+  return false;
+}
+
+interface ZapReport {
+  site?: { alerts?: { pluginid?: string; alert?: string; riskdesc?: string }[] }[];
+}
+
+export async function runZap(context: GateContext): Promise<GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const image = context.shared.get(IMAGE_KEY) as string;
+  const port = await freePort();
+  const container = `healthcheck-gates-zap-${process.pid}`;
+  const started = await engine.exec([
+    'run',
+    '-d',
+    '--name',
+    container,
+    ...PRODUCTION_FLAGS,
+    '-p',
+    `127.0.0.1:${port}:${CONTAINER_PORT}`,
+    image,
+  ]);
+  context.cleanups.push(async () => {
+    await engine.exec(['rm', '-f', container]);
+  });
+  if (started.status !== 0)
+    return { status: 'failed', reason: 'the image did not start', details: [lastLines(started.stderr)] };
+  const target = `http://127.0.0.1:${port}/healthcheck`;
+  if (!(await waitUntilAnswering(target, 30_000))) {
+    const logs = await engine.exec(['logs', container]);
+    return {
+      status: 'failed',
+      reason: 'the service did not answer within 30 s',
+      details: [lastLines(logs.stdout + logs.stderr)],
+    };
+  }
+  // ZAP runs as its own user and writes its reports into /zap/wrk, where the action puts the rules file.
+  const work = join(context.reportsDir, 'zap');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  chmodSync(work, 0o777);
+  copyFileSync(join(context.root, 'security', 'zap', 'rules.tsv'), join(work, 'rules.tsv'));
+  const scan = await engine.exec(
+    [
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      '-v',
+      `${work}:/zap/wrk:rw`,
+      scannerImage(context.root, 'zap'),
+      'zap-baseline.py',
+      '-t',
+      target,
+      '-c',
+      'rules.tsv',
+      '-J',
+      'zap.json',
+      '-r',
+      'zap.html',
+    ],
+    900_000,
+  );
+  let alerts: NonNullable<NonNullable<ZapReport['site']>[number]['alerts']>;
+  try {
+    const report = JSON.parse(readFileSync(join(work, 'zap.json'), 'utf8')) as ZapReport;
+    alerts = (report.site ?? []).flatMap((site) => site.alerts ?? []);
+  } catch {
+    return {
+      status: 'failed',
+      reason: scan.error ?? `zap-baseline.py exit code ${scan.status}, no report`,
+      details: [lastLines(scan.stdout + scan.stderr)],
+    };
+  }
+  const details = alerts.map(
+    (alert) => `${target} ${alert.pluginid ?? '?'} ${alert.alert ?? ''} (${alert.riskdesc ?? ''})`,
+  );
+  // zap-baseline.py: 0 clean, 1 FAIL, 2 WARN only, 3 error. CI fails on WARN too (fail_action: true).
+  if (scan.status === 0) return { status: 'passed', findings: alerts.length };
+  return {
+    status: 'failed',
+    findings: alerts.length,
+    reason: scan.status === 3 ? 'zap-baseline.py reported an error (exit 3)' : undefined,
+    details,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * What a gate is: a name, what it needs before it can run, the reports it writes, and how it runs and
+ * counts its findings. The list of gates (gates.ts) is data of this shape, so adding a gate is one entry.
+ */
+import type { ContainerEngine } from './engine.ts';
+
+export type GateStatus = 'passed' | 'failed' | 'not run';
+
+export interface GateOutcome {
+  readonly status: GateStatus;
+  /** Findings the tool reported; undefined when it reports no count (or did not run). */
+  readonly findings?: number;
+  /** Why it did not run, or why it failed when the findings alone do not say it. */
+  readonly reason?: string;
+  /** How to make a gate that did not run able to run. */
+  readonly howTo?: string;
+  /** One line per finding or failure, naming the rule and the place: shown under the table. */
+  readonly details?: readonly string[];
+}
+
+export interface GateResult extends GateOutcome {
+  readonly name: string;
+  readonly seconds: number;
+}
+
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Set when the command could not be started or was killed for taking too long. */
+  readonly error?: string;
+}
+
+export interface GateContext {
+  /** The repository being checked (the working copy `npm run gates` runs in). */
+  readonly root: string;
+  /** Where SARIF and other reports go: `<root>/reports`. */
+  readonly reportsDir: string;
+  /** The container engine, when one answers. */
+  readonly engine: ContainerEngine | undefined;
+  /** Runs a command in the repository, capturing its output (and echoing it with --verbose). */
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  /** Results of the gates run before this one (a scan needs the image the build gate made). */
+  readonly earlier: ReadonlyMap<string, GateResult>;
+  /** Test files the test gate limits itself to (used to prove a gate bites without the whole suite). */
+  readonly testFiles?: readonly string[];
+  /** State shared between gates of one run (the built image's name, containers to clean up). */
+  readonly shared: Map<string, unknown>;
+  /** Cleanup actions run when the whole run ends, also on failure. */
+  readonly cleanups: (() => Promise<void> | void)[];
+}
+
+export interface RunOptions {
+  readonly timeoutMs?: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A precondition: undefined when met, else why not and how to get it. */
+export type Requirement = (
+  context: GateContext,
+) => Promise<{ reason: string; howTo: string } | undefined> | { reason: string; howTo: string } | undefined;
+
+export interface Gate {
+  /** Short, stable, used by --only/--skip and in the table. */
+  readonly name: string;
+  readonly description: string;
+  /** Where CI runs the same check: shown by --list. */
+  readonly ci: string;
+  /** Files written under reports/, relative to the repository. */
+  readonly reports: readonly string[];
+  /** Checked in order before running; the first unmet one makes the gate "not run". */
+  readonly needs: readonly Requirement[];
+  readonly run: (context: GateContext) => Promise<GateOutcome>;
+}
+
+/** The outcome of a gate whose tool exits non-zero on findings. */
+export function byExitCode(
+  result: CommandResult,
+  findings: number | undefined,
+  details: readonly string[] = [],
+): GateOutcome {
+  if (result.error !== undefined) {
+    return { status: 'failed', reason: result.error, details: [...details, lastLines(result.stderr)] };
+  }
+  if (result.status === 0) return { status: 'passed', findings: findings ?? 0, details };
+  return {
+    status: 'failed',
+    findings,
+    reason: findings ? undefined : `exit code ${result.status}`,
+    details: details.length > 0 ? details : [lastLines(`${result.stdout}\n${result.stderr}`)],
+  };
+}
+
+/** The last few non-empty lines of a tool's output, for a failure that names no finding. */
+export function lastLines(text: string, count = 8): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter(Boolean)
+    .slice(-count)
+    .join('\n');
+}

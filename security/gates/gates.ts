@@ -1,0 +1,329 @@
+/**
+ * Every gate `npm run gates` runs, in order: the same checks as CI, reading the same policy files.
+ * A gate is one entry; wiring in a new check is one more entry here.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildImage,
+  needsBaseImages,
+  needsBuiltImage,
+  needsEngine,
+  needsScanner,
+  runCheckov,
+  runTrivy,
+  runZap,
+} from './containers.ts';
+import type { Gate, GateContext, GateOutcome, Requirement } from './gate.ts';
+import { byExitCode, lastLines } from './gate.ts';
+import {
+  runDockerfilePolicy,
+  runLockfilePolicy,
+  runWorkflowPolicy,
+  WORKFLOW_POLICY_MODULE,
+} from './policies.ts';
+import { describeResults, readSarifResults, toSarif, writeSarif } from './sarif.ts';
+
+// ---- requirements ---------------------------------------------------------------------------------
+
+function packageScripts(root: string): Record<string, string> {
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
+    return manifest.scripts ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The npm script that holds the policy (package.json is where CI reads it too). */
+const needsScript =
+  (name: string, provider: string): Requirement =>
+  (context) =>
+    packageScripts(context.root)[name] === undefined
+      ? { reason: `package.json has no "${name}" script`, howTo: provider }
+      : undefined;
+
+const needsFile =
+  (path: string, provider: string): Requirement =>
+  (context) =>
+    existsSync(join(context.root, path)) ? undefined : { reason: `${path} is missing`, howTo: provider };
+
+// ---- command gates --------------------------------------------------------------------------------
+
+async function eslint(context: GateContext): Promise<GateOutcome> {
+  const result = await context.run('npm', ['run', '--silent', 'lint:sarif']);
+  const results = readSarifResults(join(context.reportsDir, 'eslint.sarif'));
+  if (results === undefined) return byExitCode(result, undefined);
+  return byExitCode(result, results.length, describeResults(results));
+}
+
+async function prettier(context: GateContext): Promise<GateOutcome> {
+  const result = await context.run('npm', ['run', '--silent', 'format:check']);
+  const files = `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .filter((line) => /^\[warn\] /.test(line) && !/Code style issues|Run Prettier/.test(line))
+    .map((line) => `${line.replace(/^\[warn\] /, '')} is not formatted (prettier --write)`);
+  return byExitCode(result, files.length, files);
+}
+
+async function typecheck(context: GateContext): Promise<GateOutcome> {
+  const result = await context.run('npm', ['run', '--silent', 'typecheck']);
+  const errors = result.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
+  return byExitCode(result, errors.length, errors.slice(0, 20));
+}
+
+interface SecretlintFile {
+  filePath: string;
+  messages: { ruleId: string; message: string; loc?: { start?: { line?: number } } }[];
+}
+
+async function secrets(context: GateContext): Promise<GateOutcome> {
+  // The project's `secrets` script with JSON output, turned into SARIF for code scanning.
+  const result = await context.run('npm', ['run', '--silent', 'secrets', '--', '--format', 'json']);
+  let files: SecretlintFile[];
+  try {
+    files = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as SecretlintFile[];
+  } catch {
+    return byExitCode(result, undefined);
+  }
+  const findings = files.flatMap((file) =>
+    file.messages.map((message) => ({
+      rule: message.ruleId,
+      file: file.filePath.startsWith(context.root)
+        ? file.filePath.slice(context.root.length + 1)
+        : file.filePath,
+      line: message.loc?.start?.line,
+      message: message.message,
+    })),
+  );
+  const sarifPath = join(context.reportsDir, 'secretlint.sarif');
+  writeSarif(
+    sarifPath,
+    toSarif(
+      { name: 'secretlint', informationUri: 'https://github.com/secretlint/secretlint', rules: {} },
+      findings,
+    ),
+  );
+  return byExitCode(result, findings.length, describeResults(readSarifResults(sarifPath) ?? []));
+}
+
+interface JestReport {
+  numFailedTests: number;
+  numRuntimeErrorTestSuites: number;
+  testResults: { name: string; message: string; assertionResults: { status: string; fullName: string }[] }[];
+}
+
+async function tests(context: GateContext): Promise<GateOutcome> {
+  const build = await context.run('npm', ['run', '--silent', 'build']);
+  if (build.status !== 0) return { ...byExitCode(build, undefined), reason: 'npm run build failed' };
+  const report = join(context.reportsDir, 'jest.json');
+  const selection =
+    context.testFiles !== undefined
+      ? ['--runTestsByPath', ...context.testFiles]
+      : // The gate runner's own tests run this runner: running them from here would recurse.
+        ['--coverage', '--ignoreProjects', 'gates'];
+  const result = await context.run(
+    process.execPath,
+    [
+      join(context.root, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '--ci',
+      ...selection,
+      '--json',
+      '--outputFile',
+      report,
+    ],
+    { env: { CI: 'true' } },
+  );
+  let parsed: JestReport;
+  try {
+    parsed = JSON.parse(readFileSync(report, 'utf8')) as JestReport;
+  } catch {
+    return byExitCode(result, undefined);
+  }
+  const failures = parsed.testResults.flatMap((suite) => {
+    const file = suite.name.startsWith(context.root) ? suite.name.slice(context.root.length + 1) : suite.name;
+    const failed = suite.assertionResults.filter((assertion) => assertion.status === 'failed');
+    if (failed.length === 0 && suite.message) return [`${file}: ${lastLines(suite.message, 2)}`];
+    return failed.map((assertion) => `${file}: ${assertion.fullName}`);
+  });
+  const outcome = byExitCode(result, parsed.numFailedTests + parsed.numRuntimeErrorTestSuites, failures);
+  // Every test passed but jest still failed: the coverage floor.
+  return outcome.status === 'failed' && !outcome.findings
+    ? {
+        ...outcome,
+        reason: 'coverage below the floor in jest.config.js',
+        details: [lastLines(result.stderr, 6)],
+      }
+    : outcome;
+}
+
+const NETWORK_ERROR =
+  /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|network|request to .* failed/i;
+
+interface AuditReport {
+  error?: { code?: string; summary?: string; detail?: string };
+  message?: string;
+  metadata?: { vulnerabilities?: Record<string, number> };
+  vulnerabilities?: Record<string, { severity: string; via: unknown[]; range?: string }>;
+}
+
+async function audit(context: GateContext): Promise<GateOutcome> {
+  const result = await context.run('npm', ['audit', '--audit-level=high', '--json'], { timeoutMs: 120_000 });
+  let report: AuditReport;
+  try {
+    report = JSON.parse(result.stdout) as AuditReport;
+  } catch {
+    report = {};
+  }
+  const problem = `${report.error?.code ?? ''} ${report.error?.summary ?? ''} ${report.message ?? ''} ${result.error ?? ''} ${result.stderr}`;
+  if (report.metadata?.vulnerabilities === undefined) {
+    // No vulnerability data came back: the audit did not happen, which is neither a pass nor a finding.
+    const why = `${report.error?.summary ?? ''} ${problem.match(/npm warn audit .*/)?.[0] ?? ''}`.trim();
+    return {
+      status: 'not run',
+      reason: `npm audit got no answer from the registry's audit endpoint${why ? `: ${why}` : ''}`,
+      howTo: NETWORK_ERROR.test(problem)
+        ? 'run where registry.npmjs.org (or your configured registry) is reachable'
+        : 'run where the registry serves the audit endpoint (/-/npm/v1/security/advisories/bulk)',
+    };
+  }
+  // npm audit has no SARIF; its JSON goes beside the SARIF files for the record.
+  mkdirSync(context.reportsDir, { recursive: true });
+  writeFileSync(join(context.reportsDir, 'npm-audit.json'), result.stdout);
+  const counts = report.metadata.vulnerabilities;
+  const high = (counts.high ?? 0) + (counts.critical ?? 0);
+  const details = Object.entries(report.vulnerabilities ?? {})
+    .filter(([, entry]) => entry.severity === 'high' || entry.severity === 'critical')
+    .map(([name, entry]) => `${name} ${entry.range ?? ''}: ${entry.severity} (npm audit fix / npm update)`);
+  return byExitCode(result, high, details);
+}
+
+// ---- the list -------------------------------------------------------------------------------------
+
+const HOOKS_BRANCH =
+  'the secret-scan script comes with the pre-commit hooks (npm run secrets, .secretlintrc.json)';
+const PIPELINE_BRANCH = 'comes with the CI pipeline (security/, checkov.yaml, .github/workflows/)';
+
+export const GATES: readonly Gate[] = [
+  {
+    name: 'eslint',
+    description: 'ESLint with eslint-plugin-security, every warning an error (SARIF)',
+    ci: 'pipeline: lint job, SARIF uploaded to code scanning',
+    reports: ['reports/eslint.sarif'],
+    needs: [needsScript('lint:sarif', 'scripts/lint-sarif.mjs')],
+    run: eslint,
+  },
+  {
+    name: 'prettier',
+    description: 'Prettier check of the whole tree',
+    ci: 'pipeline: lint job',
+    reports: [],
+    needs: [needsScript('format:check', 'add "format:check": "prettier --check ."')],
+    run: prettier,
+  },
+  {
+    name: 'typecheck',
+    description: 'TypeScript type check (tsc --noEmit)',
+    ci: 'pipeline: test job',
+    reports: [],
+    needs: [needsScript('typecheck', 'add "typecheck": "tsc -p tsconfig.json --noEmit"')],
+    run: typecheck,
+  },
+  {
+    name: 'secrets',
+    description: 'Secret scan of the whole tree (secretlint, .secretlintrc.json)',
+    ci: 'pipeline: lint job',
+    reports: ['reports/secretlint.sarif'],
+    needs: [needsScript('secrets', HOOKS_BRANCH), needsFile('.secretlintrc.json', HOOKS_BRANCH)],
+    run: secrets,
+  },
+  {
+    name: 'tests',
+    description: 'Build, then every jest project but this runner’s own, with the coverage floor',
+    ci: 'pipeline: test job (npm test)',
+    reports: ['reports/jest.json'],
+    needs: [needsFile('node_modules/jest/bin/jest.js', 'npm ci')],
+    run: tests,
+  },
+  {
+    name: 'audit',
+    description: 'npm audit --audit-level=high (needs the npm registry)',
+    ci: 'pipeline: dependency job',
+    reports: ['reports/npm-audit.json'],
+    needs: [],
+    run: audit,
+  },
+  {
+    name: 'lockfile',
+    description: 'Lockfile policy (npm run lint:lockfile: HTTPS, npm registry only, sha512, names)',
+    ci: 'pipeline: dependency job',
+    reports: ['reports/lockfile-policy.sarif'],
+    needs: [needsScript('lint:lockfile', 'add the lockfile-lint script (lint:lockfile)')],
+    run: runLockfilePolicy,
+  },
+  {
+    name: 'dockerfile',
+    description: 'Dockerfile policy (security/dockerfile-policy.ts)',
+    ci: 'pipeline: policy tests (jest) and code scanning',
+    reports: ['reports/dockerfile-policy.sarif'],
+    needs: [needsFile('Dockerfile', 'the Dockerfile is part of the template')],
+    run: runDockerfilePolicy,
+  },
+  {
+    name: 'workflows',
+    description: `Workflow policy (${WORKFLOW_POLICY_MODULE}): pinned actions, permissions, triggers`,
+    ci: 'pipeline: policy tests (jest) and code scanning',
+    reports: ['reports/workflow-policy.sarif'],
+    needs: [needsFile(WORKFLOW_POLICY_MODULE, `the workflow policy ${PIPELINE_BRANCH}`)],
+    run: runWorkflowPolicy,
+  },
+  {
+    name: 'image',
+    description: 'Build the image from the Dockerfile on its pinned bases',
+    ci: 'pipeline: build job (once; the scans use that artifact)',
+    reports: [],
+    needs: [needsEngine, needsBaseImages],
+    run: buildImage,
+  },
+  {
+    name: 'trivy',
+    description: 'Trivy on the built image (security/trivy/trivy.yaml, .trivyignore)',
+    ci: 'pipeline: trivy job, SARIF uploaded',
+    reports: ['reports/trivy.sarif'],
+    needs: [
+      needsEngine,
+      needsFile('security/trivy/trivy.yaml', `Trivy's policy ${PIPELINE_BRANCH}`),
+      needsBuiltImage,
+      needsScanner('trivy'),
+    ],
+    run: runTrivy,
+  },
+  {
+    name: 'checkov',
+    description: 'Checkov on the repository (checkov.yaml)',
+    ci: 'pipeline: checkov job, SARIF uploaded',
+    reports: ['reports/checkov.sarif'],
+    needs: [
+      needsEngine,
+      needsFile('checkov.yaml', `Checkov's policy ${PIPELINE_BRANCH}`),
+      needsScanner('checkov'),
+    ],
+    run: runCheckov,
+  },
+  {
+    name: 'zap',
+    description:
+      'OWASP ZAP baseline against the image running with its production flags (security/zap/rules.tsv)',
+    ci: 'pipeline: zap job, report artifact',
+    reports: ['reports/zap/zap.json', 'reports/zap/zap.html'],
+    needs: [
+      needsEngine,
+      needsFile('security/zap/rules.tsv', `ZAP's rules ${PIPELINE_BRANCH}`),
+      needsBuiltImage,
+      needsScanner('zap'),
+    ],
+    run: runZap,
+  },
+];

@@ -1,0 +1,259 @@
+/**
+ * The runner's command line and its summary: flags, the table, the exit codes, and what happens when
+ * no container engine, or no scanner image, is there. The CLI runs as `npm run gates` does (Node
+ * running the TypeScript directly) in a throw-away copy of the repository.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseCli } from '../../security/gates/cli';
+import type { ContainerEngine, EngineDetector } from '../../security/gates/engine';
+import { detectEngine } from '../../security/gates/engine';
+import type { GateResult } from '../../security/gates/gate';
+import { GATES } from '../../security/gates/gates';
+import { EXIT, exitCodeOf, formatTable } from '../../security/gates/runner';
+import { makeSandbox, runQuietly, type Sandbox } from './sandbox';
+import { sarifErrors } from './sarif-schema';
+
+jest.setTimeout(120_000);
+
+const NODE_FLAGS = [
+  '--disable-warning=MODULE_TYPELESS_PACKAGE_JSON',
+  '--disable-warning=ExperimentalWarning',
+];
+
+let sandbox: Sandbox;
+let nodeOnlyBin: string;
+beforeAll(() => {
+  sandbox = makeSandbox();
+  // A PATH with node and nothing else: no docker, no podman.
+  nodeOnlyBin = mkdtempSync(join(tmpdir(), 'gates-path-'));
+  symlinkSync(process.execPath, join(nodeOnlyBin, 'node'));
+});
+afterAll(() => {
+  sandbox.remove();
+  rmSync(nodeOnlyBin, { recursive: true, force: true });
+});
+
+function gates(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [...NODE_FLAGS, 'security/gates/run.ts', ...args], {
+    cwd: sandbox.root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env },
+    timeout: 100_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('flags', () => {
+  test('--help prints the usage and exits 0', () => {
+    const run = gates(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run gates/);
+    expect(run.stdout).toContain('--allow-missing');
+  });
+
+  test('--list names every gate with where CI runs it', () => {
+    const run = gates(['--list']);
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    for (const gate of GATES)
+      expect(lines.filter((line) => line.startsWith(`${gate.name} `))).toHaveLength(1);
+    expect(run.stdout).toContain('CI: pipeline: trivy job');
+  });
+
+  test.each([
+    [['--bogus']],
+    [['--only', 'nope']],
+    [['--only', 'eslint', 'extra']],
+    [['--skip', 'eslint,nope']],
+  ])('bad usage %j prints the usage and exits 64', (args) => {
+    const run = gates(args);
+    expect(run.status).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/^gates: /);
+    expect(run.stderr).toContain('Usage: npm run gates');
+    expect(run.stdout).toBe('');
+  });
+
+  test('--only and --skip select gates by name, keeping the usual order', () => {
+    const only = parseCli(['--only', 'zap,eslint', '--only', 'dockerfile']);
+    expect(only.kind === 'run' && only.gates.map((gate) => gate.name)).toEqual([
+      'eslint',
+      'dockerfile',
+      'zap',
+    ]);
+    const skip = parseCli(['--skip', 'tests,audit,image,trivy,checkov,zap']);
+    expect(skip.kind === 'run' && skip.gates.map((gate) => gate.name)).toEqual([
+      'eslint',
+      'prettier',
+      'typecheck',
+      'secrets',
+      'lockfile',
+      'dockerfile',
+      'workflows',
+    ]);
+    expect(parseCli(['--only', 'eslint', '--skip', 'eslint'])).toEqual({
+      kind: 'usage',
+      message: 'no gate left to run',
+    });
+    expect(parseCli(['--allow-missing'])).toMatchObject({ kind: 'run', allowMissing: true });
+  });
+});
+
+describe('the run, its table and its exit codes', () => {
+  test('a clean tree passes: progress for each gate, the table, exit 0, valid SARIF', () => {
+    const run = gates(['--only', 'dockerfile,lockfile']);
+    expect(run.status).toBe(EXIT.passed);
+    expect(run.stdout).toMatch(/^▶ \[1\/2\] lockfile: .*\n✔ lockfile: passed, 0 findings \(\d+\.\d s\)$/m);
+    expect(run.stdout).toMatch(/^▶ \[2\/2\] dockerfile: .*\n✔ dockerfile: passed, 0 findings/m);
+    expect(run.stdout).toMatch(/^\| gate +\| result +\| findings +\| +time \|$/m);
+    expect(run.stdout).toMatch(/^\| dockerfile \| passed +\| +0 \| +\d+\.\d s \|$/m);
+    expect(run.stdout).toMatch(/^gates: 2 passed, 0 failed, 0 not run — exit 0$/m);
+    for (const report of ['dockerfile-policy.sarif', 'lockfile-policy.sarif']) {
+      expect(sarifErrors(join(sandbox.root, 'reports', report))).toEqual([]);
+    }
+  });
+
+  test('a failed gate exits 2 and lists its findings under the table', () => {
+    const original = sandbox.read('Dockerfile');
+    sandbox.replace('Dockerfile', 'USER 65532:65532', 'USER 0');
+    try {
+      const run = gates(['--only', 'dockerfile']);
+      expect(run.status).toBe(EXIT.failed);
+      expect(run.stdout).toMatch(/^\| dockerfile \| failed +\| +1 \|/m);
+      expect(run.stdout).toMatch(/^ {2}Dockerfile:\d+ user-numeric-nonroot USER 0 is root$/m);
+      expect(sarifErrors(join(sandbox.root, 'reports', 'dockerfile-policy.sarif'))).toEqual([]);
+    } finally {
+      sandbox.write('Dockerfile', original);
+    }
+  });
+
+  test('without docker or podman on PATH the container gates are "not run" with the reason: exit 3', () => {
+    const run = gates(['--only', 'dockerfile,image,trivy,checkov,zap'], { PATH: nodeOnlyBin });
+    expect(run.status).toBe(EXIT.notRun);
+    for (const name of ['image', 'trivy', 'checkov', 'zap']) {
+      const lines = run.stdout.split('\n');
+      expect(
+        lines.filter((line) => line.replace(/ +/g, ' ').startsWith(`| ${name} | not run | - |`)),
+      ).toHaveLength(1);
+      expect(lines).toContain(`${name} not run: no container engine answers (docker info / podman info)`);
+    }
+    expect(run.stdout).toContain('how to run it: install and start Docker, or podman');
+    expect(run.stdout).toMatch(/^gates: 1 passed, 0 failed, 4 not run — exit 3$/m);
+  });
+
+  test('--allow-missing turns "not run" into exit 0, but never hides a failure', () => {
+    expect(gates(['--only', 'dockerfile,zap', '--allow-missing'], { PATH: nodeOnlyBin }).status).toBe(
+      EXIT.passed,
+    );
+    const original = sandbox.read('Dockerfile');
+    sandbox.replace('Dockerfile', 'USER 65532:65532', 'USER root');
+    try {
+      expect(gates(['--only', 'dockerfile,zap', '--allow-missing'], { PATH: nodeOnlyBin }).status).toBe(
+        EXIT.failed,
+      );
+    } finally {
+      sandbox.write('Dockerfile', original);
+    }
+  });
+
+  test('exit codes: failed beats not run, not run beats passed', () => {
+    const result = (status: GateResult['status']): GateResult => ({ name: status, status, seconds: 0 });
+    expect(exitCodeOf([result('passed')], false)).toBe(0);
+    expect(exitCodeOf([result('passed'), result('not run')], false)).toBe(3);
+    expect(exitCodeOf([result('passed'), result('not run')], true)).toBe(0);
+    expect(exitCodeOf([result('not run'), result('failed')], true)).toBe(2);
+  });
+
+  test('the table aligns its columns and explains every gate that did not pass', () => {
+    const table = formatTable([
+      { name: 'eslint', status: 'passed', findings: 0, seconds: 3.25 },
+      { name: 'trivy', status: 'not run', reason: 'no engine', howTo: 'install podman', seconds: 0 },
+      {
+        name: 'lockfile',
+        status: 'failed',
+        findings: 12,
+        details: ['package-lock.json:9 lockfile-https x'],
+        seconds: 1,
+      },
+    ]);
+    expect(table.split('\n')).toEqual([
+      '| gate     | result  | findings |  time |',
+      '|----------|---------|----------|-------|',
+      '| eslint   | passed  |        0 | 3.3 s |',
+      '| trivy    | not run |        - | 0.0 s |',
+      '| lockfile | failed  |       12 | 1.0 s |',
+      '',
+      'trivy not run: no engine',
+      '  how to run it: install podman',
+      'lockfile failed',
+      '  package-lock.json:9 lockfile-https x',
+    ]);
+  });
+});
+
+describe('scanner images that cannot be had', () => {
+  const scanners = () => GATES.filter((gate) => ['image', 'checkov'].includes(gate.name));
+
+  test('a pull that fails makes the gate "not run", quoting the engine and saying how to get the image', async () => {
+    // Stands in for an engine on a machine cut off from registries: the image is not in the store and
+    // the pull fails as podman's does offline. What is tested is the runner's reading of that.
+    const calls: string[][] = [];
+    const offlineEngine: ContainerEngine = {
+      name: 'podman',
+      globalArgs: [],
+      exec: (args) => {
+        calls.push([...args]);
+        return Promise.resolve({
+          status: 125,
+          stdout: '',
+          stderr:
+            args[0] === 'pull'
+              ? 'Error: initializing source docker://x: pinging container registry registry-1.docker.io: dial tcp: lookup registry-1.docker.io: no such host\n'
+              : 'Error: x: image not known\n',
+        });
+      },
+    };
+    sandbox.write('checkov.yaml', 'framework: [dockerfile]\n');
+    try {
+      const detect: EngineDetector = () => Promise.resolve(offlineEngine);
+      const { results, exitCode } = await runQuietly(sandbox.root, scanners(), { detectEngine: detect });
+      expect(exitCode).toBe(EXIT.notRun);
+      expect(results.map((result) => result.status)).toEqual(['not run', 'not run']);
+      expect(results[0]?.reason).toMatch(
+        /^base image node:24-bookworm-slim@sha256:\w+ not in the local image store, and the pull failed: .*no such host$/,
+      );
+      expect(results[1]?.reason).toMatch(
+        /^docker\.io\/bridgecrew\/checkov@sha256:[0-9a-f]{64} not in the local image store/,
+      );
+      expect(results[1]?.howTo).toMatch(
+        /podman pull docker\.io\/bridgecrew\/checkov@sha256:.*podman load -i/,
+      );
+      expect(
+        calls.filter((args) => args[0] === 'pull' || args[0] === 'build').map((args) => args[0]),
+      ).toEqual(['pull', 'pull']);
+    } finally {
+      rmSync(join(sandbox.root, 'checkov.yaml'));
+    }
+  });
+
+  test('with the engine this machine has (if any), the image gate tries for real and says what it did not run', async () => {
+    const engine = await detectEngine();
+    const { results } = await runQuietly(sandbox.root, [GATES.find((gate) => gate.name === 'image')!], {
+      detectEngine: () => Promise.resolve(engine),
+    });
+    const [image] = results;
+    if (engine === undefined) {
+      expect(image?.reason).toMatch(/^no container engine answers/);
+    } else if (image?.status === 'not run') {
+      // Offline: the pinned base is neither in the store nor pullable.
+      expect(image.reason).toMatch(
+        /^base image \S+@sha256:[0-9a-f]{64} not in the local image store, and the pull failed: /,
+      );
+      expect(image.howTo).toContain(`${engine.name} pull `);
+    } else {
+      expect(image?.status).toBe('passed');
+    }
+  });
+});

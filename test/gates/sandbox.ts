@@ -1,0 +1,86 @@
+/**
+ * A throw-away copy of the repository (its tracked files, plus whatever the working tree adds that git
+ * does not ignore) with node_modules linked, so a test can plant a defect and run a gate on it
+ * without touching the real tree.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { EngineDetector } from '../../security/gates/engine';
+import type { Gate } from '../../security/gates/gate';
+import { runGates, type RunSummary } from '../../security/gates/runner';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface Sandbox {
+  readonly root: string;
+  read(path: string): string;
+  write(path: string, text: string): void;
+  /** Replaces text that must be there, so a planted defect can never silently miss. */
+  replace(path: string, search: string | RegExp, replacement: string): void;
+  remove(): void;
+}
+
+export function makeSandbox(): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'gates-sandbox-'));
+  const listing = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (listing.status !== 0) throw new Error(`git ls-files failed: ${listing.stderr}`);
+  for (const path of listing.stdout.split('\0').filter(Boolean)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    try {
+      copyFileSync(join(ROOT, path), join(root, path));
+    } catch {
+      // a tracked file deleted in the working tree: the copy mirrors the working tree
+    }
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return {
+    root,
+    read: (path) => readFileSync(join(root, path), 'utf8'),
+    write: (path, text) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    },
+    replace(path, search, replacement) {
+      const before = this.read(path);
+      const after = before.replace(search, replacement);
+      if (after === before) throw new Error(`nothing to replace in ${path}: ${String(search)}`);
+      this.write(path, after);
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+export const noEngine: EngineDetector = () => Promise.resolve(undefined);
+
+/** Runs gates on a sandbox quietly, keeping what they printed for the assertions. */
+export async function runQuietly(
+  root: string,
+  gates: readonly Gate[],
+  extra: { testFiles?: readonly string[]; allowMissing?: boolean; detectEngine?: EngineDetector } = {},
+): Promise<RunSummary & { printed: string }> {
+  let printed = '';
+  const summary = await runGates({
+    root,
+    gates,
+    detectEngine: extra.detectEngine ?? noEngine,
+    ...(extra.testFiles ? { testFiles: extra.testFiles } : {}),
+    ...(extra.allowMissing ? { allowMissing: true } : {}),
+    write: (text) => {
+      printed += text;
+    },
+  });
+  return { ...summary, printed };
+}

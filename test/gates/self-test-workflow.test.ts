@@ -1,0 +1,93 @@
+/**
+ * The gate self-test workflow follows the workflow rules, and its flawed variants can neither reach a
+ * real gate nor be taken for real code. (Whether the scanners bite on GitHub is what the workflow
+ * itself proves when triggered; here we check what can be checked without them.)
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ROOT } from './sandbox';
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  'continue-on-error'?: unknown;
+}
+interface Job {
+  'timeout-minutes'?: number;
+  permissions?: Record<string, string>;
+  'continue-on-error'?: unknown;
+  steps: Step[];
+}
+
+const TEXT = readFileSync(join(ROOT, '.github', 'workflows', 'gate-self-test.yml'), 'utf8');
+const workflow = parse(TEXT) as {
+  name: string;
+  on: Record<string, unknown>;
+  permissions: unknown;
+  jobs: Record<string, Job>;
+};
+const jobs = Object.entries(workflow.jobs);
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+test('is triggered by hand only, with no inputs, and starts from no permissions', () => {
+  expect(workflow.name).toBe('gate self-test');
+  expect(workflow.on).toEqual({ workflow_dispatch: null });
+  expect(workflow.permissions).toEqual({});
+  expect(jobs.map(([name]) => name).sort()).toEqual(['checkov', 'codeql', 'trivy', 'zap']);
+});
+
+test.each(jobs)(
+  'job %s: timeout, least privilege, harden-runner first, no credentials kept',
+  (_name, job) => {
+    expect(job['timeout-minutes']).toBeGreaterThan(0);
+    expect(job.permissions?.contents).toBe('read');
+    expect(Object.values(job.permissions ?? {}).every((level) => level === 'read')).toBe(true);
+    expect(job.steps[0]?.uses).toMatch(/^step-security\/harden-runner@/);
+    const checkout = job.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['persist-credentials']).toBe(false);
+    // Inverted by asserting exit codes and reports, never by tolerating a failure.
+    expect(job['continue-on-error']).toBeUndefined();
+    expect(job.steps.every((step) => step['continue-on-error'] === undefined)).toBe(true);
+    // No expression is expanded into a shell script (injection); values come in through env.
+    expect(job.steps.filter((step) => step.run?.includes('${{'))).toEqual([]);
+  },
+);
+
+test('every action is pinned by full commit SHA with its version beside it', () => {
+  const uses = TEXT.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
+  expect(uses.length).toBeGreaterThanOrEqual(8);
+  for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+});
+
+test('each job asserts a failure of its gate: a non-zero exit or a named finding', () => {
+  const runs = (name: string) => (workflow.jobs[name]?.steps ?? []).map((step) => step.run ?? '').join('\n');
+  expect(runs('codeql')).toContain('js/command-line-injection');
+  for (const name of ['trivy', 'checkov', 'zap']) {
+    expect(runs(name)).toMatch(/set \+e\n[\s\S]*code=\$\?\n\s*set -e/);
+    expect(runs(name)).toContain(`jq -r .${name}.reference security/gates/images.json`);
+  }
+});
+
+test('the scanner images the self-test and npm run gates use are pinned by digest', () => {
+  const images = JSON.parse(read('security/gates/images.json')) as Record<string, { reference?: string }>;
+  for (const name of ['trivy', 'checkov', 'zap']) {
+    expect(images[name]?.reference).toMatch(/@sha256:[0-9a-f]{64}$/);
+  }
+});
+
+test('the flawed variants are marked as such and kept out of the real gates and the image', () => {
+  for (const file of ['codeql/injectable.ts', 'trivy/Dockerfile', 'checkov/Dockerfile', 'zap/server.mjs']) {
+    expect(read(`security/self-test/${file}`)).toContain('SELF-TEST VARIANT');
+  }
+  expect(read('eslint.config.mjs')).toContain("'security/self-test/'");
+  expect(read('.prettierignore').split('\n')).toContain('security/self-test/');
+  expect(read('.secretlintignore').split('\n')).toContain('security/self-test/');
+  expect((JSON.parse(read('tsconfig.json')) as { exclude?: string[] }).exclude).toContain(
+    'security/self-test',
+  );
+  // The image's build context is an allow-list that names no self-test path.
+  expect(read('.dockerignore')).not.toMatch(/^!.*self-test/m);
+});
