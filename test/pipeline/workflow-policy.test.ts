@@ -1,4 +1,4 @@
-import { isSeq } from 'yaml';
+import { isSeq, parse } from 'yaml';
 import {
   checkRepository,
   checkWorkflow,
@@ -18,7 +18,25 @@ describe('the repository as committed', () => {
     expect(paths).toEqual(expect.arrayContaining([PIPELINE, GATES]));
     expect(checkRepository(ROOT)).toEqual([]);
   });
+
+  it('hands the deploy workflows the pushed digest as the image-digest artifact', () => {
+    const publish = (parse(workflowFile(PIPELINE).text) as { jobs: Record<string, { steps: Step[] }> }).jobs
+      .publish;
+    const upload = publish?.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({
+      name: 'image-digest',
+      path: '${{ runner.temp }}/image-digest/digest.txt',
+    });
+    const record = publish?.steps.find((step) => step.run?.includes('digest.txt'));
+    expect(record?.run).toContain('"$IMAGE" "$DIGEST"');
+  });
 });
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
 
 // Each case plants one violation in an in-memory copy and expects exactly that rule to report it.
 describe('each policy bites on a planted violation', () => {
@@ -157,5 +175,44 @@ describe('each policy bites on a planted violation', () => {
     expect(check(workflowFile(GATES))).toEqual([]);
     expect(check(workflowFile(PIPELINE))).toEqual([]);
     expect(check(file())).toContain(rule);
+  });
+});
+
+describe('the exceptions table', () => {
+  const DEPLOY = '.github/workflows/deploy-cloudrun.yml';
+  const SELF_TEST = '.github/workflows/gate-self-test.yml';
+
+  it('lets a deploy workflow take dispatch inputs, and nothing more', () => {
+    expect(check(workflowFile(DEPLOY))).toEqual([]);
+    expect(check(mutated(DEPLOY, (d) => d.setIn(['on', 'pull_request_target'], null)))).toEqual([
+      'no-pull-request-target',
+    ]);
+    expect(check(mutated(DEPLOY, (d) => d.set('permissions', 'write-all')))).toContain(
+      'permissions-top-level',
+    );
+  });
+
+  it('does not extend a workflow exception to another workflow', () => {
+    const renamed = { ...workflowFile(DEPLOY), path: '.github/workflows/deploy-elsewhere.yml' };
+    expect(check(renamed)).toEqual(['dispatch-inputs']);
+  });
+
+  it('lets the gate self-test build its flawed variants, but still holds it to the other rules', () => {
+    expect(check(workflowFile(SELF_TEST))).toEqual([]);
+    expect(check(edited(SELF_TEST, (t) => t.replace(`${HARDEN} # v2.20.1`, `${HARDEN}`)))).toContain(
+      'pin-comment',
+    );
+  });
+
+  it('treats a CodeQL analysis with upload: never as no SARIF upload', () => {
+    const uploading = mutated(SELF_TEST, (d) => {
+      const steps = d.getIn(['jobs', 'codeql', 'steps']);
+      if (!isSeq(steps)) throw new Error('no codeql steps');
+      for (const step of steps.items) {
+        const item = step as { getIn(path: string[]): unknown; setIn(path: string[], value: unknown): void };
+        if (item.getIn(['with', 'upload']) === 'never') item.setIn(['with', 'upload'], 'always');
+      }
+    });
+    expect(check(uploading)).toEqual(expect.arrayContaining(['sarif-permission', 'sarif-fork-guard']));
   });
 });
