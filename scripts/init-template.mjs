@@ -12,7 +12,8 @@ const USAGE = `usage: npm run init-template -- --name <service> --description "<
 
   --name         the npm package and image name: lowercase letters, digits, and . _ - between them
   --description  what the service is: 1 to 200 printable characters (the default DESCRIPTION it reports)
-  --registry     where the pipeline publishes the image: ghcr (default) or dockerhub
+  --registry     ghcr (default): publish to GitHub Container Registry with the built-in token;
+                 dockerhub: also publish to Docker Hub (prints the repository settings to make)
   --owner        the CODEOWNERS owner, e.g. @alice or @acme/platform (default: unchanged)`;
 
 // An image repository name that is also a valid unscoped npm name: lowercase letters and digits, with
@@ -121,9 +122,6 @@ rewrite('src/config.ts', (text) =>
 rewrite('README.md', (text) => text.replace(/^# .*$/m, () => `# ${name}`));
 if (owner !== undefined)
   rewrite('.github/CODEOWNERS', (text) => text.replace(/@[A-Za-z0-9][A-Za-z0-9/._-]*/g, owner));
-rewrite('.github/workflows/pipeline.yml', (text) =>
-  text.replace(/^(\s*IMAGE_REGISTRY:\s*).*$/m, `$1${registry === 'dockerhub' ? 'docker.io' : 'ghcr.io'}`),
-);
 
 // The project's own formatting rules apply to what we wrote (e.g. the quotes of a TypeScript string).
 for (const path of changed) {
@@ -134,6 +132,18 @@ for (const path of changed) {
   writeFileSync(filepath, await prettier.format(read(path), { ...options, filepath }));
 }
 
+if (registry === 'dockerhub') {
+  // Registry credentials live in GitHub's settings, never in files: say exactly what to set.
+  const namespace = owner === undefined ? '<dockerhub-namespace>' : owner.slice(1).split('/')[0];
+  console.log(
+    [
+      'init-template: to also publish to Docker Hub, set in the repository (or with the gh CLI):',
+      `  gh variable set DOCKERHUB_IMAGE --body ${namespace}/${name}`,
+      '  gh variable set DOCKERHUB_USERNAME --body <your Docker Hub user>',
+      '  gh secret set DOCKERHUB_TOKEN   # a Docker Hub access token with write access to that repository',
+    ].join('\n'),
+  );
+}
 console.log(
   changed.length === 0 ? 'init-template: nothing to change' : `init-template: updated ${changed.join(', ')}`,
 );

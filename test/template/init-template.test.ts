@@ -119,6 +119,23 @@ describe('init-template refuses bad arguments and writes nothing', () => {
     expect(changedFiles(dir)).toEqual([]);
   });
 
+  it('prints the Docker Hub settings to make with --registry dockerhub, and writes no credential', () => {
+    const result = run(dir, [
+      '--name',
+      'svc',
+      '--description',
+      'x',
+      '--owner',
+      '@acme/platform',
+      '--registry',
+      'dockerhub',
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('gh variable set DOCKERHUB_IMAGE --body acme/svc');
+    expect(result.stdout).toContain('gh secret set DOCKERHUB_TOKEN');
+    execFileSync('git', ['checkout', '--', '.'], { cwd: dir });
+  });
+
   it('prints its usage with --help', () => {
     const result = run(dir, ['--help']);
     expect(result.status).toBe(0);
