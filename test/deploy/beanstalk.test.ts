@@ -14,6 +14,7 @@ import {
   startHealthServer,
   type HealthServer,
   type Sandbox,
+  withOverrides,
 } from './support';
 
 const BEANSTALK = script('beanstalk.sh');
@@ -260,12 +261,7 @@ describe('beanstalk.sh refuses missing or malformed parameters before calling an
   ];
 
   test.each(cases)('%s', async (_case, overrides, args = []) => {
-    const env = { ...baseEnv() } as Record<string, string | undefined>;
-    for (const [name, value] of Object.entries(overrides)) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
-    const result = await beanstalk(env as Record<string, string>, args);
+    const result = await beanstalk(withOverrides(baseEnv(), overrides), args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: deploy/beanstalk.sh');
     expect(result.stdout).toBe('');

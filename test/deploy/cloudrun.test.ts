@@ -17,6 +17,7 @@ import {
   type HealthServer,
   type Sandbox,
   type TlsMaterial,
+  withOverrides,
 } from './support';
 
 const CLOUDRUN = script('cloudrun.sh');
@@ -234,12 +235,7 @@ describe('cloudrun.sh refuses missing or malformed parameters before calling any
   ];
 
   test.each(cases)('%s', async (_case, overrides, args = []) => {
-    const env = { ...baseEnv() } as Record<string, string | undefined>;
-    for (const [name, value] of Object.entries(overrides)) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
-    const result = await cloudrun(env as Record<string, string>, args);
+    const result = await cloudrun(withOverrides(baseEnv(), overrides), args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: deploy/cloudrun.sh');
     expect(result.stdout).toBe('');

@@ -166,6 +166,16 @@ export interface HealthAnswer {
   body: string;
 }
 
+/** The base environment with some variables changed, and those set to `undefined` removed. */
+export function withOverrides(
+  base: Record<string, string>,
+  overrides: Record<string, string | undefined>,
+): Record<string, string> {
+  const env: Record<string, string | undefined> = { ...base, ...overrides };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  return env as Record<string, string>;
+}
+
 export const healthBody = (sha: string): string =>
   JSON.stringify({ myapplication: [{ version: '1.0.0', description: 'test', lastcommitsha: sha }] });
 
