@@ -71,22 +71,22 @@ export function createServer(
   logger: Logger,
   lifecycle: Lifecycle,
 ): ServiceServer {
-  const pendingAnswers = new WeakMap<Socket, { count: number }>();
+  // Every connection's state lives in one place, set up when it opens (see 'connection' below): the
+  // request path only counts.
+  const sockets = new Map<Socket, { pendingAnswers: number }>();
   // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
   // excess request is dropped here, before the app spends anything on it.
   const answerWithinPipelineLimit: RequestListener = (req, res) => {
     const socket = req.socket;
-    let pending = pendingAnswers.get(socket);
-    if (pending === undefined) {
-      pending = { count: 0 };
-      pendingAnswers.set(socket, pending);
-    }
-    const counter = pending;
-    counter.count++;
-    res.once('close', () => counter.count--);
-    if (counter.count > SERVER_LIMITS.maxPendingAnswersPerConnection) {
+    const connection = sockets.get(socket) ?? { pendingAnswers: 0 };
+    connection.pendingAnswers++;
+    res.once('close', () => connection.pendingAnswers--);
+    if (connection.pendingAnswers > SERVER_LIMITS.maxPendingAnswersPerConnection) {
       if (!socket.destroyed) {
-        logger.warn({ pending: counter.count }, 'too many pipelined requests unread, closing the connection');
+        logger.warn(
+          { pending: connection.pendingAnswers },
+          'too many pipelined requests unread, closing the connection',
+        );
         socket.destroy();
       }
       return;
@@ -122,9 +122,8 @@ export function createServer(
   });
 
   // Tracked per connection, not per request, so the request path pays nothing for it.
-  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
+    sockets.set(socket, { pendingAnswers: 0 });
     socket.once('close', () => sockets.delete(socket));
   });
 
@@ -134,7 +133,7 @@ export function createServer(
     shutdownPromise ??= new Promise((resolve) => {
       lifecycle.startDraining();
       // Requests already in flight answer with `Connection: close` too, so their clients leave cleanly.
-      for (const socket of sockets) {
+      for (const socket of sockets.keys()) {
         const res = responseInProgress(socket);
         if (res !== undefined && !res.headersSent) res.setHeader('Connection', 'close');
       }
@@ -158,7 +157,7 @@ export function createServer(
       // socket whose in-flight request ends later is closed too.
       let idleSweep: NodeJS.Timeout | undefined;
       const sweep = () => {
-        for (const socket of sockets) if (responseInProgress(socket) === undefined) socket.destroy();
+        for (const socket of sockets.keys()) if (responseInProgress(socket) === undefined) socket.destroy();
       };
       const drainTimer = setTimeout(() => {
         sweep();

@@ -5,8 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../support/http';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 export const SERVICE_ENTRY = join(ROOT, 'dist', 'main.js');
@@ -33,18 +35,6 @@ export interface ServiceProcess {
 export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly nodeFlags?: readonly string[];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** One GET on its own connection (no pooled keep-alive socket left behind to skew a test). */
