@@ -13,7 +13,7 @@ import type { Config } from './config';
 import { errorBody } from './errors';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
-import { buildSecurityHeaders } from './security-headers';
+import { buildSecurityHeaders, type HeaderList } from './security-headers';
 
 /** Limits chosen against slow-client and oversized-header attacks; see README "Server limits". */
 export const SERVER_LIMITS = Object.freeze({
@@ -46,13 +46,11 @@ export interface ServiceServer {
 }
 
 /** Answers a request Node refused before it reached the app, in the same JSON with the same headers. */
-function rawErrorResponse(status: number, reason: string): string {
+function rawErrorResponse(status: number, reason: string, headers: HeaderList): string {
   const body = errorBody(status, undefined);
-  const headers = buildSecurityHeaders()
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
+  const headerLines = headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   return (
-    `HTTP/1.1 ${status} ${reason}\r\n${headers}Content-Type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n${headerLines}Content-Type: application/json; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
 }
@@ -105,10 +103,12 @@ export function createServer(
     answerWithinPipelineLimit,
   );
 
+  // helmet runs once here for all three answers (the app computes its own list once too).
+  const securityHeaders = buildSecurityHeaders();
   const clientErrors = {
-    400: rawErrorResponse(400, 'Bad Request'),
-    408: rawErrorResponse(408, 'Request Timeout'),
-    431: rawErrorResponse(431, 'Request Header Fields Too Large'),
+    400: rawErrorResponse(400, 'Bad Request', securityHeaders),
+    408: rawErrorResponse(408, 'Request Timeout', securityHeaders),
+    431: rawErrorResponse(431, 'Request Header Fields Too Large', securityHeaders),
   } as const;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const status =
@@ -121,7 +121,7 @@ export function createServer(
     socket.end(clientErrors[status]);
   });
 
-  // Tracked per connection, not per request, so the request path pays nothing for it.
+  // The registry entry is made once per connection, so a request only looks it up.
   server.on('connection', (socket: Socket) => {
     sockets.set(socket, { pendingAnswers: 0 });
     socket.once('close', () => sockets.delete(socket));
