@@ -1,0 +1,159 @@
+/**
+ * Permissions: the workflow grants nothing by default, each job names the scopes it needs, and a write
+ * scope is held only by the job whose step needs it.
+ */
+/* eslint-disable security/detect-non-literal-fs-filename -- reads the local reusable workflow a job
+   names, inside the repository under check. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { JobScope, Report, WorkflowRule } from '../rule.ts';
+import { isRecord, permissionsOf, record, text, uploadsSarif } from '../rule.ts';
+
+/**
+ * Which job may hold which write permission. `security-events` is allowed to any job that uploads
+ * SARIF and required there; every other write is forbidden unless listed. A job that calls a local
+ * reusable workflow may grant exactly what the called jobs ask for.
+ */
+export const WRITE_PERMISSIONS: Readonly<Record<string, { jobs: RegExp; why: string }>> = {
+  packages: { jobs: /^publish$/, why: 'push the image to GHCR' },
+  attestations: { jobs: /^publish$/, why: 'store the build provenance attestation' },
+  'id-token': {
+    jobs: /^(publish|deploy[\w-]*)$/,
+    why: 'keyless signing (publish) and OIDC cloud login (deploy)',
+  },
+};
+
+/** The union of permissions the jobs of a local reusable workflow ask for. */
+function calleePermissions(root: string, uses: string): Map<string, string> | undefined {
+  const path = join(root, uses);
+  if (!existsSync(path)) return undefined;
+  const callee = record(parse(readFileSync(path, 'utf8')));
+  const union = new Map<string, string>();
+  for (const job of Object.values(record(callee.jobs))) {
+    const permissions = permissionsOf(record(job));
+    if (!(permissions instanceof Map)) continue;
+    for (const [scope, level] of permissions) {
+      if (level === 'write' || (level === 'read' && union.get(scope) !== 'write')) union.set(scope, level);
+    }
+  }
+  return union;
+}
+
+/** A job's explicit scope map, for the rules that judge scopes one by one. */
+export function scopes({ job }: JobScope): Map<string, string> | undefined {
+  const permissions = permissionsOf(job);
+  return permissions instanceof Map ? permissions : undefined;
+}
+
+export const callsLocalWorkflow = ({ job }: JobScope) => text(job.uses).startsWith('./');
+
+/** Writes a job that runs its own steps holds beyond what those steps need. */
+function needlessWrites(scope: JobScope): Report[] {
+  const permissions = scopes(scope);
+  if (!permissions || callsLocalWorkflow(scope)) return [];
+  const at = [...scope.path, 'permissions'];
+  return [...permissions].flatMap(([name, level]): Report[] => {
+    if (level !== 'write') return [];
+    if (name === 'security-events') {
+      return uploadsSarif(scope.job)
+        ? []
+        : [{ message: 'security-events: write without a SARIF upload', at }];
+    }
+    const allowance = WRITE_PERMISSIONS[name];
+    return allowance?.jobs.test(scope.jobId)
+      ? []
+      : [
+          {
+            message: `${name}: write is not allowed in job "${scope.jobId}"${allowance ? ` (only for: ${allowance.why})` : ''}`,
+            at,
+          },
+        ];
+  });
+}
+
+/** Writes a caller of a local reusable workflow grants that none of the called jobs asks for. */
+function writesBeyondCallee(scope: JobScope): Report[] {
+  const permissions = scopes(scope);
+  if (!permissions || !callsLocalWorkflow(scope)) return [];
+  const uses = text(scope.job.uses);
+  const needed = calleePermissions(scope.root, uses);
+  if (!needed) return [];
+  return [...permissions]
+    .filter(([name, level]) => level === 'write' && needed.get(name) !== 'write')
+    .map(([name]) => ({
+      message: `grants ${name}: write, which no job of ${uses} needs`,
+      at: [...scope.path, 'permissions'],
+    }));
+}
+
+export const PERMISSION_RULES: readonly WorkflowRule[] = [
+  {
+    id: 'permissions-top-level',
+    level: 'workflow',
+    description: 'The workflow-wide `permissions` is `{}`.',
+    help: 'Start from nothing so a new job holds no scope by accident; each job lists what it needs.',
+    check: ({ workflow }) => {
+      const top = workflow.permissions;
+      return isRecord(top) && Object.keys(top).length === 0
+        ? []
+        : [
+            {
+              message: 'top-level permissions must be {}: each job asks for what it needs',
+              at: top === undefined ? [] : ['permissions'],
+            },
+          ];
+    },
+  },
+  {
+    id: 'permissions-job',
+    level: 'job',
+    description: 'Every job lists its permissions scope by scope (no default, no `read-all`/`write-all`).',
+    help: 'A job without `permissions:` inherits the workflow default; `*-all` grants every scope, present and future.',
+    check: ({ job, path }) => {
+      const permissions = permissionsOf(job);
+      if (permissions === undefined) return [{ message: 'job declares no permissions' }];
+      if (permissions === 'write-all' || permissions === 'read-all') {
+        return [
+          {
+            message: `${permissions} grants every scope; list the scopes the job needs`,
+            at: [...path, 'permissions'],
+          },
+        ];
+      }
+      return [];
+    },
+  },
+  {
+    id: 'permissions-reusable',
+    level: 'job',
+    description: 'A job calling a local reusable workflow grants every scope the called jobs ask for.',
+    help: 'GitHub refuses to start a run whose called job asks for more than its caller grants.',
+    check: (scope) => {
+      const permissions = scopes(scope);
+      if (!permissions || !callsLocalWorkflow(scope)) return [];
+      const uses = text(scope.job.uses);
+      const needed = calleePermissions(scope.root, uses);
+      if (!needed) return [];
+      return [...needed].flatMap(([name, level]) => {
+        const granted = permissions.get(name);
+        return granted === level || (level === 'read' && granted === 'write')
+          ? []
+          : [
+              {
+                message: `${uses} has a job asking for ${name}: ${level}; the caller grants ${granted ?? 'none'}, so the run would not start`,
+                at: [...scope.path, 'permissions'],
+              },
+            ];
+      });
+    },
+  },
+  {
+    id: 'permissions-write',
+    level: 'job',
+    description:
+      'A write scope is held only where needed: `security-events` by SARIF uploaders, the rest by the jobs in WRITE_PERMISSIONS.',
+    help: 'Every write scope is something a compromised step could use; grant it to the one job whose step needs it.',
+    check: (scope) => [...needlessWrites(scope), ...writesBeyondCallee(scope)],
+  },
+];
