@@ -1,11 +1,16 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isSeq, parse } from 'yaml';
 import {
   checkRepository,
   checkWorkflow,
   loadReviewedActions,
   readWorkflows,
+  REGISTERED_RULES,
+  WORKFLOW_RULES,
+  workflowRuleTable,
 } from '../../security/workflow-policy';
-import type { WorkflowFile } from '../../security/workflow-policy';
+import type { ReviewedAction, WorkflowFile } from '../../security/workflow-policy';
 import { edited, GATES, mutated, PIPELINE, ROOT, rules, workflowFile } from './helpers';
 
 const actions = loadReviewedActions(ROOT);
@@ -38,143 +43,83 @@ interface Step {
   with?: Record<string, unknown>;
 }
 
-// Each case plants one violation in an in-memory copy and expects exactly that rule to report it.
-describe('each policy bites on a planted violation', () => {
-  const cases: [rule: string, file: () => WorkflowFile][] = [
-    [
-      'pin-sha',
-      () =>
-        edited(GATES, (t) => t.replace(`${HARDEN} # v2.20.1`, 'step-security/harden-runner@v2 # v2.20.1')),
-    ],
-    ['pin-comment', () => edited(GATES, (t) => t.replace(`${HARDEN} # v2.20.1`, HARDEN))],
-    [
-      'pin-reviewed',
-      () => edited(GATES, (t) => t.replace(HARDEN, `step-security/harden-runner@${'a'.repeat(40)}`)),
-    ],
-    [
-      'action-unreviewed',
-      () =>
-        mutated(GATES, (d) => {
-          const steps = d.getIn(['jobs', 'test', 'steps']);
-          if (isSeq(steps)) steps.add(d.createNode({ uses: `someone/untrusted-action@${'b'.repeat(40)}` }));
-        }),
-    ],
-    [
-      'action-input',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 4, 'with', 'severities'], 'HIGH')),
-    ],
-    ['permissions-top-level', () => mutated(PIPELINE, (d) => d.set('permissions', 'read-all'))],
-    ['permissions-job', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'test', 'permissions']))],
-    ['permissions-job', () => mutated(GATES, (d) => d.setIn(['jobs', 'test', 'permissions'], 'write-all'))],
-    [
-      'permissions-write',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'lint', 'permissions', 'contents'], 'write')),
-    ],
-    [
-      'permissions-write',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'build', 'permissions', 'packages'], 'write')),
-    ],
-    [
-      'permissions-write',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'test', 'permissions', 'security-events'], 'write')),
-    ],
-    [
-      'permissions-write',
-      () => mutated(PIPELINE, (d) => d.setIn(['jobs', 'summary', 'permissions', 'id-token'], 'write')),
-    ],
-    [
-      'sarif-permission',
-      () => mutated(GATES, (d) => d.deleteIn(['jobs', 'codeql', 'permissions', 'security-events'])),
-    ],
-    [
-      'permissions-reusable',
-      () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'gates', 'permissions', 'security-events'])),
-    ],
-    ['timeout', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'zap', 'timeout-minutes']))],
-    [
-      'harden-runner-first',
-      () =>
-        mutated(GATES, (d) => {
-          const steps = d.getIn(['jobs', 'checkov', 'steps']);
-          if (isSeq(steps)) steps.items.reverse();
-        }),
-    ],
-    [
-      'harden-runner-first',
-      () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'publish', 'steps', 0, 'with'])),
-    ],
-    [
-      'expression-in-run',
-      () =>
-        mutated(GATES, (d) =>
-          d.setIn(['jobs', 'test', 'steps', 4, 'run'], 'echo "${{ github.event.pull_request.title }}"'),
-        ),
-    ],
-    [
-      'expression-in-run',
-      () =>
-        mutated(PIPELINE, (d) =>
-          d.setIn(['jobs', 'publish', 'steps', 2, 'run'], 'docker load -i ${{ inputs.x }}'),
-        ),
-    ],
-    [
-      'checkout-credentials',
-      () => mutated(GATES, (d) => d.deleteIn(['jobs', 'lint', 'steps', 1, 'with', 'persist-credentials'])),
-    ],
-    [
-      'continue-on-error',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 7, 'continue-on-error'], true)),
-    ],
-    ['continue-on-error', () => mutated(GATES, (d) => d.setIn(['jobs', 'zap', 'continue-on-error'], true))],
-    [
-      'build-once',
-      () =>
-        mutated(GATES, (d) =>
-          d.setIn(['jobs', 'trivy', 'steps', 3, 'run'], 'docker build -t service:candidate .'),
-        ),
-    ],
-    ['scan-uses-artifact', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'zap', 'steps', 2]))],
-    [
-      'sarif-fork-guard',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'checkov', 'steps', 4, 'if'], '${{ always() }}')),
-    ],
-    [
-      'sarif-fork-guard',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'codeql', 'steps', 3, 'with', 'upload'], 'always')),
-    ],
-    ['no-pull-request-target', () => mutated(PIPELINE, (d) => d.setIn(['on', 'pull_request_target'], null))],
-    [
-      'dispatch-inputs',
-      () =>
-        mutated(PIPELINE, (d) =>
-          d.setIn(['on', 'workflow_dispatch'], { inputs: { tag: { type: 'string' } } }),
-        ),
-    ],
-    [
-      'publish-needs-gates',
-      () =>
-        mutated(PIPELINE, (d) => {
-          d.setIn(
-            ['jobs', 'extra-gate'],
-            d.createNode({ uses: './.github/workflows/security-gates.yml', permissions: {} }),
-          );
-        }),
-    ],
-    ['publish-not-on-pull-request', () => mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'publish', 'if']))],
-    [
-      'config-missing',
-      () =>
-        mutated(GATES, (d) =>
-          d.setIn(['jobs', 'zap', 'steps', 6, 'with', 'rules_file_name'], 'security/zap/nope.tsv'),
-        ),
-    ],
-    ['yaml', () => ({ path: GATES, text: 'jobs: [unclosed' })],
-  ];
+// Each fixture under fixtures/workflow-policy/ plants violations of one group of rules and marks every
+// line that must be reported with "# expect: <rule>"; the findings must be exactly those marks.
+const FIXTURES = join(__dirname, 'fixtures', 'workflow-policy');
+const fixtureActions = (
+  JSON.parse(readFileSync(join(FIXTURES, 'actions.json'), 'utf8')) as {
+    actions: Record<string, ReviewedAction>;
+  }
+).actions;
+const fixtures = readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.yml'))
+  .sort();
 
-  it.each(cases)('%s', (rule, file) => {
-    expect(check(workflowFile(GATES))).toEqual([]);
-    expect(check(workflowFile(PIPELINE))).toEqual([]);
-    expect(check(file())).toContain(rule);
+/** "line:rule" for every "# expect: rule[, rule]" mark in a fixture. */
+function marks(source: string): string[] {
+  return source.split('\n').flatMap((line, index) => {
+    const expected = /expect: (.+)$/.exec(line)?.[1];
+    return expected
+      ? expected
+          .trim()
+          .split(/,\s*/)
+          .map((rule) => `${index + 1}:${rule}`)
+      : [];
+  });
+}
+
+describe('each rule bites on its fixture, at the line it marks', () => {
+  it.each(fixtures)('%s', (name) => {
+    const text = readFileSync(join(FIXTURES, name), 'utf8');
+    const findings = checkWorkflow(
+      ROOT,
+      { path: `test/fixtures/${name}`, text },
+      { actions: fixtureActions },
+    );
+    const reported = findings.map((finding) => `${finding.line}:${finding.rule}`);
+    expect([...new Set(reported)].sort()).toEqual([...new Set(marks(text))].sort());
+    for (const finding of findings) expect(finding.column).toBeGreaterThan(0);
+  });
+
+  it('has a fixture mark for every registered rule', () => {
+    const marked = new Set(
+      fixtures.flatMap((name) =>
+        marks(readFileSync(join(FIXTURES, name), 'utf8')).map((mark) => mark.split(':')[1]),
+      ),
+    );
+    expect(REGISTERED_RULES.map((rule) => rule.id).filter((id) => !marked.has(id))).toEqual([]);
+  });
+
+  it('reports a file that is not YAML, with its position', () => {
+    const [finding] = checkWorkflow(ROOT, { path: GATES, text: 'jobs: [unclosed' }, { actions });
+    expect(finding).toMatchObject({ rule: 'yaml', file: GATES, line: 1 });
+  });
+
+  it('places findings in the real workflows too: a planted expression lands on its run: line', () => {
+    const planted = mutated(GATES, (d) =>
+      d.setIn(['jobs', 'test', 'steps', 1, 'run'], 'echo "${{ github.event.pull_request.title }}"'),
+    );
+    const [finding] = checkWorkflow(ROOT, planted, { actions });
+    expect(finding?.rule).toBe('expression-in-run');
+    expect(planted.text.split('\n')[(finding?.line ?? 0) - 1]).toMatch(/^\s+run: echo/);
+  });
+});
+
+describe('the rule registry', () => {
+  it('gives every rule a unique id per level, a description and help', () => {
+    const keys = REGISTERED_RULES.map((rule) => `${rule.level}:${rule.id}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const rule of REGISTERED_RULES) {
+      expect(rule.description).toMatch(/\S.{10,}/);
+      expect(rule.help).toMatch(/\S.{10,}/);
+    }
+  });
+
+  it('is the SARIF rule table and the docs table: docs/pipeline.md holds the generated table', () => {
+    for (const rule of REGISTERED_RULES) expect(WORKFLOW_RULES[rule.id]).toBeDefined();
+    const docs = readFileSync(join(ROOT, 'docs', 'pipeline.md'), 'utf8');
+    const table = /<!-- workflow-rules:start -->\n([\s\S]*?)\n<!-- workflow-rules:end -->/.exec(docs)?.[1];
+    expect(table).toBe(workflowRuleTable());
   });
 });
 
