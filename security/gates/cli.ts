@@ -2,6 +2,7 @@
  * The command line of `npm run gates`: flags, usage, --list, and the run itself.
  */
 import { parseArgs } from 'node:util';
+import { ciJobOf, GATES_WORKFLOW } from './catalog.ts';
 import { detectEngine, type EngineDetector } from './engine.ts';
 import type { Gate } from './gate.ts';
 import { GATES } from './gates.ts';
@@ -76,11 +77,17 @@ export function parseCli(argv: readonly string[], all: readonly Gate[] = GATES):
   };
 }
 
+/** Where CI runs the same check as a local gate, from the one list of gate jobs. */
+function ciOf(localGate: string): string {
+  const entry = ciJobOf(localGate);
+  return entry ? `the ${entry.job} job of ${GATES_WORKFLOW} (${entry.title})` : 'not in CI';
+}
+
 export function listGates(all: readonly Gate[] = GATES): string {
   return all
     .map(
       (gate) =>
-        `${gate.name.padEnd(11)} ${gate.description}\n${' '.repeat(12)}CI: ${gate.ci}${gate.reports.length > 0 ? `; writes ${gate.reports.join(', ')}` : ''}`,
+        `${gate.name.padEnd(11)} ${gate.description}\n${' '.repeat(12)}CI: ${ciOf(gate.name)}${gate.reports.length > 0 ? `; writes ${gate.reports.join(', ')}` : ''}`,
     )
     .join('\n');
 }

@@ -64,8 +64,6 @@ export interface Gate {
   /** Short, stable, used by --only/--skip and in the table. */
   readonly name: string;
   readonly description: string;
-  /** Where CI runs the same check: shown by --list. */
-  readonly ci: string;
   /** Files written under reports/, relative to the repository. */
   readonly reports: readonly string[];
   /** Checked in order before running; the first unmet one makes the gate "not run". */

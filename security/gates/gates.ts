@@ -210,7 +210,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'eslint',
     description: 'ESLint with eslint-plugin-security, every warning an error (SARIF)',
-    ci: 'pipeline: lint job, SARIF uploaded to code scanning',
     reports: ['reports/eslint.sarif'],
     needs: [needsScript('lint:sarif', 'scripts/lint-sarif.mjs')],
     run: eslint,
@@ -218,7 +217,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'prettier',
     description: 'Prettier check of the whole tree',
-    ci: 'pipeline: lint job',
     reports: [],
     needs: [needsScript('format:check', 'add "format:check": "prettier --check ."')],
     run: prettier,
@@ -226,7 +224,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'typecheck',
     description: 'TypeScript type check (tsc --noEmit)',
-    ci: 'pipeline: test job',
     reports: [],
     needs: [needsScript('typecheck', 'add "typecheck": "tsc -p tsconfig.json --noEmit"')],
     run: typecheck,
@@ -234,7 +231,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'secrets',
     description: 'Secret scan of the whole tree (secretlint, .secretlintrc.json)',
-    ci: 'pipeline: lint job',
     reports: ['reports/secretlint.sarif'],
     needs: [needsScript('secrets', HOOKS_BRANCH), needsFile('.secretlintrc.json', HOOKS_BRANCH)],
     run: secrets,
@@ -242,7 +238,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'tests',
     description: 'Build, then every jest project but this runner’s own, with the coverage floor',
-    ci: 'pipeline: test job (npm test)',
     reports: ['reports/jest.json'],
     needs: [needsFile('node_modules/jest/bin/jest.js', 'npm ci')],
     run: tests,
@@ -250,7 +245,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'audit',
     description: 'npm audit --audit-level=high (needs the npm registry)',
-    ci: 'pipeline: dependency job',
     reports: ['reports/npm-audit.json'],
     needs: [],
     run: audit,
@@ -258,7 +252,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'lockfile',
     description: 'Lockfile policy (npm run lint:lockfile: HTTPS, npm registry only, sha512, names)',
-    ci: 'pipeline: dependency job',
     reports: ['reports/lockfile-policy.sarif'],
     needs: [needsScript('lint:lockfile', 'add the lockfile-lint script (lint:lockfile)')],
     run: runLockfilePolicy,
@@ -266,7 +259,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'dockerfile',
     description: 'Dockerfile policy (security/dockerfile-policy.ts)',
-    ci: 'pipeline: policy tests (jest) and code scanning',
     reports: ['reports/dockerfile-policy.sarif'],
     needs: [needsFile('Dockerfile', 'the Dockerfile is part of the template')],
     run: runDockerfilePolicy,
@@ -274,7 +266,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'workflows',
     description: `Workflow policy (${WORKFLOW_POLICY_MODULE}): pinned actions, permissions, triggers`,
-    ci: 'pipeline: policy tests (jest) and code scanning',
     reports: ['reports/workflow-policy.sarif'],
     needs: [needsFile(WORKFLOW_POLICY_MODULE, `the workflow policy ${PIPELINE_BRANCH}`)],
     run: runWorkflowPolicy,
@@ -282,7 +273,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'image',
     description: 'Build the image from the Dockerfile on its pinned bases',
-    ci: 'pipeline: build job (once; the scans use that artifact)',
     reports: [],
     needs: [needsEngine, needsBaseImages],
     run: buildImage,
@@ -290,7 +280,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'trivy',
     description: 'Trivy on the built image (security/trivy/trivy.yaml, .trivyignore)',
-    ci: 'pipeline: trivy job, SARIF uploaded',
     reports: ['reports/trivy.sarif'],
     needs: [
       needsEngine,
@@ -303,7 +292,6 @@ export const GATES: readonly Gate[] = [
   {
     name: 'checkov',
     description: 'Checkov on the repository (checkov.yaml)',
-    ci: 'pipeline: checkov job, SARIF uploaded',
     reports: ['reports/checkov.sarif'],
     needs: [
       needsEngine,
@@ -316,7 +304,6 @@ export const GATES: readonly Gate[] = [
     name: 'zap',
     description:
       'OWASP ZAP baseline against the image running with its production flags (security/zap/rules.tsv)',
-    ci: 'pipeline: zap job, report artifact',
     reports: ['reports/zap/zap.json', 'reports/zap/zap.html'],
     needs: [
       needsEngine,

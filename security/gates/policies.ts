@@ -2,9 +2,9 @@
  * The project's own policy checks as gates: the Dockerfile policy, the workflow policy and the lockfile
  * policy. Each writes its findings as SARIF under reports/ so code scanning can take them.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { checkDockerfile, DOCKERFILE_RULES } from '../dockerfile-policy.ts';
 import type { GateContext, GateOutcome } from './gate.ts';
 import {
@@ -38,21 +38,16 @@ export async function runDockerfilePolicy(context: GateContext): Promise<GateOut
   );
 }
 
-/**
- * The workflow policy module's entry point, in either of the two shapes a checker over workflow files
- * takes: per file (`checkWorkflow(text, file)`) or over the repository (`checkWorkflows(root)`).
- */
+/** The workflow policy module's entry points, as `security/workflow-policy.ts` exports them. */
 interface WorkflowPolicyModule {
-  checkRepository?: (root: string) => readonly WorkflowFinding[];
-  checkWorkflow?: (text: string, file: string) => readonly WorkflowFinding[];
-  checkWorkflows?: (root: string) => readonly WorkflowFinding[];
-  WORKFLOW_RULES?: Readonly<Record<string, string>>;
+  checkRepository(root: string): readonly WorkflowFinding[];
+  WORKFLOW_RULES: Readonly<Record<string, string>>;
 }
 
 interface WorkflowFinding {
   readonly rule: string;
+  readonly file: string;
   readonly line?: number;
-  readonly file?: string;
   readonly message: string;
   readonly job?: string;
   readonly step?: string;
@@ -66,50 +61,25 @@ const placed = (finding: WorkflowFinding) =>
 
 export const WORKFLOW_POLICY_MODULE = 'security/workflow-policy.ts';
 
-export function workflowFiles(root: string): string[] {
-  const directory = join(root, '.github', 'workflows');
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory)
-    .filter((name) => /\.ya?ml$/.test(name))
-    .sort()
-    .map((name) => join(directory, name));
-}
-
 export function runWorkflowPolicy(context: GateContext): Promise<GateOutcome> {
   // Loaded from the repository under check (not bundled): the policy is that repository's file.
   // Node's own require runs the TypeScript file directly (type stripping) in the CLI and under Jest.
   const load = createRequire(join(context.root, 'package.json'));
-  const policy = load(join(context.root, WORKFLOW_POLICY_MODULE)) as WorkflowPolicyModule;
-  const toRelative = (path: string) => relative(context.root, path).split(sep).join('/');
-  let findings: PolicyFinding[];
-  if (typeof policy.checkRepository === 'function') {
-    // Every workflow and the gate configuration they name, exactly as the pipeline's policy test runs it.
-    findings = policy.checkRepository(context.root).map((finding) => ({
-      rule: finding.rule,
-      file: finding.file ?? '.github/workflows',
-      ...(finding.line !== undefined ? { line: finding.line } : {}),
-      message: placed(finding),
-    }));
-  } else if (typeof policy.checkWorkflows === 'function') {
-    findings = policy.checkWorkflows(context.root).map((finding) => ({
-      ...finding,
-      file: finding.file === undefined ? '.github/workflows' : toRelative(join(context.root, finding.file)),
-    }));
-  } else if (typeof policy.checkWorkflow === 'function') {
-    const check = policy.checkWorkflow;
-    findings = workflowFiles(context.root).flatMap((path) =>
-      check(readFileSync(path, 'utf8'), toRelative(path)).map((finding) => ({
-        ...finding,
-        file: toRelative(path),
-      })),
-    );
-  } else {
+  const policy = load(join(context.root, WORKFLOW_POLICY_MODULE)) as Partial<WorkflowPolicyModule>;
+  if (typeof policy.checkRepository !== 'function') {
     return Promise.resolve({
       status: 'not run',
-      reason: `${WORKFLOW_POLICY_MODULE} exports neither checkWorkflow(text, file) nor checkWorkflows(root)`,
-      howTo: 'adapt runWorkflowPolicy in security/gates/policies.ts to the module’s export',
+      reason: `${WORKFLOW_POLICY_MODULE} does not export checkRepository(root)`,
+      howTo: 'restore the module from the template',
     });
   }
+  // Every workflow and the gate configuration they name, exactly as the pipeline's policy test runs it.
+  const findings: PolicyFinding[] = policy.checkRepository(context.root).map((finding) => ({
+    rule: finding.rule,
+    file: finding.file,
+    ...(finding.line !== undefined ? { line: finding.line } : {}),
+    message: placed(finding),
+  }));
   return Promise.resolve(
     outcomeOf(findings, join(context.reportsDir, 'workflow-policy.sarif'), {
       name: 'workflow-policy',

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerEngine, EngineDetector } from './engine.ts';
 import { execute } from './engine.ts';
+import { needsEngine as needsContainerEngine } from './containers.ts';
 import type { Gate, GateContext, GateOutcome, GateResult } from './gate.ts';
 
 export const EXIT = Object.freeze({
@@ -43,7 +44,7 @@ export async function runGates(options: RunnerOptions): Promise<RunSummary> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const reportsDir = join(options.root, 'reports');
   mkdirSync(reportsDir, { recursive: true });
-  const needsEngine = options.gates.some((gate) => ['image', 'trivy', 'checkov', 'zap'].includes(gate.name));
+  const needsEngine = options.gates.some((gate) => gate.needs.includes(needsContainerEngine));
   const engine: ContainerEngine | undefined = needsEngine ? await options.detectEngine() : undefined;
   const earlier = new Map<string, GateResult>();
   const context: GateContext = {

@@ -4,6 +4,7 @@
  * test/pipeline/fixtures/workflow-policy/ marked with the findings it must produce.
  */
 import type { WorkflowRule } from './rule.ts';
+import { GATE_RULES } from './rules/gates.ts';
 import { IMAGE_FLOW_RULES } from './rules/image-flow.ts';
 import { JOB_HYGIENE_RULES } from './rules/job-hygiene.ts';
 import { PERMISSION_RULES } from './rules/permissions.ts';
@@ -22,6 +23,7 @@ export const WORKFLOW_RULE_GROUPS: Readonly<Record<string, readonly WorkflowRule
   'image flow': IMAGE_FLOW_RULES,
   'SARIF uploads': SARIF_UPLOAD_RULES,
   publish: PUBLISH_RULES,
+  gates: GATE_RULES,
 };
 
 export const REGISTERED_RULES: readonly WorkflowRule[] = Object.values(WORKFLOW_RULE_GROUPS).flat();

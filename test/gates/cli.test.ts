@@ -60,7 +60,8 @@ describe('flags', () => {
     const lines = run.stdout.split('\n');
     for (const gate of GATES)
       expect(lines.filter((line) => line.startsWith(`${gate.name} `))).toHaveLength(1);
-    expect(run.stdout).toContain('CI: pipeline: trivy job');
+    expect(run.stdout).toContain('CI: the trivy job of .github/workflows/security-gates.yml');
+    expect(run.stdout).not.toContain('CI: not in CI');
   });
 
   test.each([

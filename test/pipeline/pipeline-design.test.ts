@@ -1,7 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    parsed YAML is untyped; the assertions below are the type check. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GATES, PIPELINE, workflowFile } from './helpers';
+import { GATE_JOBS as GATE_LIST, gateTable } from '../../security/gates/catalog';
+import { GATES as LOCAL_GATES } from '../../security/gates/gates';
+import { summaryMarkdown } from '../../security/gates/summary';
+import { GATES, PIPELINE, ROOT, workflowFile } from './helpers';
 
 // What the pipeline promises beyond the generic policy: which gates exist and how each one fails.
 type Json = Record<string, any>;
@@ -10,7 +15,7 @@ const gates = parse(workflowFile(GATES).text) as Json;
 const steps = (job: string): Json[] => gates.jobs[job].steps as Json[];
 const step = (job: string, uses: string): Json[] =>
   steps(job).filter((s) => String(s.uses ?? '').startsWith(`${uses}@`));
-const GATE_JOBS = ['lint', 'test', 'dependencies', 'codeql', 'build', 'trivy', 'checkov', 'zap'];
+const GATE_JOBS = GATE_LIST.map((entry) => entry.job);
 
 describe('pipeline.yml', () => {
   it('runs on pull requests, main, version tags, by hand (no inputs) and weekly', () => {
@@ -52,15 +57,30 @@ describe('pipeline.yml', () => {
     expect(publish.outputs.digest).toBe('${{ steps.push.outputs.digest }}');
   });
   it('summarises every gate with its result and findings count', () => {
-    const env = (pipeline.jobs.summary.steps as Json[])[1]?.env as Json;
+    const table = (pipeline.jobs.summary.steps as Json[]).find((s) => s.name === 'Gate table');
+    expect(table?.env.GATE_OUTPUTS).toBe('${{ toJSON(needs.gates.outputs) }}');
+    const outputs: Record<string, string> = {};
     for (const gate of GATE_JOBS) {
-      expect(env[gate.toUpperCase()]).toContain(`needs.gates.outputs.${gate}-result`);
       expect(gates.on.workflow_call.outputs[`${gate}-result`].value).toBe(`\${{ jobs.${gate}.result }}`);
-      if (gate !== 'build')
+      outputs[`${gate}-result`] = `result-of-${gate}`;
+      if (gate !== 'build') {
         expect(gates.on.workflow_call.outputs[`${gate}-findings`].value).toBe(
           `\${{ jobs.${gate}.outputs.findings }}`,
         );
+        outputs[`${gate}-findings`] = String(gate.length);
+      }
     }
+    const markdown = summaryMarkdown(outputs, {
+      result: 'success',
+      image: 'ghcr.io/o/r',
+      digest: 'sha256:1',
+    });
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| '));
+    for (const gate of GATE_JOBS) {
+      const findings = gate === 'build' ? '-' : String(gate.length);
+      expect(rows.some((row) => row.startsWith(`| ${gate} | result-of-${gate} | ${findings} |`))).toBe(true);
+    }
+    expect(markdown).toContain('| publish | success | - | ghcr.io/o/r@sha256:1 |');
   });
 });
 
@@ -127,5 +147,19 @@ describe('security-gates.yml', () => {
     for (const arg of ['APP_VERSION', 'DESCRIPTION', 'LAST_COMMIT_SHA'])
       expect(build['build-args']).toContain(`${arg}=`);
     expect(step('build', 'actions/upload-artifact')[0]?.with.name).toBe('${{ inputs.image-artifact }}');
+  });
+});
+
+describe('the one list of gates', () => {
+  it('names every local gate of npm run gates in exactly one CI job, and only gates that exist', () => {
+    const local = LOCAL_GATES.map((gate) => gate.name).sort();
+    const listed = GATE_LIST.flatMap((entry) => entry.local).sort();
+    expect(listed).toEqual(local);
+  });
+
+  it('is the gate table of docs/pipeline.md', () => {
+    const docs = readFileSync(join(ROOT, 'docs', 'pipeline.md'), 'utf8');
+    const table = /<!-- gate-table:start -->\n([\s\S]*?)\n<!-- gate-table:end -->/.exec(docs)?.[1];
+    expect(table).toBe(gateTable());
   });
 });

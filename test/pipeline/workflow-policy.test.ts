@@ -71,11 +71,9 @@ function marks(source: string): string[] {
 describe('each rule bites on its fixture, at the line it marks', () => {
   it.each(fixtures)('%s', (name) => {
     const text = readFileSync(join(FIXTURES, name), 'utf8');
-    const findings = checkWorkflow(
-      ROOT,
-      { path: `test/fixtures/${name}`, text },
-      { actions: fixtureActions },
-    );
+    // A fixture for a rule that concerns one workflow names that workflow's path in a "# path:" line.
+    const path = /^# path: (\S+)$/m.exec(text)?.[1] ?? `test/fixtures/${name}`;
+    const findings = checkWorkflow(ROOT, { path, text }, { actions: fixtureActions });
     const reported = findings.map((finding) => `${finding.line}:${finding.rule}`);
     expect([...new Set(reported)].sort()).toEqual([...new Set(marks(text))].sort());
     for (const finding of findings) expect(finding.column).toBeGreaterThan(0);

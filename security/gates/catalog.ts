@@ -1,0 +1,127 @@
+/**
+ * The one list of gates. Each entry is a job of the reusable gates workflow; everything else derives
+ * from it: the workflow policy checks that the workflow has each job with its name and outputs
+ * (`gate-jobs`), the pipeline's run summary prints one row per entry (summary.ts), docs/pipeline.md's
+ * gate table is generated from it (`npm run docs:rules`), the tests iterate over it, and `npm run gates`
+ * tells for each local gate which CI job runs the same check. Adding a gate: one entry here, its job in
+ * the workflow, and — if it can run on a developer's machine — its local gate in gates.ts.
+ */
+
+/** The reusable workflow that holds every gate job. */
+export const GATES_WORKFLOW = '.github/workflows/security-gates.yml';
+
+export interface GateJob {
+  /** The job's id in the gates workflow; its outputs are `<job>-result` and `<job>-findings`. */
+  readonly job: string;
+  /** The job's `name:`, which is also its status check ("Gates / <title>") in branch protection. */
+  readonly title: string;
+  /** What `<job>-findings` counts, for the summary; absent when the job reports no count. */
+  readonly counts?: string;
+  /** What fails the job. */
+  readonly fails: string;
+  /** The policy files it reads. */
+  readonly policy: string;
+  /** Where its findings go: a SARIF category in code scanning, or an artifact. */
+  readonly findingsTo: string;
+  /** The gates of `npm run gates` that run the same checks on a developer's machine. */
+  readonly local: readonly string[];
+}
+
+export const GATE_JOBS: readonly GateJob[] = [
+  {
+    job: 'lint',
+    title: 'Lint, format, types, secrets',
+    counts: 'ESLint + security rules, Prettier, tsc, secretlint',
+    fails: 'an ESLint error or warning (security plugin rules as errors), Prettier, `tsc`, secretlint',
+    policy: '`eslint.config.mjs`, `.prettierrc.json`, `tsconfig.json`, `.secretlintrc.json`',
+    findingsTo: 'SARIF `eslint`',
+    local: ['eslint', 'prettier', 'typecheck', 'secrets'],
+  },
+  {
+    job: 'test',
+    title: 'Tests with coverage floor',
+    counts: 'failed tests (coverage floor in jest.config.js)',
+    fails: 'a failing test (the Dockerfile and workflow policy tests included), or coverage under the floor',
+    policy:
+      '`jest.config.js` (`coverageThreshold`), `security/dockerfile-policy.ts`, `security/workflow-policy.ts`',
+    findingsTo: 'coverage artifact',
+    local: ['tests', 'dockerfile', 'workflows'],
+  },
+  {
+    job: 'dependencies',
+    title: 'Dependency audit and lockfile policy',
+    counts: 'high + critical advisories',
+    fails:
+      'an advisory ≥ high (`npm audit --audit-level=high`), a lockfile entry not https / not the npm registry / without sha512 integrity / with another name, a bad registry signature, a new vulnerable dependency in a pull request (dependency review, high)',
+    policy: '`.lockfile-lintrc.json`, `package.json`',
+    findingsTo: 'job log',
+    local: ['audit', 'lockfile'],
+  },
+  {
+    job: 'codeql',
+    title: 'CodeQL (javascript-typescript)',
+    counts: 'results',
+    fails:
+      'an error-level result of `security-extended` (read from the SARIF `analyze` writes, by `security/sarif-gate.mjs`: analyze itself never fails)',
+    policy: '`security/codeql/codeql-config.yml`',
+    findingsTo: 'SARIF `/language:javascript-typescript`',
+    local: [],
+  },
+  {
+    job: 'build',
+    title: 'Build the image once',
+    fails: 'the image does not build',
+    policy: '`Dockerfile`',
+    findingsTo: 'the image archive artifact every later gate uses',
+    local: ['image'],
+  },
+  {
+    job: 'trivy',
+    title: 'Trivy (image vulnerabilities, secrets, misconfiguration)',
+    counts: 'results of every severity; the gate fails on HIGH and CRITICAL',
+    fails:
+      'a HIGH or CRITICAL vulnerability, secret or misconfiguration in the image not accepted in `.trivyignore`',
+    policy: '`security/trivy/trivy.yaml`, `security/trivy/.trivyignore`',
+    findingsTo: 'SARIF `trivy`',
+    local: ['trivy'],
+  },
+  {
+    job: 'checkov',
+    title: 'Checkov (Dockerfile, workflows, secrets)',
+    counts: 'failed checks',
+    fails: 'a failed check on the Dockerfile, the workflows or secrets',
+    policy: '`checkov.yaml`',
+    findingsTo: 'SARIF `checkov`',
+    local: ['checkov'],
+  },
+  {
+    job: 'zap',
+    title: 'OWASP ZAP baseline (running container)',
+    counts: 'alerts of any level',
+    fails:
+      'an alert of a rule at FAIL or WARN (unlisted rules default to WARN), or a container that never becomes healthy',
+    policy: '`security/zap/rules.tsv`',
+    findingsTo: 'report artifact `zap-baseline-report`',
+    local: ['zap'],
+  },
+];
+
+/** The CI job that runs the same check as a local gate, for `npm run gates --list`. */
+export function ciJobOf(localGate: string): GateJob | undefined {
+  return GATE_JOBS.find((entry) => entry.local.includes(localGate));
+}
+
+/** The gate table of docs/pipeline.md, generated so the docs cannot drift from the list. */
+export function gateTable(): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return [
+    '| job | status check | what fails it | policy | findings go to | `npm run gates` |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...GATE_JOBS.map(
+      (entry) =>
+        `| \`${entry.job}\` | Gates / ${entry.title} | ${escape(entry.fails)} | ${entry.policy} | ${entry.findingsTo} | ${
+          entry.local.length > 0 ? entry.local.map((name) => `\`${name}\``).join(', ') : 'CI only'
+        } |`,
+    ),
+  ].join('\n');
+}
