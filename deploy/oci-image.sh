@@ -9,6 +9,7 @@
 #   unpack  verify the archive, unpack it as an OCI layout, print "<dir>@<digest>" (Trivy's `input`)
 #   load    verify the archive, load it into the Docker daemon, check the daemon holds that config
 #   push    verify the archive, push it to each tag, fail unless the registry serves the same digest
+#   sbom    verify the archive and check that a CycloneDX SBOM describes its image (Trivy's ImageID)
 set -euo pipefail
 
 SCRIPT_NAME=oci-image.sh
@@ -33,6 +34,7 @@ Usage: deploy/oci-image.sh COMMAND [flags]   (each flag can also come from the e
   unpack --archive ARCHIVE --archive-sha256 ARCHIVE_SHA256 --digest IMAGE_DIGEST --dir LAYOUT_DIR
   load   --archive ARCHIVE --archive-sha256 ARCHIVE_SHA256 --digest IMAGE_DIGEST --image-ref IMAGE_REF
   push   --archive ARCHIVE --archive-sha256 ARCHIVE_SHA256 --digest IMAGE_DIGEST --tags TAGS
+  sbom   --archive ARCHIVE --archive-sha256 ARCHIVE_SHA256 --digest IMAGE_DIGEST --sbom SBOM_FILE
 
   ARCHIVE         OCI image archive written by buildx (`outputs: type=oci,dest=...`)
   ARCHIVE_SHA256  the archive's SHA-256 as the build job recorded it (64 hex)
@@ -40,6 +42,7 @@ Usage: deploy/oci-image.sh COMMAND [flags]   (each flag can also come from the e
   LAYOUT_DIR      folder to unpack the OCI layout into (created; must not exist yet)
   IMAGE_REF       local name to load the image as (name:tag)
   TAGS            one [registry/]path:tag per line (docker/metadata-action's `tags` output)
+  SBOM_FILE       CycloneDX JSON that Trivy wrote for the unpacked archive
 
 digest prints "sha256:<hex>"; unpack prints "<dir>@<digest>"; push prints "digest=sha256:<hex>".
 Exit: 0; 1 when the archive, the daemon or the registry does not hold the expected digest;
@@ -47,7 +50,7 @@ Exit: 0; 1 when the archive, the daemon or the registry does not hold the expect
 EOF
 }
 
-[ "$#" -ge 1 ] || usage_error 'a command is needed: digest, unpack, load or push'
+[ "$#" -ge 1 ] || usage_error 'a command is needed: digest, unpack, load, push or sbom'
 COMMAND=$1
 shift
 case ${COMMAND} in
@@ -55,11 +58,12 @@ case ${COMMAND} in
   unpack) declare -A FLAGS=([--archive]=ARCHIVE [--archive-sha256]=ARCHIVE_SHA256 [--digest]=IMAGE_DIGEST [--dir]=LAYOUT_DIR) ;;
   load) declare -A FLAGS=([--archive]=ARCHIVE [--archive-sha256]=ARCHIVE_SHA256 [--digest]=IMAGE_DIGEST [--image-ref]=IMAGE_REF) ;;
   push) declare -A FLAGS=([--archive]=ARCHIVE [--archive-sha256]=ARCHIVE_SHA256 [--digest]=IMAGE_DIGEST [--tags]=TAGS) ;;
+  sbom) declare -A FLAGS=([--archive]=ARCHIVE [--archive-sha256]=ARCHIVE_SHA256 [--digest]=IMAGE_DIGEST [--sbom]=SBOM_FILE) ;;
   -h | --help)
     usage
     exit 0
     ;;
-  *) usage_error 'unknown command (digest, unpack, load or push)' ;;
+  *) usage_error 'unknown command (digest, unpack, load, push or sbom)' ;;
 esac
 parse_flags "$@"
 
@@ -85,6 +89,11 @@ case ${COMMAND} in
     fi
     ;;
   load) check IMAGE_REF --image-ref "${LOCAL_REF_PATTERN}" 'a local name:tag' ;;
+  sbom)
+    if [ -z "${SBOM_FILE-}" ] || [ ! -f "${SBOM_FILE}" ] || [ ! -r "${SBOM_FILE}" ]; then
+      VALIDATION_ERRORS+=('the SBOM (--sbom or SBOM_FILE) is not a readable file')
+    fi
+    ;;
   push)
     if [ -z "${TAGS-}" ] || [ -z "$(printf '%s' "${TAGS}" | tr -d '[:space:]')" ]; then
       VALIDATION_ERRORS+=('missing --tags (or TAGS): one [registry/]path:tag per line')
@@ -193,5 +202,22 @@ case ${COMMAND} in
       fi
     done <<<"${TAGS}"
     printf 'digest=%s\n' "${IMAGE_DIGEST}"
+    ;;
+  sbom)
+    verify_archive
+    expected_config=$(config_digest)
+    # Trivy records the image's config digest as the root component's property
+    # aquasecurity:trivy:ImageID (aquasecurity/trivy pkg/sbom/io/encode.go, pkg/sbom/cyclonedx/marshal.go);
+    # for an archive that is the config the manifest names (pkg/fanal/image/image.go, ID).
+    described=$(jq -r '
+      if .bomFormat == "CycloneDX" and .metadata.component.type == "container"
+      then [.metadata.component.properties[]? | select(.name == "aquasecurity:trivy:ImageID") | .value] | if length == 1 then .[0] else "" end
+      else "" end' "${SBOM_FILE}" 2>/dev/null || true)
+    if [ "${described}" != "${expected_config}" ]; then
+      # The SBOM's value is not echoed: it is the file's content, and a log line is no place to replay it.
+      log "FAILED: the SBOM's aquasecurity:trivy:ImageID is not the manifest's config ${expected_config}"
+      exit 1
+    fi
+    log "the SBOM describes ${IMAGE_DIGEST} (config ${expected_config})"
     ;;
 esac

@@ -21,6 +21,9 @@
  *   can publish restores no cache entry.
  * - verify-identity: the run summary's `cosign verify` pins this repository's pipeline on main or a
  *   v* tag, as deploy/lib.sh signer_identity_pattern does.
+ * - checked-before-signed: in a job that signs, the push-and-compare (`deploy/oci-image.sh push`)
+ *   comes before `cosign sign`, and the SBOM check (`deploy/oci-image.sh sbom`) before `cosign attest`.
+ * - digest-summary: the summary shows the digest built, scanned by Trivy, run under ZAP and pushed.
  */
 import { parse } from 'yaml';
 import type { Finding, WorkflowFile } from './workflow-policy';
@@ -69,6 +72,8 @@ function checkWorkflowContracts(file: WorkflowFile): Finding[] {
   };
   for (const [jobId, rawJob] of Object.entries(jobs)) {
     const job = record(rawJob);
+    let pushedAndCompared = false;
+    let sbomChecked = false;
     list(job.steps).forEach((rawStep, index) => {
       const step = record(rawStep);
       const label = text(step.name) || text(step.uses) || `step ${index + 1}`;
@@ -154,6 +159,24 @@ function checkWorkflowContracts(file: WorkflowFile): Finding[] {
           'the SBOM must be made in a job that holds no write permission',
         );
       }
+      if (/\bcosign\s+sign\b/.test(run) && !pushedAndCompared) {
+        report(
+          'checked-before-signed',
+          jobId,
+          label,
+          'cosign sign before deploy/oci-image.sh push has compared the registry digest with the build digest',
+        );
+      }
+      if (/\bcosign\s+attest\b/.test(run) && !sbomChecked) {
+        report(
+          'checked-before-signed',
+          jobId,
+          label,
+          'cosign attest before deploy/oci-image.sh sbom has checked that the SBOM describes the image',
+        );
+      }
+      if (/\bdeploy\/oci-image\.sh\s+push\b/.test(run)) pushedAndCompared = true;
+      if (/\bdeploy\/oci-image\.sh\s+sbom\b/.test(run)) sbomChecked = true;
       const verifiesIdentity =
         run.includes(`identity="${SIGNER_IDENTITY}"`) &&
         run.includes("--certificate-identity-regexp '${identity}'");
@@ -182,7 +205,32 @@ function checkScriptContracts(script: ScriptFile): Finding[] {
   return findings;
 }
 
+const DIGEST_SOURCES = [
+  'needs.gates.outputs.image-digest',
+  'needs.gates.outputs.trivy-digest',
+  'needs.gates.outputs.zap-digest',
+  'needs.publish.outputs.digest',
+];
+
+/** pipeline.yml's summary job shows every digest a gate saw and the one pushed. */
+function checkDigestSummary(workflows: WorkflowFile[]): Finding[] {
+  const pipeline = workflows.find((file) => file.path.endsWith('/pipeline.yml'));
+  if (!pipeline) return [];
+  const summary = record(record(record(parse(pipeline.text)).jobs).summary);
+  const shown = JSON.stringify(summary.steps ?? []);
+  return DIGEST_SOURCES.filter((source) => !shown.includes(source)).map((source) => ({
+    rule: 'digest-summary',
+    file: pipeline.path,
+    job: 'summary',
+    message: `the run summary does not show ${source}`,
+  }));
+}
+
 /** Every publish-contract finding in the workflows and the scripts they run. */
 export function checkPublishContracts(workflows: WorkflowFile[], scripts: ScriptFile[]): Finding[] {
-  return [...workflows.flatMap(checkWorkflowContracts), ...scripts.flatMap(checkScriptContracts)];
+  return [
+    ...workflows.flatMap(checkWorkflowContracts),
+    ...checkDigestSummary(workflows),
+    ...scripts.flatMap(checkScriptContracts),
+  ];
 }

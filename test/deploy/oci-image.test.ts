@@ -281,3 +281,72 @@ describe('oci-image.sh load', () => {
     expect(result.stderr).toContain(`not the archive's config ${archive.configDigest}`);
   });
 });
+
+describe('oci-image.sh sbom', () => {
+  // Shaped as Trivy v0.70.0 writes CycloneDX for an image (aquasecurity/trivy
+  // integration/testdata/fluentd-multiple-lockfiles-short.cdx.json.golden): the root component is the
+  // container, with properties sorted by name, ImageID among them.
+  const trivySbom = (imageId: string): string => {
+    const file = path.join(sandbox.dir, 'sbom.cdx.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        metadata: {
+          tools: {
+            components: [{ type: 'application', group: 'aquasecurity', name: 'trivy', version: '0.70.0' }],
+          },
+          component: {
+            'bom-ref': '95de56ee-980c-413d-8f68-6c674dc3e9d1',
+            type: 'container',
+            name: '/home/runner/work/_temp/image-layout@sha256:…',
+            properties: [
+              { name: 'aquasecurity:trivy:DiffID', value: `sha256:${'0'.repeat(64)}` },
+              { name: 'aquasecurity:trivy:ImageID', value: imageId },
+              { name: 'aquasecurity:trivy:SchemaVersion', value: '2' },
+            ],
+          },
+        },
+        components: [],
+      }),
+    );
+    return file;
+  };
+  const sbomArgs = (file: string) => [
+    'sbom',
+    `--archive=${archive.file}`,
+    `--archive-sha256=${archive.sha256}`,
+    `--digest=${archive.digest}`,
+    `--sbom=${file}`,
+  ];
+
+  test("passes when the SBOM's ImageID is the manifest's config digest", async () => {
+    const result = await run(sbomArgs(trivySbom(archive.configDigest)));
+    expect(result.stderr).not.toContain('FAILED');
+    expect(result.code).toBe(0);
+  });
+
+  test('fails when the SBOM describes another image', async () => {
+    const other = makeArchive(sandbox.dir, 'other');
+    const result = await run(sbomArgs(trivySbom(other.configDigest)));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`is not the manifest's config ${archive.configDigest}`);
+    expect(result.stderr).not.toContain(other.configDigest);
+  });
+
+  test('fails on a file that is not a CycloneDX SBOM', async () => {
+    const file = path.join(sandbox.dir, 'not-an-sbom.json');
+    writeFileSync(file, '{"spdxVersion":"SPDX-2.3"}');
+    const result = await run(sbomArgs(file));
+    expect(result.code).toBe(1);
+  });
+
+  test('refuses a missing SBOM file (exit 2)', async () => {
+    const result = await run(sbomArgs(path.join(sandbox.dir, 'absent.json')));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not a readable file');
+  });
+});

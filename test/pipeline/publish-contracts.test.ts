@@ -56,13 +56,22 @@ describe('publish contracts', () => {
     ],
     [
       'digest-kept',
-      () => edited(PIPELINE, (t) => t.replace('deploy/oci-image.sh push >>', 'docker push "$TAG" >>')),
+      () =>
+        edited(PIPELINE, (t) =>
+          t.replace(
+            'deploy/oci-image.sh push >>',
+            'docker push "$TAG"\n          deploy/oci-image.sh push >>',
+          ),
+        ),
     ],
     [
       'digest-kept',
       () =>
         edited(PIPELINE, (t) =>
-          t.replace('deploy/oci-image.sh push >>', 'skopeo copy oci-archive:"$ARCHIVE" docker://"$TAG" >>'),
+          t.replace(
+            'deploy/oci-image.sh push >>',
+            'skopeo copy oci-archive:"$ARCHIVE" docker://"$TAG"\n          deploy/oci-image.sh push >>',
+          ),
         ),
     ],
     [
@@ -101,6 +110,27 @@ describe('publish contracts', () => {
       () =>
         edited(PIPELINE, (t) =>
           t.replace('pipeline\\\\.yml@refs/(heads/main|tags/v.*)', 'pipeline\\\\.yml@refs/.*'),
+        ),
+    ],
+    [
+      'checked-before-signed',
+      () => edited(PIPELINE, (t) => t.replace('deploy/oci-image.sh push >>', 'cp "$ARCHIVE" /dev/null >>')),
+    ],
+    [
+      'checked-before-signed',
+      () =>
+        edited(PIPELINE, (t) =>
+          t.replace(
+            '          SBOM_FILE: ${{ runner.temp }}/sbom/sbom.cdx.json\n        run: deploy/oci-image.sh sbom\n      - name: Image',
+            '          SBOM_FILE: ${{ runner.temp }}/sbom/sbom.cdx.json\n        run: echo skipped\n      - name: Image',
+          ),
+        ),
+    ],
+    [
+      'digest-summary',
+      () =>
+        edited(PIPELINE, (t) =>
+          t.replace('ZAP_DIGEST: ${{ needs.gates.outputs.zap-digest }}', 'ZAP_DIGEST: unknown'),
         ),
     ],
   ];
