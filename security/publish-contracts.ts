@@ -24,6 +24,8 @@
  * - checked-before-signed: in a job that signs, the push-and-compare (`deploy/oci-image.sh push`)
  *   comes before `cosign sign`, and the SBOM check (`deploy/oci-image.sh sbom`) before `cosign attest`.
  * - digest-summary: the summary shows the digest built, scanned by Trivy, run under ZAP and pushed.
+ * - install-scripts-reviewed: every package in package-lock.json that has an install script is named in
+ *   package.json `allowScripts`, so `--ignore-scripts` in a write-holding job drops nothing unreviewed.
  */
 import { parse } from 'yaml';
 import type { Finding, WorkflowFile } from './workflow-policy';
@@ -233,4 +235,23 @@ export function checkPublishContracts(workflows: WorkflowFile[], scripts: Script
     ...checkDigestSummary(workflows),
     ...scripts.flatMap(checkScriptContracts),
   ];
+}
+
+/**
+ * Every lockfile package with an install script (`hasInstallScript`, as npm records it) is named in
+ * package.json `allowScripts`: a reviewed decision, so installing without scripts where a token can
+ * write skips only scripts someone has looked at.
+ */
+export function checkInstallScripts(lockfile: ScriptFile, packageJson: ScriptFile): Finding[] {
+  const reviewed = record((JSON.parse(packageJson.text) as Json).allowScripts);
+  const packages = record((JSON.parse(lockfile.text) as Json).packages);
+  return Object.entries(packages)
+    .filter(([, entry]) => record(entry).hasInstallScript === true)
+    .map(([key]) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length))
+    .filter((name) => !(name in reviewed))
+    .map((name) => ({
+      rule: 'install-scripts-reviewed',
+      file: lockfile.path,
+      message: `${name} has an install script that package.json allowScripts does not name`,
+    }));
 }

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { checkPublishContracts, type ScriptFile } from '../../security/publish-contracts';
+import {
+  checkInstallScripts,
+  checkPublishContracts,
+  type ScriptFile,
+} from '../../security/publish-contracts';
 import { readWorkflows, type WorkflowFile } from '../../security/workflow-policy';
 import { edited, GATES, mutated, PIPELINE, ROOT, rules } from './helpers';
 
@@ -145,5 +149,31 @@ describe('publish contracts', () => {
     const planted = { ...script, text: script.text.replace(' --preserve-digests', '') };
     expect(planted.text).not.toBe(script.text);
     expect(rules(checkPublishContracts(workflows, [planted]))).toEqual(['digest-kept']);
+  });
+});
+
+describe('install scripts', () => {
+  const lockfile = scriptFile('package-lock.json');
+  const packageJson = scriptFile('package.json');
+
+  it('every package with an install script is named in allowScripts', () => {
+    expect(checkInstallScripts(lockfile, packageJson)).toEqual([]);
+    // The lockfile does have such packages: the check is not vacuous.
+    expect(lockfile.text).toContain('"hasInstallScript": true');
+  });
+
+  it('bites on a package whose install script nobody reviewed', () => {
+    const lock = JSON.parse(lockfile.text) as { packages: Record<string, object> };
+    lock.packages['node_modules/a/node_modules/@evil/postinstall'] = {
+      version: '1.0.0',
+      hasInstallScript: true,
+    };
+    const planted = { ...lockfile, text: JSON.stringify(lock) };
+    expect(checkInstallScripts(planted, packageJson)).toEqual([
+      expect.objectContaining({
+        rule: 'install-scripts-reviewed',
+        message: expect.stringContaining('@evil/postinstall'),
+      }),
+    ]);
   });
 });
