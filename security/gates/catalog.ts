@@ -25,6 +25,8 @@ export interface GateJob {
   readonly findingsTo: string;
   /** The gates of `npm run gates` that run the same checks on a developer's machine. */
   readonly local: readonly string[];
+  /** The gates workflow's output holding the image digest this job built, scanned or ran, and how the summary says so. */
+  readonly digest?: { readonly output: string; readonly label: string };
 }
 
 export const GATE_JOBS: readonly GateJob[] = [
@@ -74,6 +76,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`Dockerfile`',
     findingsTo: 'the image archive artifact every later gate uses',
     local: ['image'],
+    digest: { output: 'image-digest', label: 'built' },
   },
   {
     job: 'trivy',
@@ -84,6 +87,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`security/trivy/trivy.yaml`, `security/trivy/.trivyignore`',
     findingsTo: 'SARIF `trivy`',
     local: ['trivy'],
+    digest: { output: 'trivy-digest', label: 'scanned by Trivy' },
   },
   {
     job: 'checkov',
@@ -103,6 +107,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`security/zap/rules.tsv`',
     findingsTo: 'report artifact `zap-baseline-report`',
     local: ['zap'],
+    digest: { output: 'zap-digest', label: 'run under ZAP' },
   },
 ];
 

@@ -37,6 +37,16 @@ export function summaryMarkdown(
     ...rows,
     `| publish | ${cell(publish.result, 'unknown')} | - | ${cell(pushed, 'nothing pushed')} |`,
     '',
+    // The image published must be the one every gate saw: one manifest digest from build to push.
+    '### Image digest at each step',
+    '',
+    '| step | manifest digest |',
+    '| --- | --- |',
+    ...GATE_JOBS.flatMap((entry) =>
+      entry.digest ? [`| ${entry.digest.label} | ${cell(outputs[entry.digest.output], '-')} |`] : [],
+    ),
+    `| pushed | ${cell(publish.digest, '-')} |`,
+    '',
   ].join('\n');
 }
 

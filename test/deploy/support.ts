@@ -45,7 +45,7 @@ export const COSIGN_VERIFY = [
   'https://token.actions.githubusercontent.com',
 ];
 
-const RECORD_LINE = `{ printf '%s' "\${0##*/}"; printf '\\037%s' "$@"; printf '\\n'; } >>"\${FAKE_RECORD:?}"`;
+export const RECORD_LINE = `{ printf '%s' "\${0##*/}"; printf '\\037%s' "$@"; printf '\\n'; } >>"\${FAKE_RECORD:?}"`;
 
 // Each stand-in records its argument vector, one call per line, arguments separated by US (\x1f).
 const STAND_INS: Record<string, string> = {
@@ -79,11 +79,12 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-export function makeSandbox(): Sandbox {
+/** `extraStandIns`: more stand-ins (name → bash body after the shebang), e.g. skopeo and docker. */
+export function makeSandbox(extraStandIns: Record<string, string> = {}): Sandbox {
   const dir = mkdtempSync(path.join(tmpdir(), 'deploy-test-'));
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
-  for (const [name, body] of Object.entries(STAND_INS)) {
+  for (const [name, body] of Object.entries({ ...STAND_INS, ...extraStandIns })) {
     const file = path.join(bin, name);
     writeFileSync(file, `#!/usr/bin/env bash\n# Stand-in for ${name}.\n${body}`);
     chmodSync(file, 0o755);

@@ -32,20 +32,20 @@ describe('pipeline.yml', () => {
   });
   it('publishes the gated artifact by digest with SBOM, provenance and a keyless signature', () => {
     const publish = pipeline.jobs.publish as Json;
-    expect(publish.needs).toEqual(['gates']);
+    expect(publish.needs).toEqual(['gates', 'sbom']);
     const uses = (publish.steps as Json[]).map((s) => String(s.uses ?? '').split('@')[0]);
     expect(uses).toEqual(
       expect.arrayContaining([
         'actions/download-artifact',
         'docker/metadata-action',
         'docker/login-action',
-        'anchore/sbom-action',
         'actions/attest-build-provenance',
         'sigstore/cosign-installer',
       ]),
     );
     const script = (publish.steps as Json[]).map((s) => String(s.run ?? '')).join('\n');
-    expect(script).toMatch(/sha256sum --check/);
+    // The archive's checksum and manifest digest are checked by deploy/oci-image.sh before it pushes.
+    expect(script).toMatch(/deploy\/oci-image\.sh push/);
     expect(script).toMatch(/cosign sign --yes "\$\{IMAGE\}@\$\{DIGEST\}"/);
     const provenance = (publish.steps as Json[]).find((s) =>
       String(s.uses).startsWith('actions/attest-build-provenance@'),
@@ -55,6 +55,13 @@ describe('pipeline.yml', () => {
       'subject-digest': '${{ steps.push.outputs.digest }}',
     });
     expect(publish.outputs.digest).toBe('${{ steps.push.outputs.digest }}');
+    // The SBOM comes from a job that can write nothing, made from the scanned archive.
+    const sbom = pipeline.jobs.sbom as Json;
+    expect(sbom.permissions).toEqual({ contents: 'read' });
+    const generator = (sbom.steps as Json[]).find((s) =>
+      String(s.uses).startsWith('aquasecurity/trivy-action@'),
+    );
+    expect(generator?.with).toMatchObject({ format: 'cyclonedx', input: '${{ steps.image.outputs.input }}' });
   });
   it('summarises every gate with its result and findings count', () => {
     const table = (pipeline.jobs.summary.steps as Json[]).find((s) => s.name === 'Gate table');
@@ -143,7 +150,7 @@ describe('security-gates.yml', () => {
   it('builds once, with version, description and commit as build args, into an artifact', () => {
     const build = step('build', 'docker/build-push-action')[0]?.with as Json;
     expect(build.push).toBe(false);
-    expect(build.outputs).toBe('type=docker,dest=${{ runner.temp }}/image.tar');
+    expect(build.outputs).toBe('type=oci,dest=${{ runner.temp }}/image.tar');
     for (const arg of ['APP_VERSION', 'DESCRIPTION', 'LAST_COMMIT_SHA'])
       expect(build['build-args']).toContain(`${arg}=`);
     expect(step('build', 'actions/upload-artifact')[0]?.with.name).toBe('${{ inputs.image-artifact }}');
@@ -161,5 +168,21 @@ describe('the one list of gates', () => {
     const docs = readFileSync(join(ROOT, 'docs', 'pipeline.md'), 'utf8');
     const table = /<!-- gate-table:start -->\n([\s\S]*?)\n<!-- gate-table:end -->/.exec(docs)?.[1];
     expect(table).toBe(gateTable());
+  });
+});
+
+describe('the run summary', () => {
+  it('shows the digest built, scanned, run and pushed, from the gates outputs', () => {
+    const markdown = summaryMarkdown(
+      { 'image-digest': 'sha256:b', 'trivy-digest': 'sha256:t', 'zap-digest': 'sha256:z' },
+      { digest: 'sha256:p' },
+    );
+    for (const row of [
+      '| built | sha256:b |',
+      '| scanned by Trivy | sha256:t |',
+      '| run under ZAP | sha256:z |',
+      '| pushed | sha256:p |',
+    ])
+      expect(markdown).toContain(row);
   });
 });
