@@ -61,7 +61,7 @@ describe('each policy bites on a planted violation', () => {
     ],
     [
       'action-input',
-      () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 4, 'with', 'severities'], 'HIGH')),
+      () => mutated(GATES, (d) => d.setIn(['jobs', 'trivy', 'steps', 5, 'with', 'severities'], 'HIGH')),
     ],
     ['permissions-top-level', () => mutated(PIPELINE, (d) => d.set('permissions', 'read-all'))],
     ['permissions-job', () => mutated(GATES, (d) => d.deleteIn(['jobs', 'test', 'permissions']))],
