@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -129,6 +130,17 @@ describe('Dependabot', () => {
     expect(checkDependabot('dependabot.yml', planted).map((f) => f.message)).toEqual([
       'no updates for docker',
     ]);
+  });
+  it('holds every ecosystem back a week after a release (cooldown), docker included', () => {
+    const updates = (
+      parse(source) as { updates: { 'package-ecosystem': string; cooldown?: { 'default-days'?: number } }[] }
+    ).updates;
+    expect(updates.map((update) => update['package-ecosystem']).sort()).toEqual([
+      'docker',
+      'github-actions',
+      'npm',
+    ]);
+    for (const update of updates) expect(update.cooldown?.['default-days']).toBeGreaterThanOrEqual(7);
   });
 });
 
