@@ -125,3 +125,13 @@ describe('the real gate scripts run on the scanners’ real output', () => {
     expect(runs('zap')).toContain(`jq '${filter}' "\${work}/zap.json"`);
   });
 });
+
+test('the local runner reads Checkov’s SARIF from the file its --output-file-path names', () => {
+  // Checkov maps a comma list in --output-file-path to the --output values by position, each a FILE
+  // (checkov common/runners/runner_registry.py print_reports, save_output_to_file at 3.3.13).
+  const source = read('security/gates/containers.ts');
+  const afterFlag = source.slice(source.indexOf("'--output-file-path',"));
+  const paths = /'(console,[^']+)'/.exec(afterFlag)?.[1]?.split(',');
+  expect(paths).toEqual(['console', '/reports/results_sarif.sarif']);
+  expect(source).toContain("join(out, 'results_sarif.sarif')");
+});
