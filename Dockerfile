@@ -1,23 +1,21 @@
-# syntax=docker/dockerfile:1
+# syntax=docker/dockerfile:1@sha256:87999aa3d42bdc6bea60565083ee17e86d1f3339802f543c0d03998580f9cb89
 
+# The frontend above is pinned by digest too: BuildKit pulls it at build time, and a tag could move.
+# Its digest is the one public repositories pin for docker/dockerfile:1 (no registry is reachable where
+# it was chosen); refresh it on purpose with `docker buildx imagetools inspect docker/dockerfile:1`.
+#
 # Base images are pinned by digest: a tag can be moved to other content (by its publisher or by an
 # attacker who takes over the repository), a digest cannot. The digests were taken from the images'
 # public pins, and Dependabot's docker ecosystem keeps them fresh (.github/dependabot.yml), rewriting
-# digest and tag together. Dependabot reads only FROM lines, never ARG values
-# (dependabot/dependabot-core#2057), so the pins live in the two FROM lines below, and BUILD_IMAGE and
-# RUNTIME_IMAGE name those stages by default. A test can substitute local stand-ins with
-# `--build-arg BUILD_IMAGE=… --build-arg RUNTIME_IMAGE=…`; an unused pinned stage is never built.
-ARG BUILD_IMAGE=pinned-build-base
-ARG RUNTIME_IMAGE=pinned-runtime-base
-
-# node:24-bookworm-slim (Node 24 LTS on Debian 12; glibc, the tier Node supports fully)
-FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS pinned-build-base
-# gcr.io/distroless/nodejs24-debian12:nonroot (no shell, no package manager, no npm)
-FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS pinned-runtime-base
+# digest and tag together. Every FROM names its image literally, never through an ARG: Checkov does not
+# substitute ARGs (CKV_DOCKER_7 fails `FROM ${IMAGE}`) and Dependabot reads only FROM lines
+# (dependabot/dependabot-core#2057). A test swaps in local stand-ins by the image reference itself:
+# `podman build --build-context '<reference>=container-image://<stand-in>'` (test/container/run.mjs).
 
 # npm as both install stages use it. Dependency install scripts are a supply-chain attack path and none
 # is needed: --ignore-scripts below, and HUSKY=0 so the git-hook installer stays out even if one runs.
-FROM ${BUILD_IMAGE} AS npm-base
+# node:24-bookworm-slim (Node 24 LTS on Debian 12; glibc, the tier Node supports fully)
+FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS npm-base
 WORKDIR /app
 ENV HUSKY=0 \
     NPM_CONFIG_AUDIT=false \
@@ -45,7 +43,8 @@ RUN npm ci --omit=dev --ignore-scripts \
 # production dependencies and package.json. Every file and /app itself stay owned by root, so the
 # service cannot rewrite, rename or add code even where the root filesystem is writable. COPY comes
 # before WORKDIR on purpose: WORKDIR would create /app owned by the base image's user (65532).
-FROM ${RUNTIME_IMAGE} AS runtime
+# gcr.io/distroless/nodejs24-debian12:nonroot (no shell, no package manager, no npm)
+FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS runtime
 COPY --from=production-dependencies /app/node_modules /app/node_modules
 COPY --from=build /app/dist /app/dist
 COPY package.json /app/package.json

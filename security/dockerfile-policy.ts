@@ -24,6 +24,10 @@ export const DOCKERFILE_RULES = Object.freeze({
   'unique-stage-names': 'Build stage names are unique: a repeated name silently shadows the earlier stage.',
   'cmd-exec-form-no-npm':
     'The final stage starts the service with CMD/ENTRYPOINT in exec form, never through npm, npx, yarn, pnpm or a shell: the service must receive SIGTERM itself.',
+  'from-readable-without-args':
+    'Every FROM names its image literally, with a tag or digest, or an earlier stage: Checkov does not substitute ARGs, and its CKV_DOCKER_7 fails `FROM ${IMAGE}` (checkov/dockerfile/checks/ReferenceLatestTag.py at 3.3.13).',
+  'syntax-pinned-by-digest':
+    'A `# syntax=` frontend is pinned by sha256 digest: BuildKit pulls it when it builds, and a tag can be moved.',
   'no-secret-build-values':
     'No ARG or ENV is named like a secret: build args and ENV values are stored in the image history and config.',
 } as const);
@@ -167,6 +171,33 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
     if (/(^|[:@/])latest$/.test(value) || tagOf(value) === 'latest') {
       report('no-latest-tag', 1, `ARG ${name} defaults to ${value}`);
     }
+  }
+
+  // What Checkov's CKV_DOCKER_7 sees: the FROM text as written, no ARG substituted. Mirrors
+  // ReferenceLatestTag.scan_resource_conf (checkov 3.3.13): the image (after an optional --platform) must
+  // contain ':' or be an earlier stage name or scratch, and must not end in ':latest'.
+  const checkovStages: string[] = [];
+  for (const stage of stages) {
+    const value = stage.from.getRawArgumentsContent() ?? '';
+    const words = value.trim().split(/\s+/);
+    if (words[0]?.startsWith('--platform=')) words.shift();
+    const multiStage = words[1]?.toLowerCase() === 'as' && words[2] !== undefined;
+    const image = multiStage ? (words[0] ?? '') : value.trim();
+    if (multiStage) checkovStages.push(words[2] ?? '');
+    if (
+      (!image.includes(':') && !checkovStages.includes(image) && image !== 'scratch') ||
+      image.endsWith(':latest')
+    ) {
+      report(
+        'from-readable-without-args',
+        lineOf(stage.from),
+        `FROM ${value.trim()}: Checkov (CKV_DOCKER_7) cannot read its tag`,
+      );
+    }
+  }
+  const syntax = /^#\s*syntax\s*=\s*(\S+)/im.exec(text.split('\n').find((line) => !/^\s*$/.test(line)) ?? '');
+  if (syntax?.[1] !== undefined && !DIGEST.test(syntax[1])) {
+    report('syntax-pinned-by-digest', 1, `# syntax=${syntax[1]} is not pinned by sha256 digest`);
   }
 
   // Instructions anywhere in the file.

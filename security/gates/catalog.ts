@@ -64,7 +64,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     title: 'CodeQL (javascript-typescript)',
     counts: 'results',
     fails:
-      'an error-level result of `security-extended` (read from the SARIF `analyze` writes, by `security/sarif-gate.mjs`: analyze itself never fails)',
+      'an error-level result of `security-extended`, or a result whose rule has a `security-severity` ≥ 7.0 (high/critical), read from the SARIF `analyze` writes by `security/sarif-gate.mjs` (analyze itself never fails)',
     policy: '`security/codeql/codeql-config.yml`',
     findingsTo: 'SARIF `/language:javascript-typescript`',
     local: [],

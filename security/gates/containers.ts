@@ -249,7 +249,8 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
       '--output',
       'sarif',
       '--output-file-path',
-      'console,/reports',
+      // A comma list names one file per --output, by position (checkov runner_registry.py print_reports).
+      'console,/reports/results_sarif.sarif',
     ],
     900_000,
   );

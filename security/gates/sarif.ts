@@ -2,9 +2,10 @@
  * SARIF 2.1.0 for the project's own policy checks (Dockerfile, workflows, lockfile), so code scanning
  * shows their findings beside ESLint's, Trivy's and Checkov's; and the count of results in any SARIF.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { readSarifFindings } from '../sarif-reader.cjs';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -65,16 +66,14 @@ export function writeSarif(path: string, log: Log): void {
 }
 
 /**
- * The results of every run in a SARIF file that are not suppressed (an in-source suppression with its
- * justification, e.g. an eslint-disable comment, is a reviewed decision, not a finding), or undefined
- * when the file is missing or unreadable.
+ * The results of every run in a SARIF file that are not suppressed, or undefined when the file is
+ * missing or unreadable. Read through the one SARIF reader the CI gate uses too, so the local runner
+ * and CI agree on which suppressions count (an accepted in-source suppression, e.g. a justified
+ * eslint-disable comment, is a reviewed decision, not a finding).
  */
 export function readSarifResults(path: string): Result[] | undefined {
   try {
-    const log = JSON.parse(readFileSync(path, 'utf8')) as Log;
-    const suppressed = (result: Result) =>
-      (result.suppressions ?? []).some((suppression) => suppression.status !== 'rejected');
-    return log.runs.flatMap((run) => (run.results ?? []).filter((result) => !suppressed(result)));
+    return readSarifFindings(path).map((finding) => finding.result);
   } catch {
     return undefined;
   }

@@ -148,10 +148,23 @@ function npmDirectory() {
   return undefined;
 }
 
-function pinnedRuntimeBase() {
+/** The image reference of the Dockerfile's FROM line for a stage, as written (never through an ARG). */
+function pinnedBase(stage) {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  return /^FROM\s+(\S+)\s+AS\s+pinned-runtime-base\s*$/im.exec(dockerfile)?.[1];
+  for (const line of dockerfile.split('\n')) {
+    const [keyword, image, as, name, ...rest] = line.trim().split(/\s+/);
+    if (
+      keyword?.toUpperCase() === 'FROM' &&
+      as?.toUpperCase() === 'AS' &&
+      name === stage &&
+      rest.length === 0
+    ) {
+      return image;
+    }
+  }
+  return undefined;
 }
+const pinnedRuntimeBase = () => pinnedBase('runtime');
 
 /** `tar -tv` of the image's filesystem: [{ path, size, owner, mode }]. */
 function imageFiles(engine, image, workDir) {
@@ -210,7 +223,17 @@ function build(engine, tag, buildArgs, bases) {
   // so the test leaves no intermediate images behind.
   if (engine.name === 'podman') args.push('--format', 'docker', '--layers=false');
   if (bases) {
-    args.push('--build-arg', `BUILD_IMAGE=${bases.builder}`, '--build-arg', `RUNTIME_IMAGE=${bases.runtime}`);
+    // The Dockerfile names its bases literally (Checkov cannot read a FROM through an ARG), so the
+    // stand-ins replace them by reference: a named build context whose name is the FROM's image.
+    const scheme = engine.name === 'podman' ? 'container-image' : 'docker-image';
+    for (const [stage, standin] of [
+      ['npm-base', bases.builder],
+      ['runtime', bases.runtime],
+    ]) {
+      const reference = pinnedBase(stage);
+      if (reference === undefined) throw new Error(`Dockerfile: no FROM … AS ${stage} line`);
+      args.push('--build-context', `${reference}=${scheme}://${standin}`);
+    }
     args.push(engine.name === 'podman' ? '--pull=never' : '--pull=false');
   }
   for (const [name, value] of Object.entries(buildArgs)) args.push('--build-arg', `${name}=${value}`);

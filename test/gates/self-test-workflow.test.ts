@@ -91,3 +91,47 @@ test('the flawed variants are marked as such and kept out of the real gates and 
   // The image's build context is an allow-list that names no self-test path.
   expect(read('.dockerignore')).not.toMatch(/^!.*self-test/m);
 });
+
+describe('the real gate scripts run on the scanners’ real output', () => {
+  const GATES_TEXT = read('.github/workflows/security-gates.yml');
+  const gates = parse(GATES_TEXT) as { jobs: Record<string, Job> };
+  const runs = (name: string) => (workflow.jobs[name]?.steps ?? []).map((step) => step.run ?? '').join('\n');
+
+  it('CodeQL: the gate script, with the CI gate step’s own arguments, must exit 1 on the SARIF', () => {
+    const ciGate = (gates.jobs.codeql?.steps ?? []).find((step) => step.run?.includes('sarif-gate.mjs'))?.run;
+    const ciArguments = /sarif-gate\.mjs (.*) reports\/codeql/.exec(ciGate ?? '')?.[1];
+    expect(ciArguments).toContain('--fail-security-severity 7.0');
+    expect(runs('codeql')).toContain(`node security/sarif-gate.mjs ${ciArguments} "\${SARIF_DIR}"`);
+    expect(runs('codeql')).toMatch(/code=\$\?[\s\S]*if \[ "\$\{code\}" -ne 1 \]/);
+  });
+
+  it.each(['trivy', 'checkov'])('%s: the CI count script must count the SARIF the scanner wrote', (name) => {
+    expect(runs(name)).toMatch(
+      /node security\/sarif-gate\.mjs --count-only "\$\{(RUNNER_TEMP\}\/trivy\.sarif|sarif)\}?"/,
+    );
+    expect(runs(name)).toContain('::error::security/sarif-gate.mjs counted');
+  });
+
+  it('Checkov: the SARIF is read from the file --output-file-path names for it (one file per --output)', () => {
+    const written = /--output-file-path console,\/report\/(\S+)/.exec(runs('checkov'))?.[1];
+    expect(written).toBe('results_sarif.sarif');
+    expect(runs('checkov')).toContain('sarif="${RUNNER_TEMP}/report/results_sarif.sarif"');
+  });
+
+  it('ZAP: the count step’s filter from security-gates.yml is checked on the real report', () => {
+    const ciCount = (gates.jobs.zap?.steps ?? []).find((step) => step.name === 'Count ZAP alerts')?.run;
+    const filter = /jq '([^']+)' report_json\.json/.exec(ciCount ?? '')?.[1];
+    expect(filter).toBeDefined();
+    expect(runs('zap')).toContain(`jq '${filter}' "\${work}/zap.json"`);
+  });
+});
+
+test('the local runner reads Checkov’s SARIF from the file its --output-file-path names', () => {
+  // Checkov maps a comma list in --output-file-path to the --output values by position, each a FILE
+  // (checkov common/runners/runner_registry.py print_reports, save_output_to_file at 3.3.13).
+  const source = read('security/gates/containers.ts');
+  const afterFlag = source.slice(source.indexOf("'--output-file-path',"));
+  const paths = /'(console,[^']+)'/.exec(afterFlag)?.[1]?.split(',');
+  expect(paths).toEqual(['console', '/reports/results_sarif.sarif']);
+  expect(source).toContain("join(out, 'results_sarif.sarif')");
+});

@@ -99,7 +99,7 @@ describe('security-gates.yml', () => {
   it('gates CodeQL on the SARIF it writes, since analyze never fails', () => {
     expect(step('codeql', 'github/codeql-action/analyze')[0]?.with.output).toBe('reports/codeql');
     expect(steps('codeql').at(-1)?.run).toBe(
-      'node security/sarif-gate.mjs --fail-level error reports/codeql',
+      'node security/sarif-gate.mjs --fail-level error --fail-security-severity 7.0 reports/codeql',
     );
     expect(step('codeql', 'github/codeql-action/init')[0]?.with).toMatchObject({
       'build-mode': 'none',

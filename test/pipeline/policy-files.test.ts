@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -130,6 +131,17 @@ describe('Dependabot', () => {
       'no updates for docker',
     ]);
   });
+  it('holds every ecosystem back a week after a release (cooldown), docker included', () => {
+    const updates = (
+      parse(source) as { updates: { 'package-ecosystem': string; cooldown?: { 'default-days'?: number } }[] }
+    ).updates;
+    expect(updates.map((update) => update['package-ecosystem']).sort()).toEqual([
+      'docker',
+      'github-actions',
+      'npm',
+    ]);
+    for (const update of updates) expect(update.cooldown?.['default-days']).toBeGreaterThanOrEqual(7);
+  });
 });
 
 describe('configuration named by the workflows', () => {
@@ -138,7 +150,8 @@ describe('configuration named by the workflows', () => {
   });
   it('reports a config file a workflow names but the repository lacks', () => {
     const file = mutated(GATES, (d) =>
-      d.setIn(['jobs', 'checkov', 'steps', 2, 'with', 'config_file'], 'missing-checkov.yaml'),
+      // Checkov now runs by digest from a `run:` step (no action input); Trivy's config input stands in.
+      d.setIn(['jobs', 'trivy', 'steps', 5, 'with', 'trivy-config'], 'missing-trivy.yaml'),
     );
     expect(rules(checkPolicyFiles(ROOT, [file], NOW))).toEqual(['config-missing']);
   });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSarifResults } from '../../security/gates/sarif';
 import { ROOT } from './helpers';
 
 // The real script, run as CI runs it, on SARIF shaped like CodeQL's (levels on rules or results).
@@ -82,5 +83,107 @@ describe('security/sarif-gate.mjs', () => {
     writeFileSync(join(dir, 'not.sarif'), '{"version":"2.1.0"}');
     expect(gate(join(dir, 'not.sarif')).status).toBe(2);
     expect(gate('--fail-level', 'critical', join(dir, 'not.sarif')).status).toBe(2);
+  });
+
+  // Shaped as the CodeQL Action writes it: the Action always passes `--sarif-group-rules-by-pack`
+  // (github/codeql-action src/codeql.ts at v4.36.2; its CHANGELOG: "the SARIF rule object for each query
+  // will now be found underneath its corresponding query pack in runs[].tool.extensions"), so the
+  // driver holds no rules; a result names its rule by `rule.toolComponent.index` + `rule.index` (CodeQL
+  // CLI 2.5.5 changelog) and has no `level`; `security-severity` is a string property of the rule
+  // (GitHub docs, "SARIF support for code scanning", reportingDescriptor properties).
+  function codeqlSarif(rule: { id: string; level: string; securitySeverity?: string }): string {
+    const descriptor = {
+      id: rule.id,
+      name: rule.id,
+      shortDescription: { text: rule.id },
+      defaultConfiguration: { enabled: true, level: rule.level },
+      properties: {
+        tags: ['security'],
+        kind: 'path-problem',
+        precision: 'high',
+        'problem.severity': rule.level,
+        ...(rule.securitySeverity === undefined ? {} : { 'security-severity': rule.securitySeverity }),
+      },
+    };
+    return JSON.stringify({
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: { name: 'CodeQL', organization: 'GitHub', semanticVersion: '2.25.6', notifications: [] },
+            extensions: [
+              { name: 'codeql/javascript-all', semanticVersion: '2.6.0', rules: [] },
+              {
+                name: 'codeql/javascript-queries',
+                semanticVersion: '2.1.0',
+                rules: [
+                  { id: 'js/unused-local-variable', defaultConfiguration: { level: 'note' } },
+                  descriptor,
+                ],
+              },
+            ],
+          },
+          results: [
+            {
+              ruleId: rule.id,
+              rule: { id: rule.id, index: 1, toolComponent: { index: 1 } },
+              message: { text: 'This command line depends on a user-provided value.' },
+              locations: xss.locations,
+              partialFingerprints: { primaryLocationLineHash: 'c0ffee:1' },
+            },
+          ],
+          columnKind: 'utf16CodeUnits',
+          properties: { semmle: { formatSpecifier: 'sarif-latest' } },
+        },
+      ],
+    });
+  }
+
+  it('reads a CodeQL rule from its query pack: an error-level rule blocks a result that has no level', () => {
+    writeFileSync(
+      join(dir, 'codeql.sarif'),
+      codeqlSarif({ id: 'js/command-line-injection', level: 'error' }),
+    );
+    const result = gate('--fail-level', 'error', join(dir, 'codeql.sarif'));
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('BLOCKING error CodeQL js/command-line-injection src/app.ts:7');
+  });
+
+  it('blocks a CodeQL warning whose security-severity is high (7.0 and above), not a medium one', () => {
+    writeFileSync(
+      join(dir, 'high.sarif'),
+      codeqlSarif({ id: 'js/missing-rate-limiting', level: 'warning', securitySeverity: '7.5' }),
+    );
+    writeFileSync(
+      join(dir, 'medium.sarif'),
+      codeqlSarif({ id: 'js/missing-rate-limiting', level: 'warning', securitySeverity: '6.9' }),
+    );
+    const high = gate('--fail-level', 'error', '--fail-security-severity', '7.0', join(dir, 'high.sarif'));
+    expect(high.status).toBe(1);
+    expect(high.stdout).toContain('BLOCKING warning severity=7.5 CodeQL js/missing-rate-limiting');
+    expect(
+      gate('--fail-level', 'error', '--fail-security-severity', '7.0', join(dir, 'medium.sarif')).status,
+    ).toBe(0);
+    // Without the severity threshold a warning passes: the CI call must pass it (see the workflow test).
+    expect(gate('--fail-level', 'error', join(dir, 'high.sarif')).status).toBe(0);
+  });
+
+  it('refuses a security-severity threshold outside 0–10', () => {
+    writeFileSync(join(dir, 'clean.sarif'), sarif([]));
+    expect(gate('--fail-security-severity', 'high', join(dir, 'clean.sarif')).status).toBe(2);
+    expect(gate('--fail-security-severity', '11', join(dir, 'clean.sarif')).status).toBe(2);
+  });
+
+  it('counts a result whose suppression is only under review or rejected, as the local runner does', () => {
+    const results = [
+      { ...xss, level: 'error', suppressions: [{ kind: 'inSource' }] },
+      { ...xss, level: 'error', suppressions: [{ kind: 'external', status: 'underReview' }] },
+      { ...xss, level: 'error', suppressions: [{ kind: 'external', status: 'rejected' }] },
+    ];
+    const file = join(dir, 'suppressions.sarif');
+    writeFileSync(file, sarif(results));
+    expect(gate(file)).toMatchObject({ status: 1, outputs: 'findings=2\nblocking=2\n' });
+    expect(readSarifResults(file)).toHaveLength(2);
   });
 });

@@ -55,13 +55,27 @@ describe('the Dockerfile policy checker', () => {
     ['FROM by tag only', mutate(NODE_PIN, 'node:24-bookworm-slim'), ['base-pinned-by-digest']],
     [
       'ARG default that is a tag, not a digest',
-      mutate('ARG BUILD_IMAGE=pinned-build-base', 'ARG BUILD_IMAGE=node:24-bookworm-slim'),
-      ['base-pinned-by-digest'],
+      mutate(
+        `FROM ${NODE_PIN} AS npm-base`,
+        'ARG BUILD_IMAGE=node:24-bookworm-slim\nFROM ${BUILD_IMAGE} AS npm-base',
+      ),
+      ['base-pinned-by-digest', 'from-readable-without-args'],
     ],
     [
       'ARG without a default used in FROM',
-      mutate('ARG RUNTIME_IMAGE=pinned-runtime-base', 'ARG RUNTIME_IMAGE'),
-      ['base-pinned-by-digest'],
+      mutate(`FROM ${NODE_PIN} AS npm-base`, 'ARG BUILD_IMAGE\nFROM ${BUILD_IMAGE} AS npm-base'),
+      ['base-pinned-by-digest', 'from-readable-without-args'],
+    ],
+    [
+      // The regression issue 12 found: a pinned default does not help, Checkov reads the FROM as written.
+      'a FROM through an ARG whose default is pinned (Checkov CKV_DOCKER_7 cannot read it)',
+      mutate(`FROM ${NODE_PIN} AS npm-base`, `ARG BUILD_IMAGE=${NODE_PIN}\nFROM \${BUILD_IMAGE} AS npm-base`),
+      ['from-readable-without-args'],
+    ],
+    [
+      'the syntax frontend by tag',
+      mutate(/^# syntax=\S+$/m, '# syntax=docker/dockerfile:1'),
+      ['syntax-pinned-by-digest'],
     ],
     [
       'COPY --from an unpinned image',
@@ -73,8 +87,16 @@ describe('the Dockerfile policy checker', () => {
       mutate('COPY package.json /app/package.json', 'ADD package.json /app/package.json'),
       ['no-add'],
     ],
-    ['FROM latest', mutate(NODE_PIN, 'node:latest'), ['base-pinned-by-digest', 'no-latest-tag']],
-    ['FROM without a tag', mutate(NODE_PIN, 'node'), ['base-pinned-by-digest', 'no-latest-tag']],
+    [
+      'FROM latest',
+      mutate(NODE_PIN, 'node:latest'),
+      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
+    ],
+    [
+      'FROM without a tag',
+      mutate(NODE_PIN, 'node'),
+      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
+    ],
     [
       'latest with a digest',
       mutate(DISTROLESS_PIN, DISTROLESS_PIN.replace(':nonroot@', ':latest@')),
@@ -83,10 +105,10 @@ describe('the Dockerfile policy checker', () => {
     [
       'ARG default with latest',
       mutate(
-        'ARG RUNTIME_IMAGE=pinned-runtime-base',
-        'ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:latest',
+        `FROM ${NODE_PIN} AS npm-base`,
+        'ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:latest\nFROM ${RUNTIME_IMAGE} AS npm-base',
       ),
-      ['base-pinned-by-digest', 'no-latest-tag'],
+      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
     ],
     [
       'curl in a RUN',
@@ -166,15 +188,14 @@ describe('the project Dockerfile', () => {
     expect(DOCKERFILE).toMatch(/Dependabot's docker ecosystem/);
   });
 
-  it('takes the bases as BUILD_IMAGE and RUNTIME_IMAGE build args', () => {
-    expect(instructionLines).toEqual(
-      expect.arrayContaining([
-        'FROM ${BUILD_IMAGE} AS npm-base',
-        'FROM npm-base AS build',
-        'FROM npm-base AS production-dependencies',
-        'FROM ${RUNTIME_IMAGE} AS runtime',
-      ]),
-    );
+  it('names every base literally in its FROM line, so Checkov and Dependabot read it (no ARG)', () => {
+    expect(instructionLines.filter((line) => line.startsWith('FROM '))).toEqual([
+      `FROM ${NODE_PIN} AS npm-base`,
+      'FROM npm-base AS build',
+      'FROM npm-base AS production-dependencies',
+      `FROM ${DISTROLESS_PIN} AS runtime`,
+    ]);
+    expect(DOCKERFILE).toMatch(/^# syntax=docker\/dockerfile:1@sha256:[0-9a-f]{64}\n/);
   });
 
   it('installs with scripts off, builds, then installs production dependencies only', () => {
