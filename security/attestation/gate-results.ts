@@ -77,9 +77,14 @@ function securitySeverityName(score: number): string {
   return 'none';
 }
 
+// Trivy tags each rule with its own severity (aquasecurity/trivy pkg/report/sarif.go, addSarifRule) and
+// puts the vendor's CVSS score in `security-severity`; the two can disagree, and the Trivy gate fails on
+// Trivy's own rating, so that one is counted.
+const TOOL_SEVERITY_TAGS = new Set(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
+
 /**
- * A SARIF result's severity: its rule's `security-severity` when the rule has one (CodeQL security
- * queries, Trivy), else its SARIF level (own `level`, else the rule's default, else "warning": SARIF
+ * A SARIF result's severity: the tool's own rating when its rule is tagged with one (Trivy), else the
+ * rule's `security-severity` when it has one (CodeQL security queries), else its SARIF level (own `level`, else the rule's default, else "warning": SARIF
  * 2.1.0 §3.27.10). The CodeQL Action groups rules by query pack, so a rule may live in
  * `tool.extensions[].rules`, reached through `rule.toolComponent.index` (codeql-action src/codeql.ts).
  */
@@ -94,12 +99,11 @@ function sarifSeverities(log: Log): string[] {
     for (const result of run.results ?? []) {
       if ((result.suppressions ?? []).some((s) => (s.status ?? 'accepted') === 'accepted')) continue;
       const rule = ruleOf(result, run.tool.extensions ?? [], driverRules, byId);
+      const ownRating = (rule?.properties?.tags ?? []).find((tag) => TOOL_SEVERITY_TAGS.has(tag));
       const score = Number.parseFloat(String(rule?.properties?.['security-severity'] ?? ''));
-      severities.push(
-        Number.isFinite(score)
-          ? securitySeverityName(score)
-          : (result.level ?? rule?.defaultConfiguration?.level ?? 'warning'),
-      );
+      if (ownRating !== undefined) severities.push(ownRating.toLowerCase());
+      else if (Number.isFinite(score)) severities.push(securitySeverityName(score));
+      else severities.push(result.level ?? rule?.defaultConfiguration?.level ?? 'warning');
     }
   }
   return severities;

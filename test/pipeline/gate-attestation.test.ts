@@ -143,6 +143,22 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       message: { text: 'XSS' },
     });
     writeFileSync(report('codeql', 'javascript.sarif'), JSON.stringify(sarif));
+    // Trivy rates this one CRITICAL while its vendor's CVSS (security-severity) says 7.5: Trivy's counts.
+    const trivy = JSON.parse(readFileSync(report('trivy', 'trivy.sarif'), 'utf8')) as {
+      runs: { tool: { driver: { rules: { id: string; properties: object }[] } }; results: object[] }[];
+    };
+    const trivyRun = trivy.runs[0];
+    trivyRun?.tool.driver.rules.push({
+      ...trivyRun.tool.driver.rules[0],
+      id: 'CVE-2025-0003',
+      properties: {
+        precision: 'very-high',
+        'security-severity': '7.5',
+        tags: ['vulnerability', 'security', 'CRITICAL'],
+      },
+    });
+    trivyRun?.results.push({ ruleId: 'CVE-2025-0003', ruleIndex: 2, level: 'error', message: { text: 'x' } });
+    writeFileSync(report('trivy', 'trivy.sarif'), JSON.stringify(trivy));
     const zap = JSON.parse(readFileSync(report('zap', 'report_json.json'), 'utf8')) as {
       site: { alerts: object[] }[];
     };
@@ -163,6 +179,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       gatesOf(buildPredicate(input())).map((gate) => [gate.name, gate.findings]),
     );
     expect(findings.codeql).toEqual({ total: 2, bySeverity: { note: 1, high: 1 } });
+    expect(findings.trivy).toEqual({ total: 3, bySeverity: { medium: 1, low: 1, critical: 1 } });
     expect(findings.zap).toEqual({ total: 2, bySeverity: { informational: 1, high: 1 } });
     expect(findings.dependencies).toEqual({ total: 3, bySeverity: { critical: 1, moderate: 2 } });
     expect(findings.test).toEqual({ total: 2, bySeverity: { failed: 2 } });
