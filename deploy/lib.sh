@@ -131,7 +131,8 @@ readonly GATE_PREDICATE_TYPE='https://slsa.dev/verification_summary/v1'
 readonly EXIT_NO_GATE_ATTESTATION=3
 readonly EXIT_GATES_NOT_PASSED=4
 
-# The checks cosign does not make: the statement is for this digest and every gate passed. Reads the
+# The checks beyond cosign's: every gate passed; and again that the statement is for this digest (cosign
+# checks that too, but the property this function exists for is not left to one tool). Reads the
 # DSSE envelopes `cosign verify-attestation` prints (one JSON object a line) on stdin; prints one line per
 # problem. Gate names are reduced to [A-Za-z0-9_.-] before printing: a log line is no place for text
 # that could carry a workflow command.

@@ -293,6 +293,20 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
     refusedBeforeDeploy(result);
   });
 
+  test('refuses an envelope whose statement cannot be read (exit 4)', async () => {
+    sandbox.attest(
+      JSON.stringify({
+        payload: 'bm90IGpzb24=',
+        payloadType: 'application/vnd.in-toto+json',
+        signatures: [],
+      }),
+    );
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('gate-results attestation: the attestation could not be read');
+    refusedBeforeDeploy(result);
+  });
+
   test('refuses an attestation of another repository whose gates field it does not know', async () => {
     sandbox.attest(gateAttestationLine({ repository: 'Evil/svc.api' }));
     const result = await cloudrun(baseEnv());
