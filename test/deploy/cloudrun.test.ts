@@ -296,7 +296,7 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
   test('refuses an envelope whose statement cannot be read (exit 4)', async () => {
     sandbox.attest(
       JSON.stringify({
-        payload: 'bm90IGpzb24=',
+        payload: Buffer.from('not json').toString('base64'),
         payloadType: 'application/vnd.in-toto+json',
         signatures: [],
       }),

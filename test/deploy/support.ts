@@ -103,11 +103,8 @@ export function gateAttestationLine(options: GateAttestationOptions = {}): strin
   return JSON.stringify({
     payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
     payloadType: 'application/vnd.in-toto+json',
-    signatures: [
-      {
-        sig: 'MEUCIQDx1vP0ZZp7xGZ3Jt2bS0dC1wqR4m0yF6ZP2p6c8W4kZgIgVb2Ykq6n1bB8c1mUo2Zq3y4p5r6s7t8u9v0w1x2y3z4=',
-      },
-    ],
+    // The stand-in checks no signature; a literal one would read as a secret to the secret scanners.
+    signatures: [{ sig: Buffer.from('stand-in signature').toString('base64') }],
   });
 }
 
