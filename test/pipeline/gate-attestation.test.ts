@@ -323,6 +323,12 @@ describe('the workflows feed the builder every gate', () => {
     },
   );
 
+  // A new gate job that the attestation does not record would let an image skip it unnoticed by deploys.
+  test('records every gate job of security-gates.yml (build excepted: its product is the subject)', () => {
+    const jobs = Object.keys(gates.jobs as Json).filter((job) => job !== 'build');
+    expect(GATES.map((gate) => gate.name).sort()).toEqual(jobs.sort());
+  });
+
   test('publish downloads the reports, builds the predicate, then attests it for the pushed digest', () => {
     const index = (test: (step: Json) => boolean) => publishSteps.findIndex(test);
     const sign = index((step) => String(step.run ?? '').includes('cosign sign --yes'));
