@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Deploys a signed image to an Elastic Beanstalk Docker environment by digest: a Dockerrun.aws.json (v1)
-# naming the digest, zipped and uploaded to S3, registered as an application version, rolled out, waited
-# for, health-checked, then smoke-tested. Prints the environment's URL on stdout (the rest on stderr).
+# Deploys a signed, gate-attested image (every gate passed: see lib.sh) to an Elastic Beanstalk Docker
+# environment by digest: a Dockerrun.aws.json (v1) naming the digest, zipped and uploaded to S3,
+# registered as an application version, rolled out, waited for, health-checked, then smoke-tested.
+# Prints the environment's URL on stdout (the rest on stderr).
 # The flag variables are assigned by parse_flags (printf -v), which shellcheck cannot follow.
 # shellcheck disable=SC2153
 set -euo pipefail
@@ -29,7 +30,8 @@ Environment: BEANSTALK_HEALTH_ATTEMPTS (default 30) and BEANSTALK_HEALTH_INTERVA
 bound the wait for Green health after the update.
 
 Needs aws (authenticated), cosign, zip, curl, and jq or node. Exit: 0 deployed and healthy, 1 failed,
-2 bad arguments (nothing was called).
+2 bad arguments (nothing was called), 3 refused: no gate-results attestation signed by
+this repository's pipeline, 4 refused: the attestation does not show every gate passed for this digest.
 EOF
 }
 
@@ -79,6 +81,7 @@ finish_validation
 require_commands aws cosign zip
 
 verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
+verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}"
 
 commit=$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')
 digest_hex=${IMAGE##*@sha256:}

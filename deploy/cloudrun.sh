@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Deploys a signed image to Cloud Run by digest, then smoke-tests the new revision.
+# Deploys a signed image to Cloud Run by digest, then smoke-tests the new revision. The image must carry
+# a gate-results attestation from this repository's pipeline showing every gate passed.
 # Prints the service URL on stdout (everything else goes to stderr).
 # The flag variables are assigned by parse_flags (printf -v), which shellcheck cannot follow.
 # shellcheck disable=SC2153
@@ -26,7 +27,8 @@ Usage: deploy/cloudrun.sh [flags]      (each flag can also come from the environ
   --public CLOUDRUN_PUBLIC               true: --allow-unauthenticated; false (default): --no-allow-unauthenticated
 
 Needs gcloud (authenticated), cosign, curl, and jq or node. Exit: 0 deployed and healthy, 1 failed,
-2 bad arguments (nothing was called).
+2 bad arguments (nothing was called), 3 refused: no gate-results attestation signed by
+this repository's pipeline, 4 refused: the attestation does not show every gate passed for this digest.
 EOF
 }
 
@@ -70,6 +72,7 @@ finish_validation
 require_commands gcloud cosign
 
 verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
+verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}"
 
 deploy_image=${IMAGE}
 if [ -n "${ARTIFACT_REGISTRY_REPOSITORY-}" ]; then

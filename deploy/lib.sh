@@ -121,3 +121,109 @@ verify_signature() {
     exit 1
   fi
 }
+
+# The gate-results attestation (docs/gate-attestation.md): a SLSA Verification Summary the publish job
+# signs with `cosign attest` after every gate passed. A signature says who built an image; this says the
+# image passed the gates, each named with its verdict.
+readonly GATE_PREDICATE_TYPE='https://slsa.dev/verification_summary/v1'
+# Distinct exit codes, so an operator (or a calling workflow) tells "not ours or not attested" from
+# "attested, but not every gate passed for this digest".
+readonly EXIT_NO_GATE_ATTESTATION=3
+readonly EXIT_GATES_NOT_PASSED=4
+
+# The checks beyond cosign's: every gate passed; and again that the statement is for this digest (cosign
+# checks that too, but the property this function exists for is not left to one tool). Reads the
+# DSSE envelopes `cosign verify-attestation` prints (one JSON object a line) on stdin; prints one line per
+# problem. Gate names are reduced to [A-Za-z0-9_.-] before printing: a log line is no place for text
+# that could carry a workflow command.
+# shellcheck disable=SC2016 # a jq program: its $names are jq's, not the shell's
+readonly GATE_ATTESTATION_JQ='
+def clean: tostring | gsub("[^A-Za-z0-9_.-]"; "?");
+[inputs] as $envelopes
+| if ($envelopes | length) == 0 then "cosign printed no attestation"
+  else $envelopes[]
+  | if .payloadType != "application/vnd.in-toto+json" then "an envelope is not an in-toto statement"
+    else (.payload | @base64d | fromjson) as $statement
+    | ($statement.predicate // {}) as $predicate
+    | ($predicate[$field]) as $gates
+    | (if $statement.predicateType != $type then "predicate type is \($statement.predicateType | clean), not the gate-results type" else empty end),
+      (if [$statement.subject[]? | select(.digest.sha256 == $digest)] | length == 0 then "the attestation is for another digest" else empty end),
+      (if ($predicate.resourceUri // "" | endswith("@sha256:" + $digest)) | not then "resourceUri names another digest" else empty end),
+      (if $predicate.verificationResult != "PASSED" then "verificationResult is \($predicate.verificationResult | clean), not PASSED" else empty end),
+      (if ($gates | type) != "array" or ($gates | length) == 0 then "the attestation records no gates"
+       else $gates[] | select(.verdict != "passed") | "gate \(.name | clean) did not pass (verdict \(.verdict | clean))" end)
+    end
+  end'
+
+# The same checks for machines without jq (the scripts need jq or node).
+# shellcheck disable=SC2016 # a JavaScript program: its ${} are template literals, not the shell's
+readonly GATE_ATTESTATION_NODE='
+const [type, digest, field] = process.argv.slice(1);
+const clean = (value) => String(value).replace(/[^A-Za-z0-9_.-]/g, "?");
+const lines = require("fs").readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
+const problems = [];
+if (lines.length === 0) problems.push("cosign printed no attestation");
+for (const line of lines) {
+  const envelope = JSON.parse(line);
+  if (envelope.payloadType !== "application/vnd.in-toto+json") {
+    problems.push("an envelope is not an in-toto statement");
+    continue;
+  }
+  const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+  const predicate = statement.predicate ?? {};
+  const gates = predicate[field];
+  if (statement.predicateType !== type)
+    problems.push(`predicate type is ${clean(statement.predicateType)}, not the gate-results type`);
+  if (!(statement.subject ?? []).some((subject) => subject?.digest?.sha256 === digest))
+    problems.push("the attestation is for another digest");
+  if (!String(predicate.resourceUri ?? "").endsWith(`@sha256:${digest}`))
+    problems.push("resourceUri names another digest");
+  if (predicate.verificationResult !== "PASSED")
+    problems.push(`verificationResult is ${clean(predicate.verificationResult)}, not PASSED`);
+  if (!Array.isArray(gates) || gates.length === 0) problems.push("the attestation records no gates");
+  else
+    for (const gate of gates)
+      if (gate?.verdict !== "passed")
+        problems.push(`gate ${clean(gate?.name)} did not pass (verdict ${clean(gate?.verdict)})`);
+}
+console.log(problems.join("\n"));'
+
+# Refuses any image without a gate-results attestation that this repository's pipeline signed (same
+# identity as the signature) for this very digest with every gate passed. Runs before any deploy command.
+verify_gate_attestation() {
+  local image=$1 repository=$2
+  local digest=${image##*@sha256:}
+  local field="https://github.com/${repository}/.github/workflows/security-gates.yml"
+  local envelopes problems
+  log "verifying the gate-results attestation of ${image}"
+  # cosign checks the Fulcio certificate, the transparency log, the identity and the predicate type, and
+  # prints only the attestations that pass; its own diagnostics go to stderr.
+  if ! envelopes=$(cosign verify-attestation \
+    --type "${GATE_PREDICATE_TYPE}" \
+    --certificate-identity-regexp "$(signer_identity_pattern "${repository}")" \
+    --certificate-oidc-issuer "${SIGSTORE_GITHUB_ISSUER}" \
+    "${image}"); then
+    log "REFUSED: no gate-results attestation signed by ${repository}'s pipeline for ${image}"
+    exit "${EXIT_NO_GATE_ATTESTATION}"
+  fi
+  if command -v jq >/dev/null 2>&1; then
+    problems=$(printf '%s\n' "${envelopes}" |
+      jq -rn --arg type "${GATE_PREDICATE_TYPE}" --arg digest "${digest}" --arg field "${field}" \
+        "${GATE_ATTESTATION_JQ}") || problems='the attestation could not be read'
+  elif command -v node >/dev/null 2>&1; then
+    problems=$(printf '%s\n' "${envelopes}" |
+      node -e "${GATE_ATTESTATION_NODE}" "${GATE_PREDICATE_TYPE}" "${digest}" "${field}") ||
+      problems='the attestation could not be read'
+  else
+    log 'neither jq nor node is installed: cannot read the gate-results attestation'
+    exit 1
+  fi
+  if [ -n "${problems}" ]; then
+    while IFS= read -r problem; do
+      log "gate-results attestation: ${problem}"
+    done <<<"${problems}"
+    log "REFUSED: the gate-results attestation does not show every gate passed for ${image}"
+    exit "${EXIT_GATES_NOT_PASSED}"
+  fi
+  log "gate results verified: every gate passed for ${image}"
+}

@@ -7,6 +7,9 @@ import {
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
   OTHER_SHA,
+  PIPELINE_IDENTITY,
+  cosignVerifyAttestation,
+  gateAttestationLine,
   healthBody,
   makeSandbox,
   runScript,
@@ -28,6 +31,7 @@ let bundleCopy: string;
 
 beforeEach(async () => {
   sandbox = makeSandbox();
+  sandbox.attest(gateAttestationLine());
   server = await startHealthServer();
   bundleCopy = path.join(sandbox.dir, 'uploaded-bundle.zip');
 });
@@ -54,6 +58,8 @@ const baseEnv = (): Record<string, string> => ({
   EB_ENVIRONMENT: 'healthcheck-prod',
   EB_BUCKET: 'acme-eb-bundles',
   FAKE_RECORD: sandbox.record,
+  FAKE_ATTESTATIONS: sandbox.attestations,
+  FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
   FAKE_S3_COPY: bundleCopy,
   FAKE_AWS_ENVIRONMENT: withCname(environmentRow(LABEL, 'Ready', 'Green', 'Ok')),
   BEANSTALK_HEALTH_ATTEMPTS: '2',
@@ -139,10 +145,11 @@ describe('beanstalk.sh', () => {
     expect(result.stdout).toBe(`${server.url}\n`);
 
     const calls = sandbox.calls();
-    expect(calls).toHaveLength(7);
+    expect(calls).toHaveLength(8);
     expect(calls[0]).toEqual([...COSIGN_VERIFY, GHCR_IMAGE]);
-    expect(calls[1]).toEqual(versionsCall);
-    expect(calls[2]).toEqual([
+    expect(calls[1]).toEqual(cosignVerifyAttestation(GHCR_IMAGE));
+    expect(calls[2]).toEqual(versionsCall);
+    expect(calls[3]).toEqual([
       'aws',
       's3',
       'cp',
@@ -151,7 +158,7 @@ describe('beanstalk.sh', () => {
       ...REGION,
       '--only-show-errors',
     ]);
-    expect(calls.slice(3)).toEqual([createCall, updateCall, waitCall, describeCall]);
+    expect(calls.slice(4)).toEqual([createCall, updateCall, waitCall, describeCall]);
     expect(server.requests).toHaveLength(1);
 
     const listing = execFileSync('unzip', ['-Z1', bundleCopy], { encoding: 'utf8' });
@@ -169,7 +176,7 @@ describe('beanstalk.sh', () => {
   test('redeploying an image whose version exists skips the upload and the new version', async () => {
     const result = await beanstalk({ ...baseEnv(), FAKE_AWS_VERSION_COUNT: '1' });
     expect(result.code).toBe(0);
-    expect(sandbox.calls().slice(1)).toEqual([versionsCall, updateCall, waitCall, describeCall]);
+    expect(sandbox.calls().slice(2)).toEqual([versionsCall, updateCall, waitCall, describeCall]);
   });
 
   test('accepts basic health, which reports no HealthStatus', async () => {
@@ -215,6 +222,43 @@ describe('beanstalk.sh', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('signature verification failed: refusing to deploy');
     expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE]]);
+  });
+
+  describe('deploys only what passed every gate (gate-results attestation)', () => {
+    const refusedBeforeAws = () =>
+      expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE], cosignVerifyAttestation(GHCR_IMAGE)]);
+
+    test('refuses an image with no attestation (exit 3), before any AWS call', async () => {
+      sandbox.attest();
+      const result = await beanstalk(baseEnv());
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('REFUSED: no gate-results attestation signed by');
+      refusedBeforeAws();
+    });
+
+    test("refuses an attestation signed by another repository's pipeline (exit 3)", async () => {
+      const signer = 'https://github.com/Evil/svc.api/.github/workflows/pipeline.yml@refs/heads/main';
+      const result = await beanstalk({ ...baseEnv(), FAKE_ATTESTATION_SIGNER: signer });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('none of the expected identities matched');
+      refusedBeforeAws();
+    });
+
+    test('refuses when a gate failed (exit 4)', async () => {
+      sandbox.attest(gateAttestationLine({ results: { checkov: 'failure' } }));
+      const result = await beanstalk(baseEnv());
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('gate checkov did not pass (verdict failed)');
+      refusedBeforeAws();
+    });
+
+    test('refuses an attestation for another digest (exit 4)', async () => {
+      sandbox.attest(gateAttestationLine({ digestHex: '0'.repeat(64) }));
+      const result = await beanstalk(baseEnv());
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('the attestation is for another digest');
+      refusedBeforeAws();
+    });
   });
 
   test('fails when the environment serves another commit', async () => {

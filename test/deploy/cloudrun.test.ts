@@ -8,9 +8,13 @@ import {
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
   OTHER_SHA,
+  PIPELINE_IDENTITY,
+  cosignVerifyAttestation,
+  gateAttestationLine,
   healthBody,
   makeSandbox,
   makeTlsMaterial,
+  restrictedBin,
   runScript,
   script,
   startHealthServer,
@@ -37,6 +41,7 @@ afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
 beforeEach(async () => {
   sandbox = makeSandbox();
+  sandbox.attest(gateAttestationLine());
   // Cloud Run serves HTTPS only, and the script insists on an https URL: so does the stand-in service.
   server = await startHealthServer(tls);
   server.requiredToken = TOKEN;
@@ -55,6 +60,8 @@ const baseEnv = (): Record<string, string> => ({
   CLOUDRUN_SERVICE: 'healthcheck',
   ARTIFACT_REGISTRY_REPOSITORY: 'ghcr-remote',
   FAKE_RECORD: sandbox.record,
+  FAKE_ATTESTATIONS: sandbox.attestations,
+  FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
   FAKE_GCLOUD_URL: server.url,
   FAKE_GCLOUD_TOKEN: TOKEN,
   CURL_CA_BUNDLE: tls.certFile,
@@ -97,10 +104,12 @@ describe('cloudrun.sh', () => {
     expect(result.stdout).toBe(`${server.url}\n`);
     expect(sandbox.calls()).toEqual([
       [...COSIGN_VERIFY, GHCR_IMAGE],
+      cosignVerifyAttestation(GHCR_IMAGE),
       deployCall(AR_IMAGE, '--no-allow-unauthenticated'),
       describeCall,
       ['gcloud', 'auth', 'print-identity-token', `--audiences=${server.url}`],
     ]);
+    expect(result.stderr).toContain('gate results verified: every gate passed');
     expect(server.requests).toEqual([{ authorization: `Bearer ${TOKEN}` }]);
   });
 
@@ -110,6 +119,7 @@ describe('cloudrun.sh', () => {
     expect(result.code).toBe(0);
     expect(sandbox.calls()).toEqual([
       [...COSIGN_VERIFY, GHCR_IMAGE],
+      cosignVerifyAttestation(GHCR_IMAGE),
       deployCall(AR_IMAGE, '--allow-unauthenticated'),
       describeCall,
     ]);
@@ -119,7 +129,7 @@ describe('cloudrun.sh', () => {
   test('CLOUDRUN_PUBLIC=false is the same as unset', async () => {
     const result = await cloudrun({ ...baseEnv(), CLOUDRUN_PUBLIC: 'false' });
     expect(result.code).toBe(0);
-    expect(sandbox.calls()[1]).toEqual(deployCall(AR_IMAGE, '--no-allow-unauthenticated'));
+    expect(sandbox.calls()[2]).toEqual(deployCall(AR_IMAGE, '--no-allow-unauthenticated'));
   });
 
   test('deploys an image already in Artifact Registry as given', async () => {
@@ -127,8 +137,9 @@ describe('cloudrun.sh', () => {
     delete env.ARTIFACT_REGISTRY_REPOSITORY;
     const result = await cloudrun(env);
     expect(result.code).toBe(0);
-    expect(sandbox.calls().slice(0, 2)).toEqual([
+    expect(sandbox.calls().slice(0, 3)).toEqual([
       [...COSIGN_VERIFY, AR_IMAGE],
+      cosignVerifyAttestation(AR_IMAGE),
       deployCall(AR_IMAGE, '--no-allow-unauthenticated'),
     ]);
   });
@@ -138,6 +149,8 @@ describe('cloudrun.sh', () => {
       {
         IMAGE: 'not-an-image',
         FAKE_RECORD: sandbox.record,
+        FAKE_ATTESTATIONS: sandbox.attestations,
+        FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
         FAKE_GCLOUD_URL: server.url,
         FAKE_GCLOUD_TOKEN: TOKEN,
         CURL_CA_BUNDLE: tls.certFile,
@@ -159,7 +172,7 @@ describe('cloudrun.sh', () => {
     );
     expect(result.stderr).toContain('OK:');
     expect(result.code).toBe(0);
-    expect(sandbox.calls()[1]).toEqual(deployCall(AR_IMAGE, '--no-allow-unauthenticated'));
+    expect(sandbox.calls()[2]).toEqual(deployCall(AR_IMAGE, '--no-allow-unauthenticated'));
   });
 
   test('a failing signature check stops everything before the deploy', async () => {
@@ -197,6 +210,126 @@ describe('cloudrun.sh', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('did not print an identity token');
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('cloudrun.sh deploys only what passed every gate (gate-results attestation)', () => {
+  const refusedBeforeDeploy = (result: { code: number | null; stdout: string }) => {
+    expect(result.stdout).toBe('');
+    expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE], cosignVerifyAttestation(GHCR_IMAGE)]);
+    expect(server.requests).toHaveLength(0);
+  };
+
+  test('refuses an image with no attestation (exit 3)', async () => {
+    sandbox.attest();
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('no valid bundles exist in registry');
+    expect(result.stderr).toContain(
+      `REFUSED: no gate-results attestation signed by ${GITHUB_REPOSITORY}'s pipeline for ${GHCR_IMAGE}`,
+    );
+    refusedBeforeDeploy(result);
+  });
+
+  test.each([
+    ['another repository', 'https://github.com/Evil/svc.api/.github/workflows/pipeline.yml@refs/heads/main'],
+    [
+      'a look-alike repository',
+      'https://github.com/Acme/svcXapi/.github/workflows/pipeline.yml@refs/heads/main',
+    ],
+    [
+      'another workflow of this repository',
+      'https://github.com/Acme/svc.api/.github/workflows/other.yml@refs/heads/main',
+    ],
+    [
+      'a branch other than main',
+      'https://github.com/Acme/svc.api/.github/workflows/pipeline.yml@refs/heads/feature',
+    ],
+  ])('refuses an attestation signed by %s (exit 3)', async (_case, signer) => {
+    const result = await cloudrun({ ...baseEnv(), FAKE_ATTESTATION_SIGNER: signer });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('none of the expected identities matched');
+    refusedBeforeDeploy(result);
+  });
+
+  test('accepts an attestation from a version tag run', async () => {
+    const signer = 'https://github.com/Acme/svc.api/.github/workflows/pipeline.yml@refs/tags/v1.2.3';
+    const result = await cloudrun({ ...baseEnv(), FAKE_ATTESTATION_SIGNER: signer });
+    expect(result.code).toBe(0);
+  });
+
+  test('refuses when a gate failed (exit 4), naming the gate', async () => {
+    sandbox.attest(gateAttestationLine({ results: { trivy: 'failure' } }));
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('gate trivy did not pass (verdict failed)');
+    expect(result.stderr).toContain('verificationResult is FAILED, not PASSED');
+    expect(result.stderr).toContain('REFUSED: the gate-results attestation does not show every gate passed');
+    refusedBeforeDeploy(result);
+  });
+
+  test('refuses an attestation for another digest (exit 4)', async () => {
+    sandbox.attest(gateAttestationLine({ digestHex: 'f'.repeat(64) }));
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('the attestation is for another digest');
+    expect(result.stderr).toContain('resourceUri names another digest');
+    refusedBeforeDeploy(result);
+  });
+
+  test('refuses a statement of another predicate type (exit 4)', async () => {
+    sandbox.attest(gateAttestationLine({ predicateType: 'https://cyclonedx.org/bom' }));
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('not the gate-results type');
+    refusedBeforeDeploy(result);
+  });
+
+  test('refuses when any one of several attestations shows a failed gate', async () => {
+    sandbox.attest(gateAttestationLine(), gateAttestationLine({ results: { zap: 'failure' } }));
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('gate zap did not pass');
+    refusedBeforeDeploy(result);
+  });
+
+  test('refuses an envelope whose statement cannot be read (exit 4)', async () => {
+    sandbox.attest(
+      JSON.stringify({
+        payload: Buffer.from('not json').toString('base64'),
+        payloadType: 'application/vnd.in-toto+json',
+        signatures: [],
+      }),
+    );
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('gate-results attestation: the attestation could not be read');
+    refusedBeforeDeploy(result);
+  });
+
+  test('refuses an attestation of another repository whose gates field it does not know', async () => {
+    sandbox.attest(gateAttestationLine({ repository: 'Evil/svc.api' }));
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('the attestation records no gates');
+  });
+
+  test('checks with node when jq is absent, with the same verdicts', async () => {
+    const bin = restrictedBin(sandbox.dir, ['bash', 'dirname', 'mktemp', 'rm', 'tr', 'cat', 'curl', 'node']);
+    const env = { ...baseEnv(), PATH: `${sandbox.bin}:${bin}` };
+    const passing = await runScript(CLOUDRUN, [], env, sandbox.bin);
+    expect(passing.stderr).toContain('gate results verified: every gate passed');
+    expect(passing.code).toBe(0);
+
+    sandbox.attest(gateAttestationLine({ results: { codeql: 'failure' } }));
+    const failed = await runScript(CLOUDRUN, [], env, sandbox.bin);
+    expect(failed.code).toBe(4);
+    expect(failed.stderr).toContain('gate codeql did not pass (verdict failed)');
+
+    sandbox.attest(gateAttestationLine({ digestHex: 'f'.repeat(64) }));
+    const otherDigest = await runScript(CLOUDRUN, [], env, sandbox.bin);
+    expect(otherDigest.code).toBe(4);
+    expect(otherDigest.stderr).toContain('the attestation is for another digest');
   });
 });
 

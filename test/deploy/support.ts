@@ -24,6 +24,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildPredicate, GATES } from '../../security/attestation/gate-results';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
@@ -45,11 +46,97 @@ export const COSIGN_VERIFY = [
   'https://token.actions.githubusercontent.com',
 ];
 
+export const GATE_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
+/** The identity Fulcio puts in the certificate of a main-branch run of this repository's pipeline. */
+export const PIPELINE_IDENTITY = `https://github.com/${GITHUB_REPOSITORY}/.github/workflows/pipeline.yml@refs/heads/main`;
+export const cosignVerifyAttestation = (image: string): string[] => [
+  'cosign',
+  'verify-attestation',
+  '--type',
+  GATE_PREDICATE_TYPE,
+  '--certificate-identity-regexp',
+  SIGNER_PATTERN,
+  '--certificate-oidc-issuer',
+  'https://token.actions.githubusercontent.com',
+  image,
+];
+
+export interface GateAttestationOptions {
+  readonly digestHex?: string;
+  readonly repository?: string;
+  readonly predicateType?: string;
+  /** Job results by gate; every gate not named here succeeded. */
+  readonly results?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One line as `cosign verify-attestation` prints it for a gate-results attestation. The predicate is the
+ * real builder's (security/attestation/gate-results.ts) over the fixture reports, so producer and
+ * consumer cannot drift apart. Around it, the statement is shaped as cosign v3.0.6 `attest --type <URI>`
+ * makes it (pkg/cosign/attestation/attestation.go, generateCustomStatement: in-toto Statement v0.1, the
+ * image repository and sha256 as subject, the predicate as given), and the line is Go's json.Marshal of
+ * the bundle's DSSE envelope (verifyImageAttestationsSigstoreBundle; sigstore/protobuf-specs v0.5.0
+ * dsse.Envelope: payload as base64, payloadType, signatures[].sig).
+ */
+export function gateAttestationLine(options: GateAttestationOptions = {}): string {
+  const digestHex = options.digestHex ?? DIGEST_HEX;
+  const repository = options.repository ?? GITHUB_REPOSITORY;
+  const predicate = buildPredicate({
+    reportsDir: path.join(REPO_ROOT, 'test', 'fixtures', 'gate-reports'),
+    results: Object.fromEntries(GATES.map((gate) => [gate.name, options.results?.[gate.name] ?? 'success'])),
+    image: 'ghcr.io/acme/svc.api',
+    digest: `sha256:${digestHex}`,
+    repository,
+    commit: FULL_SHA,
+    serverUrl: 'https://github.com',
+    runUrl: `https://github.com/${repository}/actions/runs/1234567890`,
+    policyFile: readFileSync(path.join(REPO_ROOT, '.github', 'workflows', 'security-gates.yml'), 'utf8'),
+    lockfile: readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8'),
+    timeVerified: '2026-11-27T10:00:00.000Z',
+  });
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType: options.predicateType ?? GATE_PREDICATE_TYPE,
+    subject: [{ name: 'ghcr.io/acme/svc.api', digest: { sha256: digestHex } }],
+    predicate,
+  };
+  return JSON.stringify({
+    payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+    payloadType: 'application/vnd.in-toto+json',
+    // The stand-in checks no signature; a literal one would read as a secret to the secret scanners.
+    signatures: [{ sig: Buffer.from('stand-in signature').toString('base64') }],
+  });
+}
+
 export const RECORD_LINE = `{ printf '%s' "\${0##*/}"; printf '\\037%s' "$@"; printf '\\n'; } >>"\${FAKE_RECORD:?}"`;
 
 // Each stand-in records its argument vector, one call per line, arguments separated by US (\x1f).
 const STAND_INS: Record<string, string> = {
+  // verify-attestation behaves as cosign v3.0.6 does (cmd/cosign/cli/verify/verify_attestation.go): it
+  // refuses unless the certificate's identity (FAKE_ATTESTATION_SIGNER) matches the regexp it was given,
+  // and refuses when the registry holds no attestation; else it prints the verified envelopes on stdout.
   cosign: `${RECORD_LINE}
+if [ "$1" = verify-attestation ]; then
+  regexp='' previous=''
+  for argument in "$@"; do
+    if [ "$previous" = --certificate-identity-regexp ]; then regexp=$argument; fi
+    previous=$argument
+  done
+  if [ -z "$regexp" ]; then
+    echo 'Error: --certificate-identity or --certificate-identity-regexp is required' >&2
+    exit 1
+  fi
+  if ! [[ \${FAKE_ATTESTATION_SIGNER:-} =~ $regexp ]]; then
+    echo "Error: no matching attestations: none of the expected identities matched what was in the certificate, got subjects [\${FAKE_ATTESTATION_SIGNER:-}] with issuer https://token.actions.githubusercontent.com" >&2
+    exit 1
+  fi
+  if [ ! -s "\${FAKE_ATTESTATIONS:-/nonexistent}" ]; then
+    echo 'Error: no matching attestations: no valid bundles exist in registry' >&2
+    exit 1
+  fi
+  cat "\${FAKE_ATTESTATIONS}"
+  exit 0
+fi
 exit "\${FAKE_COSIGN_EXIT:-0}"
 `,
   gcloud: `${RECORD_LINE}
@@ -73,6 +160,10 @@ export interface Sandbox {
   readonly dir: string;
   readonly bin: string;
   readonly record: string;
+  /** What the stand-in `cosign verify-attestation` finds in the registry (FAKE_ATTESTATIONS). */
+  readonly attestations: string;
+  /** Replaces the attestations the registry holds, one `gateAttestationLine` each. */
+  attest(...lines: string[]): void;
   /** The calls the stand-ins saw, each as its argument vector (program name first). */
   calls(): string[][];
   recordExists(): boolean;
@@ -90,10 +181,13 @@ export function makeSandbox(extraStandIns: Record<string, string> = {}): Sandbox
     chmodSync(file, 0o755);
   }
   const record = path.join(dir, 'calls.record');
+  const attestations = path.join(dir, 'attestations.jsonl');
   return {
     dir,
     bin,
     record,
+    attestations,
+    attest: (...lines: string[]) => writeFileSync(attestations, lines.map((line) => `${line}\n`).join('')),
     calls: () =>
       existsSync(record)
         ? readFileSync(record, 'utf8')
