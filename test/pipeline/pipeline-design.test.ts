@@ -10,7 +10,7 @@ const gates = parse(workflowFile(GATES).text) as Json;
 const steps = (job: string): Json[] => gates.jobs[job].steps as Json[];
 const step = (job: string, uses: string): Json[] =>
   steps(job).filter((s) => String(s.uses ?? '').startsWith(`${uses}@`));
-const GATE_JOBS = ['lint', 'test', 'dependencies', 'codeql', 'build', 'trivy', 'checkov', 'zap'];
+const GATE_JOBS = ['lint', 'test', 'dependencies', 'codeql', 'build', 'trivy', 'checkov', 'zap', 'zap-api'];
 
 describe('pipeline.yml', () => {
   it('runs on pull requests, main, version tags, by hand (no inputs) and weekly', () => {
@@ -54,7 +54,7 @@ describe('pipeline.yml', () => {
   it('summarises every gate with its result and findings count', () => {
     const env = (pipeline.jobs.summary.steps as Json[])[1]?.env as Json;
     for (const gate of GATE_JOBS) {
-      expect(env[gate.toUpperCase()]).toContain(`needs.gates.outputs.${gate}-result`);
+      expect(env[gate.toUpperCase().replaceAll('-', '_')]).toContain(`needs.gates.outputs.${gate}-result`);
       expect(gates.on.workflow_call.outputs[`${gate}-result`].value).toBe(`\${{ jobs.${gate}.result }}`);
       if (gate !== 'build')
         expect(gates.on.workflow_call.outputs[`${gate}-findings`].value).toBe(
