@@ -91,7 +91,7 @@ test('the flawed variants are marked as such and kept out of the real gates and 
   for (const file of [
     'codeql/injectable.ts',
     'trivy/Dockerfile',
-    'checkov/Dockerfile',
+    'checkov/root-user.Containerfile',
     'zap/server.mjs',
     'zap-api/server.mjs',
     'zap-api/openapi.yaml',
