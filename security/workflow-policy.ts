@@ -76,6 +76,14 @@ export const WORKFLOW_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string
       'a deploy or rollback by hand names the digest and commit to deploy; deploy/resolve-release.sh ' +
       'validates both before any cloud is contacted, and cosign verifies the image was signed by this pipeline',
   },
+  'scorecard.yml': {
+    'permissions-write':
+      'ossf/scorecard-action publishes the result behind the README badge with an OIDC token (id-token: write) ' +
+      'and uploads SARIF (security-events: write); test/pipeline/scorecard.test.ts pins these as the only writes',
+    'sarif-fork-guard':
+      'runs on push to main, schedule and branch_protection_rule only, never on a pull request, and ' +
+      'scorecard.dev accepts only its listed actions in the job',
+  },
   'gate-self-test.yml': {
     'build-once':
       'builds deliberately flawed throw-away variants to prove the scanners fail on them; it never ' +

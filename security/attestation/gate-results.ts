@@ -199,6 +199,7 @@ export const GATES: readonly GateDefinition[] = [
   { name: 'trivy', reports: /^trivy\.sarif$/, read: readSarif },
   { name: 'checkov', reports: /^results_sarif\.sarif$/, read: readSarif },
   { name: 'zap', reports: /^report_json\.json$/, read: readZap },
+  { name: 'zap-api', reports: /^zap-api\.json$/, read: readZap },
 ];
 
 export interface GateRecord {
@@ -332,7 +333,10 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: strin
     const predicate = buildPredicate({
       reportsDir: values.reports as string,
       results: Object.fromEntries(
-        GATES.map((gate) => [gate.name, env[`GATE_RESULT_${gate.name.toUpperCase()}`] ?? '']),
+        GATES.map((gate) => [
+          gate.name,
+          env[`GATE_RESULT_${gate.name.toUpperCase().replaceAll('-', '_')}`] ?? '',
+        ]),
       ),
       image: values.image as string,
       digest: values.digest as string,

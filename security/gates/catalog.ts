@@ -109,6 +109,16 @@ export const GATE_JOBS: readonly GateJob[] = [
     local: ['zap'],
     digest: { output: 'zap-digest', label: 'run under ZAP' },
   },
+  {
+    job: 'zap-api',
+    title: 'OWASP ZAP API scan (active, from docs/openapi.yaml)',
+    counts: 'API scan alerts of any level (active rules)',
+    fails:
+      'an alert of a rule at FAIL or WARN in the active scan of every operation `docs/openapi.yaml` describes, or a 5xx to a crafted request',
+    policy: '`security/zap/api-rules.tsv`, `docs/openapi.yaml`',
+    findingsTo: 'report artifact',
+    local: ['zap-api'],
+  },
 ];
 
 /** The CI job that runs the same check as a local gate, for `npm run gates --list`. */

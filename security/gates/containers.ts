@@ -366,3 +366,136 @@ export async function runZap(context: GateContext): Promise<GateOutcome> {
     details,
   };
 }
+
+/** Starts the built image with its production flags on a free loopback port; the base URL, or why not. */
+async function startService(context: GateContext, name: string): Promise<{ base: string } | GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const image = context.shared.get(IMAGE_KEY) as string;
+  const port = await freePort();
+  const container = `healthcheck-gates-${name}-${process.pid}`;
+  const started = await engine.exec([
+    'run',
+    '-d',
+    '--name',
+    container,
+    ...PRODUCTION_FLAGS,
+    '-p',
+    `127.0.0.1:${port}:${CONTAINER_PORT}`,
+    image,
+  ]);
+  context.cleanups.push(async () => {
+    await engine.exec(['rm', '-f', container]);
+  });
+  if (started.status !== 0)
+    return { status: 'failed', reason: 'the image did not start', details: [lastLines(started.stderr)] };
+  const base = `http://127.0.0.1:${port}`;
+  if (!(await waitUntilAnswering(`${base}/healthcheck`, 30_000))) {
+    const logs = await engine.exec(['logs', container]);
+    return {
+      status: 'failed',
+      reason: 'the service did not answer within 30 s',
+      details: [lastLines(logs.stdout + logs.stderr)],
+    };
+  }
+  return { base };
+}
+
+export const OPENAPI_DESCRIPTION = 'docs/openapi.yaml';
+export const ZAP_API_RULES = 'security/zap/api-rules.tsv';
+
+interface ZapAlert {
+  pluginid?: string;
+  alert?: string;
+  riskcode?: string;
+  riskdesc?: string;
+}
+
+/**
+ * The verdict of zap-api-scan.py from its exit code and its JSON report. Exit codes (docker/zap-api-scan.py
+ * at v2.17.0): 0 clean, 1 a FAIL rule, 2 WARN only, 3 error; CI fails on WARN too. Alert 100000 is INFO in
+ * the rules (every 4xx raises it), so a 5xx (its riskcode 1, "A Server Error response code…") fails here.
+ */
+export function zapApiVerdict(
+  status: number | null,
+  alerts: readonly ZapAlert[],
+  target: string,
+): GateOutcome {
+  const details = alerts.map(
+    (alert) => `${target} ${alert.pluginid ?? '?'} ${alert.alert ?? ''} (${alert.riskdesc ?? ''})`,
+  );
+  const serverErrors = alerts.filter((alert) => alert.pluginid === '100000' && alert.riskcode !== '0');
+  if (status === 0 && serverErrors.length === 0) return { status: 'passed', findings: alerts.length };
+  return {
+    status: 'failed',
+    findings: alerts.length,
+    reason:
+      status === 3
+        ? 'zap-api-scan.py reported an error (exit 3)'
+        : serverErrors.length > 0
+          ? 'a crafted request got a 5xx answer (ZAP alert 100000 above informational)'
+          : undefined,
+    details,
+  };
+}
+
+/** ZAP's API scan (active rules) from docs/openapi.yaml against the image running as in production. */
+export async function runZapApi(context: GateContext): Promise<GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const service = await startService(context, 'zap-api');
+  if (!('base' in service)) return service;
+  const work = join(context.reportsDir, 'zap-api');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  chmodSync(work, 0o777);
+  copyFileSync(join(context.root, ZAP_API_RULES), join(work, 'api-rules.tsv'));
+  copyFileSync(join(context.root, OPENAPI_DESCRIPTION), join(work, 'openapi.yaml'));
+  const scan = await engine.exec(
+    [
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      '-v',
+      `${work}:/zap/wrk:rw`,
+      scannerImage(context.root, 'zap'),
+      ...zapApiScanArguments(service.base),
+    ],
+    1_800_000,
+  );
+  let alerts: ZapAlert[];
+  try {
+    const report = JSON.parse(readFileSync(join(work, 'zap-api.json'), 'utf8')) as {
+      site?: { alerts?: ZapAlert[] }[];
+    };
+    alerts = (report.site ?? []).flatMap((site) => site.alerts ?? []);
+  } catch {
+    return {
+      status: 'failed',
+      reason: scan.error ?? `zap-api-scan.py exit code ${scan.status}, no report`,
+      details: [lastLines(scan.stdout + scan.stderr)],
+    };
+  }
+  return zapApiVerdict(scan.status, alerts, service.base);
+}
+
+/**
+ * The one command line of the API scan, shared with CI (security-gates.yml) and its test: the
+ * description and the rules are files in /zap/wrk; -O points the description's server at the container.
+ */
+export function zapApiScanArguments(base: string): string[] {
+  return [
+    'zap-api-scan.py',
+    '-t',
+    'openapi.yaml',
+    '-f',
+    'openapi',
+    '-O',
+    base,
+    '-c',
+    'api-rules.tsv',
+    '-J',
+    'zap-api.json',
+    '-r',
+    'zap-api.html',
+  ];
+}

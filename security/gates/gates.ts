@@ -13,6 +13,9 @@ import {
   runCheckov,
   runTrivy,
   runZap,
+  runZapApi,
+  OPENAPI_DESCRIPTION,
+  ZAP_API_RULES,
 } from './containers.ts';
 import type { Gate, GateContext, GateOutcome, Requirement } from './gate.ts';
 import { byExitCode, lastLines } from './gate.ts';
@@ -312,5 +315,19 @@ export const GATES: readonly Gate[] = [
       needsScanner('zap'),
     ],
     run: runZap,
+  },
+  {
+    name: 'zap-api',
+    description:
+      'OWASP ZAP API scan (active rules) from docs/openapi.yaml against the image running with its production flags (security/zap/api-rules.tsv)',
+    reports: ['reports/zap-api/zap-api.json', 'reports/zap-api/zap-api.html'],
+    needs: [
+      needsEngine,
+      needsFile(ZAP_API_RULES, `ZAP's API scan rules ${PIPELINE_BRANCH}`),
+      needsFile(OPENAPI_DESCRIPTION, 'the API description comes with the service (docs/openapi.yaml)'),
+      needsBuiltImage,
+      needsScanner('zap'),
+    ],
+    run: runZapApi,
   },
 ];

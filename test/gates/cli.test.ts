@@ -84,7 +84,7 @@ describe('flags', () => {
       'dockerfile',
       'zap',
     ]);
-    const skip = parseCli(['--skip', 'tests,audit,image,trivy,checkov,zap']);
+    const skip = parseCli(['--skip', 'tests,audit,image,trivy,checkov,zap,zap-api']);
     expect(skip.kind === 'run' && skip.gates.map((gate) => gate.name)).toEqual([
       'eslint',
       'prettier',
@@ -142,6 +142,16 @@ describe('the run, its table and its exit codes', () => {
     }
     expect(run.stdout).toContain('how to run it: install and start Docker, or podman');
     expect(run.stdout).toMatch(/^gates: 1 passed, 0 failed, 4 not run — exit 3$/m);
+  });
+
+  test('the ZAP API scan is a gate of its own, "not run" with the reason where no engine answers', () => {
+    const run = gates(['--only', 'zap-api'], { PATH: nodeOnlyBin });
+    expect(run.status).toBe(EXIT.notRun);
+    const lines = run.stdout.split('\n');
+    expect(
+      lines.filter((line) => line.replace(/ +/g, ' ').startsWith('| zap-api | not run | - |')),
+    ).toHaveLength(1);
+    expect(lines).toContain('zap-api not run: no container engine answers (docker info / podman info)');
   });
 
   test('--allow-missing turns "not run" into exit 0, but never hides a failure', () => {

@@ -36,7 +36,7 @@ test('is triggered by hand only, with no inputs, and starts from no permissions'
   expect(workflow.name).toBe('gate self-test');
   expect(workflow.on).toEqual({ workflow_dispatch: null });
   expect(workflow.permissions).toEqual({});
-  expect(jobs.map(([name]) => name).sort()).toEqual(['checkov', 'codeql', 'trivy', 'zap']);
+  expect(jobs.map(([name]) => name).sort()).toEqual(['checkov', 'codeql', 'trivy', 'zap', 'zap-api']);
 });
 
 test.each(jobs)(
@@ -69,6 +69,15 @@ test('each job asserts a failure of its gate: a non-zero exit or a named finding
     expect(runs(name)).toMatch(/set \+e\n[\s\S]*code=\$\?\n\s*set -e/);
     expect(runs(name)).toContain(`jq -r .${name}.reference security/gates/images.json`);
   }
+  // The API scan: the baseline's ZAP image, the real rules, the variant's description, and the
+  // active rule 40012 named (an exit code alone could come from a passive rule).
+  const api = runs('zap-api');
+  expect(api).toMatch(/set \+e\n[\s\S]*code=\$\?\n\s*set -e/);
+  expect(api).toContain('jq -r .zap.reference security/gates/images.json');
+  expect(api).toContain('cp security/zap/api-rules.tsv "${work}/api-rules.tsv"');
+  expect(api).toContain('cp security/self-test/zap-api/openapi.yaml "${work}/openapi.yaml"');
+  expect(api).toContain('select(.pluginid == "40012")');
+  expect(api).toContain('[ "${code}" -ne 1 ]');
 });
 
 test('the scanner images the self-test and npm run gates use are pinned by digest', () => {
@@ -79,7 +88,14 @@ test('the scanner images the self-test and npm run gates use are pinned by diges
 });
 
 test('the flawed variants are marked as such and kept out of the real gates and the image', () => {
-  for (const file of ['codeql/injectable.ts', 'trivy/Dockerfile', 'checkov/Dockerfile', 'zap/server.mjs']) {
+  for (const file of [
+    'codeql/injectable.ts',
+    'trivy/Dockerfile',
+    'checkov/root-user.Containerfile',
+    'zap/server.mjs',
+    'zap-api/server.mjs',
+    'zap-api/openapi.yaml',
+  ]) {
     expect(read(`security/self-test/${file}`)).toContain('SELF-TEST VARIANT');
   }
   expect(read('eslint.config.mjs')).toContain("'security/self-test/'");

@@ -85,6 +85,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       'trivy',
       'checkov',
       'zap',
+      'zap-api',
     ]);
     const byName = Object.fromEntries(gates.map((gate) => [gate.name, gate]));
     expect(Object.fromEntries(gates.map((gate) => [gate.name, gate.tool]))).toEqual({
@@ -95,6 +96,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       trivy: { name: 'Trivy', version: '0.70.0' },
       checkov: { name: 'Checkov', version: '3.3.13' },
       zap: { name: 'ZAP', version: '2.16.1' },
+      'zap-api': { name: 'ZAP', version: '2.16.1' },
     });
     expect(Object.fromEntries(gates.map((gate) => [gate.name, gate.findings]))).toEqual({
       lint: { total: 0, bySeverity: {} },
@@ -105,6 +107,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       trivy: { total: 2, bySeverity: { medium: 1, low: 1 } },
       checkov: { total: 0, bySeverity: {} },
       zap: { total: 1, bySeverity: { informational: 1 } },
+      'zap-api': { total: 1, bySeverity: { informational: 1 } },
     });
     expect(gates.every((gate) => gate.verdict === 'passed')).toBe(true);
     expect(byName.trivy?.reports).toEqual([
@@ -260,7 +263,9 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_SERVER_URL: SERVER,
     GITHUB_RUN_ID: '42',
-    ...Object.fromEntries(GATES.map((gate) => [`GATE_RESULT_${gate.name.toUpperCase()}`, 'success'])),
+    ...Object.fromEntries(
+      GATES.map((gate) => [`GATE_RESULT_${gate.name.toUpperCase().replaceAll('-', '_')}`, 'success']),
+    ),
   };
   const args = () => [
     '--reports',
@@ -316,7 +321,7 @@ describe('the workflows feed the builder every gate', () => {
       const build = publishSteps.find((step) =>
         String(step.run ?? '').includes('security/gate-attestation.ts'),
       );
-      expect(build?.env[`GATE_RESULT_${name.toUpperCase()}`]).toBe(
+      expect(build?.env[`GATE_RESULT_${name.toUpperCase().replaceAll('-', '_')}`]).toBe(
         `\${{ needs.gates.outputs.${name}-result }}`,
       );
       expect(gates.on.workflow_call.outputs[`${name}-result`].value).toBe(`\${{ jobs.${name}.result }}`);

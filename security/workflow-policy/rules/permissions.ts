@@ -17,6 +17,7 @@ import { isRecord, permissionsOf, record, text, uploadsSarif } from '../rule.ts'
  */
 export const WRITE_PERMISSIONS: Readonly<Record<string, { jobs: RegExp; why: string }>> = {
   packages: { jobs: /^publish$/, why: 'push the image to GHCR' },
+  contents: { jobs: /^release$/, why: 'create the GitHub Release of a v* tag with its signed assets' },
   attestations: { jobs: /^publish$/, why: 'store the build provenance attestation' },
   'id-token': {
     jobs: /^(publish|deploy[\w-]*)$/,
