@@ -37,7 +37,9 @@ export default tseslint.config(
     plugins: { security },
     languageOptions: {
       globals: { ...globals.node },
-      ...(fast ? {} : { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } }),
+      // The root is named in both modes: a resident ESLint (the hook's eslint_d) may serve several
+      // checkouts, and typescript-eslint refuses to guess between candidate roots.
+      parserOptions: { tsconfigRootDir: import.meta.dirname, ...(fast ? {} : { projectService: true }) },
     },
     rules: {
       ...securityAsErrors,

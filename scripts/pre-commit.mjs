@@ -54,7 +54,7 @@ async function secretFindings(files) {
   for (const { path, content } of files) {
     if (scanner.isIgnored(path) || looksBinary(content)) continue;
     for (const finding of await scanner.scan(path, content.toString('utf8'))) {
-      findings.push(`${path}:${finding.line ?? 1} ${finding.rule} ${finding.message}`);
+      findings.push(`${path}:${finding.line ?? 1} ${finding.rule} ${finding.kind ?? ''}: ${finding.message}`);
     }
   }
   return findings;
@@ -194,7 +194,11 @@ async function eslintFindings(files) {
   const findings = [];
   for (const { path, content } of files.filter((file) => LINTED.test(file.path))) {
     const text = content.toString('utf8');
-    let results = (await lintWithRunningDaemon(path, text)) ?? (await lintWithDaemonClient(path, text));
+    // PRECOMMIT_ESLINT_D names another eslint_d client (the tests use a broken one); the running daemon
+    // is then left alone, so the fallback is what gets exercised.
+    let results =
+      (process.env.PRECOMMIT_ESLINT_D === undefined ? await lintWithRunningDaemon(path, text) : undefined) ??
+      (await lintWithDaemonClient(path, text));
     if (results === undefined) {
       console.error(`pre-commit: eslint_d gave no report for ${path}; checking it with plain ESLint instead`);
       results = await lintInProcess(path, text);

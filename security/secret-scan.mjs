@@ -12,7 +12,7 @@ import ignore from 'ignore';
 export const SECRETLINT_URI = 'https://github.com/secretlint/secretlint';
 
 /**
- * @typedef {{ rule: string, path: string, line?: number, column?: number, message: string }} SecretFinding
+ * @typedef {{ rule: string, kind?: string, path: string, line?: number, column?: number, message: string }} SecretFinding
  */
 
 /**
@@ -41,26 +41,37 @@ export async function createSecretScanner(root) {
       });
       return result.messages.map((message) => ({
         rule: message.ruleId,
+        kind: message.messageId,
         path,
         line: message.loc?.start?.line,
         column: message.loc?.start?.column,
         // Findings end up in logs and in code scanning: never repeat the secret there.
-        message: maskSecret(message.message, content.slice(message.range[0], message.range[1])),
+        message: maskSecret(message.message, [
+          content.slice(message.range[0], message.range[1]),
+          // The rule's own message data holds what it found; the pattern rule's name says what kind it is.
+          ...Object.entries(message.data ?? {})
+            .filter(([key, value]) => key !== 'PATTERN_NAME' && typeof value === 'string')
+            .map(([, value]) => value),
+        ]),
       }));
     },
   };
 }
 
 /**
- * The message with the secret replaced. A rule's range may span more than the secret (the AWS rule's
- * covers `key = value`), so any longer word of the message that the range contains is masked too.
+ * The message with each found value replaced. A rule's range may span more or less than the secret (the
+ * AWS rule's covers the key name), so each value is masked whole, and so is any longer word of the
+ * message that a value contains.
  */
-export function maskSecret(message, matched) {
-  if (matched.trim() === '') return message;
-  const whole = message.split(matched).join(`[${matched.length} characters masked]`);
-  return whole.replace(/\S{8,}/g, (word) =>
-    matched.includes(word) ? `[${word.length} characters masked]` : word,
-  );
+export function maskSecret(message, values) {
+  let masked = message;
+  for (const value of values.filter((text) => text.trim().length >= 4)) {
+    masked = masked.split(value).join(`[${value.length} characters masked]`);
+    masked = masked.replace(/\S{8,}/g, (word) =>
+      value.includes(word) ? `[${word.length} characters masked]` : word,
+    );
+  }
+  return masked;
 }
 
 /** A NUL byte in the first 8000 bytes: git's own test for a binary file (xdiff's buffer_is_binary). */

@@ -181,7 +181,9 @@ async function main(argv) {
   const { commits, findings, skipped } = await scanHistory({ root, base: values.base, head: values.head });
   for (const line of skipped) console.log(`not scanned (too large): ${line}`);
   for (const finding of findings) {
-    console.log(`${finding.commit} ${finding.path}:${finding.line ?? 1} ${finding.rule} ${finding.message}`);
+    console.log(
+      `${finding.commit} ${finding.path}:${finding.line ?? 1} ${finding.rule} ${finding.kind ?? ''}: ${finding.message}`,
+    );
   }
   if (values.sarif) {
     /* eslint-disable security/detect-non-literal-fs-filename -- the report path CI passes on its command line */

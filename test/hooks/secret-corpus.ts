@@ -265,6 +265,12 @@ function tokenItems(): CorpusItem[] {
       'src/mail.ts',
       `export const sendgridKey = 'SG.${randomFrom(BASE64URL, 22)}.${randomFrom(BASE64URL, 43)}';\n`,
     ),
+    // Base64url keys hold "-" where chance puts it; these put one in each part, where the preset misses it.
+    item(
+      'SendGrid API key with "-" in both parts',
+      'src/mail-dashes.ts',
+      `export const sendgridKey = 'SG.${randomFrom(BASE64URL, 10)}-${randomFrom(BASE64URL, 11)}.${randomFrom(BASE64URL, 20)}-${randomFrom(BASE64URL, 22)}';\n`,
+    ),
     item(
       'Twilio API key and secret',
       'config/twilio.env',
