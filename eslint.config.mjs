@@ -24,7 +24,9 @@ export default tseslint.config(
   // An exception to a rule is reviewed like code: it must name the rule and say why.
   comments.recommended,
   {
-    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    // The fast set (the hook) lacks the type-aware rules, so a directive naming one of them would look
+    // unused and block the commit; the full run (`npm run lint`, CI) still reports unused directives.
+    linterOptions: { reportUnusedDisableDirectives: fast ? 'off' : 'error' },
     rules: {
       '@eslint-community/eslint-comments/require-description': ['error', { ignore: ['eslint-enable'] }],
       '@eslint-community/eslint-comments/no-unlimited-disable': 'error',

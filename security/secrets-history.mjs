@@ -51,17 +51,23 @@ export function commitsToScan(root, base, head) {
     // New branch or vanished base: whatever no other ref of the clone already holds.
     const refs = git(
       root,
-      ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/remotes', 'refs/tags'],
-      {
-        encoding: 'utf8',
-      },
+      [
+        'for-each-ref',
+        '--format=%(refname) %(objectname) %(*objectname)',
+        'refs/heads',
+        'refs/remotes',
+        'refs/tags',
+      ],
+      { encoding: 'utf8' },
     )
       .split('\n')
       .filter(Boolean)
       .map((line) => line.split(' '));
+    // The refs that point at head itself (the pushed branch, a tag on it) must not exclude it; an annotated
+    // tag's own object is not its commit, so tags are compared by the commit they peel to.
     exclusions = refs
-      .filter(([sha, name]) => sha !== headSha && !name.endsWith('/HEAD'))
-      .map(([, name]) => name);
+      .filter(([name, object, peeled]) => (peeled || object) !== headSha && !name.endsWith('/HEAD'))
+      .map(([name]) => name);
   }
   const listing = git(
     root,

@@ -163,6 +163,19 @@ describe('pre-commit hook', () => {
     );
   });
 
+  it('commits a file whose eslint-disable names a type-aware rule the hook does not run', () => {
+    const before = head();
+    stage(
+      'src/parse-json.ts',
+      '// eslint-disable-next-line @typescript-eslint/no-unsafe-return -- JSON.parse is untyped by design\n' +
+        'export const parseJson = (text: string): unknown => JSON.parse(text);\n',
+    );
+    const commit = run('git', ['commit', '-m', 'Type-aware directive'], repository);
+    expect(commit.output).not.toMatch(/Unused eslint-disable/);
+    expect(commit.status).toBe(0);
+    expect(head()).not.toBe(before);
+  });
+
   it('is skipped with HUSKY=0', () => {
     const before = head();
     stage(

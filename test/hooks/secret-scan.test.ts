@@ -234,6 +234,9 @@ describe('history scan (security/secrets-history.mjs, as CI runs it)', () => {
 
   it('treats an all-zero base (a new branch) as every commit no other branch holds', () => {
     const { added, after } = pushAddedThenDeleted('new-branch', secrets.slice(0, 3));
+    // A release tag on the pushed head is another ref holding it: it must not hide the head's commits.
+    mustRun('git', ['tag', '-a', 'v9.9.9', '-m', 'Release', after], work);
+    mustRun('git', ['push', '-q', origin, 'v9.9.9'], work);
     const clone = ciClone();
     try {
       const result = scan(clone, '0'.repeat(40), after);

@@ -10,7 +10,19 @@ const gates = parse(workflowFile(GATES).text) as Json;
 const steps = (job: string): Json[] => gates.jobs[job].steps as Json[];
 const step = (job: string, uses: string): Json[] =>
   steps(job).filter((s) => String(s.uses ?? '').startsWith(`${uses}@`));
-const GATE_JOBS = ['lint', 'test', 'dependencies', 'codeql', 'build', 'trivy', 'checkov', 'zap'];
+const GATE_JOBS = [
+  'lint',
+  'test',
+  'dependencies',
+  'codeql',
+  'build',
+  'trivy',
+  'checkov',
+  'zap',
+  'secrets-history',
+];
+// A job id may hold "-"; the summary's environment variable has "_" in its place.
+const envName = (gate: string): string => gate.toUpperCase().replace(/-/g, '_');
 
 describe('pipeline.yml', () => {
   it('runs on pull requests, main, version tags, by hand (no inputs) and weekly', () => {
@@ -54,7 +66,7 @@ describe('pipeline.yml', () => {
   it('summarises every gate with its result and findings count', () => {
     const env = (pipeline.jobs.summary.steps as Json[])[1]?.env as Json;
     for (const gate of GATE_JOBS) {
-      expect(env[gate.toUpperCase()]).toContain(`needs.gates.outputs.${gate}-result`);
+      expect(env[envName(gate)]).toContain(`needs.gates.outputs.${gate}-result`);
       expect(gates.on.workflow_call.outputs[`${gate}-result`].value).toBe(`\${{ jobs.${gate}.result }}`);
       if (gate !== 'build')
         expect(gates.on.workflow_call.outputs[`${gate}-findings`].value).toBe(
@@ -95,10 +107,10 @@ describe('security-gates.yml', () => {
     expect(gates.jobs.trivy.env.TRIVY_DB_REPOSITORY).toMatch(/^public\.ecr\.aws\/aquasecurity\/trivy-db:2,/);
   });
   it('uploads SARIF with a category of its own per tool', () => {
-    const categories = ['lint', 'trivy', 'checkov'].map(
+    const categories = ['lint', 'trivy', 'checkov', 'secrets-history'].map(
       (job) => step(job, 'github/codeql-action/upload-sarif')[0]?.with.category,
     );
-    expect(categories).toEqual(['eslint', 'trivy', 'checkov']);
+    expect(categories).toEqual(['eslint', 'trivy', 'checkov', 'secrets-history']);
     expect(step('checkov', 'github/codeql-action/upload-sarif')[0]?.with.sarif_file).toBe(
       'reports/checkov/results_sarif.sarif',
     );
@@ -127,5 +139,24 @@ describe('security-gates.yml', () => {
     for (const arg of ['APP_VERSION', 'DESCRIPTION', 'LAST_COMMIT_SHA'])
       expect(build['build-args']).toContain(`${arg}=`);
     expect(step('build', 'actions/upload-artifact')[0]?.with.name).toBe('${{ inputs.image-artifact }}');
+  });
+  it('scans every commit a push or pull request adds, from the full history, into SARIF', () => {
+    expect(step('secrets-history', 'actions/checkout')[0]?.with).toMatchObject({
+      'fetch-depth': 0,
+      'persist-credentials': false,
+    });
+    const scan = steps('secrets-history').find((s) => String(s.run ?? '').includes('secrets-history.mjs'));
+    expect(scan?.run).toBe(
+      'node security/secrets-history.mjs --base "$BASE_SHA" --head "$HEAD_SHA" --sarif reports/secrets-history.sarif',
+    );
+    expect(scan?.env).toEqual({
+      BASE_SHA:
+        "${{ github.event_name == 'pull_request' && github.event.pull_request.base.sha || github.event.before }}",
+      HEAD_SHA:
+        "${{ github.event_name == 'pull_request' && github.event.pull_request.head.sha || github.sha }}",
+    });
+    expect(step('secrets-history', 'github/codeql-action/upload-sarif')[0]?.with.sarif_file).toBe(
+      'reports/secrets-history.sarif',
+    );
   });
 });
