@@ -89,6 +89,7 @@ describe('flags', () => {
       'prettier',
       'typecheck',
       'secrets',
+      'secrets-history',
       'lockfile',
       'dockerfile',
       'workflows',
