@@ -13,7 +13,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire, enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -23,10 +23,11 @@ process.env.ESLINT_FAST = '1';
 
 // Node keeps the compiled code of secretlint, Prettier and this script in its cache directory between
 // commits (about a third of their load time here); the tools are imported after this line for that reason.
-enableCompileCache?.();
+// Node 20 has no compile cache; the hook still runs there, only slower.
+nodeModule.enableCompileCache?.();
 
 const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
-const require = createRequire(import.meta.url);
+const require = nodeModule.createRequire(import.meta.url);
 const LINTED = /\.(?:ts|mts|cts|js|mjs|cjs)$/;
 
 /** Staged regular files and their staged blobs (deletions, symlinks and submodules carry no content). */
