@@ -440,6 +440,8 @@ export function lookAlikeCorpus(): CorpusItem[] {
         'DATABASE_URL=postgres://app@localhost:5432/app',
         'REDIS_URL=redis://localhost:6379/0',
         'AMQP_URL=amqp://app:${AMQP_PASSWORD}@localhost:5672',
+        // RabbitMQ's documented default account.
+        'AMQP_LOCAL_URL=amqp://guest:guest@localhost:5672',
         'MONGO_URL=mongodb://localhost:27017/app',
         '',
       ].join('\n'),

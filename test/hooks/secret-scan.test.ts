@@ -94,6 +94,11 @@ describe('pre-commit hook', () => {
     const findingLines = secretSection.split('\n').filter((line) => line.includes(' @secretlint/'));
     const missed = secrets.filter(({ path }) => !findingLines.some((line) => line.startsWith(`  ${path}:`)));
     expect(missed.map((item) => `${item.name} (${item.path})`)).toEqual([]);
+    // The finding names the kind of secret, never the secret.
+    const awsItem = secrets.find((item) => item.path === 'config/aws-credentials');
+    const awsSecret = /aws_secret_access_key = (\S+)/.exec(awsItem?.content ?? '')?.[1] ?? 'missing';
+    expect(commit.output).toContain('AWSSecretAccessKey');
+    expect(commit.output).not.toContain(awsSecret);
   });
 
   it('commits the look-alikes: digests, UUIDs, integrity hashes, base64 data, documented examples', () => {
