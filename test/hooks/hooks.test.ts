@@ -98,6 +98,8 @@ describe('pre-commit hook', () => {
     expect(commit.status).not.toBe(0);
     expect(commit.output).toContain(rule);
     expect(commit.output).toContain(path);
+    // The resident ESLint answered: the slow fallback is for a broken daemon only.
+    expect(commit.output).not.toContain('plain ESLint');
     expect(head()).toBe(before);
   });
 
