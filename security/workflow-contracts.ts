@@ -152,6 +152,9 @@ function sarifWrittenBy(step: Step): string[] {
   for (const line of commands(step.run ?? '')) {
     // scripts/lint-sarif.mjs writes reports/eslint.sarif (and makes reports/).
     if (/\bnpm run lint:sarif\b/.test(line)) written.push('reports/eslint.sarif');
+    // security/secrets-history.mjs writes its --sarif path (and makes its folder).
+    const history = /\bsecurity\/secrets-history\.mjs\b.*\s--sarif\s+(\S+)/.exec(line)?.[1];
+    if (history !== undefined) written.push(history.replace(/^"|"$/g, ''));
     const checkov = checkovOutputs(line);
     if (checkov !== undefined) {
       const index = checkov.outputs.indexOf('sarif');

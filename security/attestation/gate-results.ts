@@ -200,6 +200,7 @@ export const GATES: readonly GateDefinition[] = [
   { name: 'checkov', reports: /^results_sarif\.sarif$/, read: readSarif },
   { name: 'zap', reports: /^report_json\.json$/, read: readZap },
   { name: 'zap-api', reports: /^zap-api\.json$/, read: readZap },
+  { name: 'secrets-history', reports: /^secrets-history\.sarif$/, read: readSarif },
 ];
 
 export interface GateRecord {

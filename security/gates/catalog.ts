@@ -119,6 +119,16 @@ export const GATE_JOBS: readonly GateJob[] = [
     findingsTo: 'report artifact',
     local: ['zap-api'],
   },
+  {
+    job: 'secrets-history',
+    title: 'Secret scan of every added commit',
+    counts: 'secrets in any commit the push or pull request adds',
+    fails:
+      'a secret in any commit the push or pull request adds, even one a later commit deleted (the finding names commit and path)',
+    policy: '`.secretlintrc.json`, `.secretlintignore`',
+    findingsTo: 'SARIF `secrets-history`',
+    local: ['secrets-history'],
+  },
 ];
 
 /** The CI job that runs the same check as a local gate, for `npm run gates --list`. */

@@ -112,6 +112,30 @@ async function secrets(context: GateContext): Promise<GateOutcome> {
   return byExitCode(result, findings.length, describeResults(readSarifResults(sarifPath) ?? []));
 }
 
+/**
+ * The commits this clone would push: those after the branch's upstream, or, with no upstream, those no
+ * other branch or tag holds (the script's own rule for a new branch), so a secret committed and
+ * deleted again before the push is still found.
+ */
+async function secretsHistory(context: GateContext): Promise<GateOutcome> {
+  const upstream = await context.run('git', ['rev-parse', '--verify', '--quiet', '@{upstream}']);
+  const base = upstream.status === 0 ? upstream.stdout.trim() : '';
+  const sarifPath = join(context.reportsDir, 'secrets-history.sarif');
+  const result = await context.run(process.execPath, [
+    join(context.root, 'security', 'secrets-history.mjs'),
+    '--base',
+    base,
+    '--head',
+    'HEAD',
+    '--sarif',
+    sarifPath,
+  ]);
+  if (result.status === 2) return { ...byExitCode(result, undefined), reason: lastLines(result.stderr, 2) };
+  const results = readSarifResults(sarifPath);
+  if (results === undefined) return byExitCode(result, undefined);
+  return byExitCode(result, results.length, describeResults(results));
+}
+
 interface JestReport {
   numFailedTests: number;
   numRuntimeErrorTestSuites: number;
@@ -237,6 +261,18 @@ export const GATES: readonly Gate[] = [
     reports: ['reports/secretlint.sarif'],
     needs: [needsScript('secrets', HOOKS_BRANCH), needsFile('.secretlintrc.json', HOOKS_BRANCH)],
     run: secrets,
+  },
+  {
+    name: 'secrets-history',
+    description:
+      'Secret scan of every commit not yet pushed, added and deleted ones too (security/secrets-history.mjs)',
+    reports: ['reports/secrets-history.sarif'],
+    needs: [
+      needsFile('security/secrets-history.mjs', HOOKS_BRANCH),
+      needsFile('.secretlintrc.json', HOOKS_BRANCH),
+      needsFile('.git', 'a git checkout (the scan reads its history)'),
+    ],
+    run: secretsHistory,
   },
   {
     name: 'tests',

@@ -3,6 +3,8 @@
  * repository makes the gate fail with a finding that names the defect. The same gate on the same copy
  * without the defect passes (cli.test.ts), so the failure is the defect's doing.
  */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Gate } from '../../security/gates/gate';
 import { GATES } from '../../security/gates/gates';
@@ -135,4 +137,45 @@ test('the workflow policy fails on an unpinned action and pull_request_target, n
   expect(result.findings).toBeGreaterThanOrEqual(2);
   expect(result.details).toMatch(/^\.github\/workflows\/planted\.yml[: ]/m);
   expect(sarifErrors(join(result.root, 'reports', 'workflow-policy.sarif'))).toEqual([]);
+});
+
+// The sandbox copy has no history of its own: it gets one, in which a secret is added and then deleted.
+function commitAll(root: string, message: string): string {
+  const git = (...args: string[]): string => {
+    const result = spawnSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  if (spawnSync('git', ['rev-parse', '--git-dir'], { cwd: root }).status !== 0) {
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.name', 'Gate Test');
+    git('config', 'user.email', 'gate-test@example.invalid');
+  }
+  git('add', '-A');
+  git('commit', '-q', '--no-verify', '--allow-empty', '-m', message);
+  return git('rev-parse', 'HEAD');
+}
+
+test('the history scan fails on a secret added and deleted again before the push, naming commit and file', async () => {
+  let leaked = '';
+  const result = await plantAndRun('secrets-history', (copy) => {
+    commitAll(copy.root, 'Project');
+    // Google's API key shape (AIza + 35), random: nothing secret-looking is stored in this file.
+    const key = `AIza${randomBytes(40).toString('base64url').slice(0, 35)}`;
+    copy.write('src/maps-key.ts', `export const mapsKey = '${key}';\n`);
+    leaked = commitAll(copy.root, 'Add a key');
+    copy.write('src/maps-key.ts', 'export const mapsKey = process.env.MAPS_KEY;\n');
+    commitAll(copy.root, 'Remove the key');
+  });
+  expect(result.status).toBe('failed');
+  expect(result.exitCode).toBe(2);
+  expect(result.findings).toBe(1);
+  expect(result.details).toContain('src/maps-key.ts:1 @secretlint/secretlint-rule-pattern');
+  expect(result.details).toContain('Google Cloud API key');
+  expect(result.details).toContain(`commit ${leaked}, src/maps-key.ts`);
+  expect(sarifErrors(join(result.root, 'reports', 'secrets-history.sarif'))).toEqual([]);
 });

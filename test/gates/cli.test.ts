@@ -90,6 +90,7 @@ describe('flags', () => {
       'prettier',
       'typecheck',
       'secrets',
+      'secrets-history',
       'lockfile',
       'dockerfile',
       'workflows',

@@ -98,6 +98,8 @@ describe('pre-commit hook', () => {
     expect(commit.status).not.toBe(0);
     expect(commit.output).toContain(rule);
     expect(commit.output).toContain(path);
+    // The resident ESLint answered: the slow fallback is for a broken daemon only.
+    expect(commit.output).not.toContain('plain ESLint');
     expect(head()).toBe(before);
   });
 
@@ -161,6 +163,19 @@ describe('pre-commit hook', () => {
     expect(mustRun('git', ['show', '--name-only', '--format=', 'HEAD'], repository).split('\n')).toEqual(
       expect.arrayContaining(['src/greeting.ts', 'docs/notes.md']),
     );
+  });
+
+  it('commits a file whose eslint-disable names a type-aware rule the hook does not run', () => {
+    const before = head();
+    stage(
+      'src/parse-json.ts',
+      '// eslint-disable-next-line @typescript-eslint/no-unsafe-return -- JSON.parse is untyped by design\n' +
+        'export const parseJson = (text: string): unknown => JSON.parse(text);\n',
+    );
+    const commit = run('git', ['commit', '-m', 'Type-aware directive'], repository);
+    expect(commit.output).not.toMatch(/Unused eslint-disable/);
+    expect(commit.status).toBe(0);
+    expect(head()).not.toBe(before);
   });
 
   it('is skipped with HUSKY=0', () => {

@@ -30,6 +30,9 @@ export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
+    // A resident ESLint the hooks start from a test stops after one idle minute, not fifteen: it must not
+    // outlive the test run by long (a daemon already running is reused as it is).
+    ESLINT_D_IDLE: '1',
     ...extra,
   };
 }

@@ -86,6 +86,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       'checkov',
       'zap',
       'zap-api',
+      'secrets-history',
     ]);
     const byName = Object.fromEntries(gates.map((gate) => [gate.name, gate]));
     expect(Object.fromEntries(gates.map((gate) => [gate.name, gate.tool]))).toEqual({
@@ -97,6 +98,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       checkov: { name: 'Checkov', version: '3.3.13' },
       zap: { name: 'ZAP', version: '2.16.1' },
       'zap-api': { name: 'ZAP', version: '2.16.1' },
+      'secrets-history': { name: 'secretlint-history', version: '13.0.7' },
     });
     expect(Object.fromEntries(gates.map((gate) => [gate.name, gate.findings]))).toEqual({
       lint: { total: 0, bySeverity: {} },
@@ -108,6 +110,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       checkov: { total: 0, bySeverity: {} },
       zap: { total: 1, bySeverity: { informational: 1 } },
       'zap-api': { total: 1, bySeverity: { informational: 1 } },
+      'secrets-history': { total: 0, bySeverity: {} },
     });
     expect(gates.every((gate) => gate.verdict === 'passed')).toBe(true);
     expect(byName.trivy?.reports).toEqual([
