@@ -6,6 +6,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { baseImages } from '../dockerfile-policy.ts';
 import type { ContainerEngine } from './engine.ts';
 import { ensureImage, freePort, waitUntilAnswering } from './engine.ts';
 import type { GateContext, GateOutcome, Requirement } from './gate.ts';
@@ -82,26 +83,17 @@ export const needsBuiltImage: Requirement = (context) => {
   };
 };
 
-/** The pinned base images the Dockerfile's FROM lines name (stage names and ARG references aside). */
-export function baseImages(dockerfile: string): string[] {
-  return dockerfile
-    .split('\n')
-    .filter((line) => /^FROM\s/i.test(line))
-    .map(
-      (line) =>
-        line
-          .trim()
-          .split(/\s+/)
-          .slice(1)
-          .find((word) => !word.startsWith('--')) ?? '',
-    )
+/** The base images the Dockerfile names by digest (stage names and build-arg references aside). */
+export function pinnedBaseImages(dockerfile: string): string[] {
+  return baseImages(dockerfile)
+    .map(({ reference }) => reference)
     .filter((reference) => /@sha256:[0-9a-f]{64}$/.test(reference));
 }
 
 export const needsBaseImages: Requirement = async (context) => {
   const engine = context.engine;
   if (engine === undefined) return needsEngine(context);
-  for (const reference of baseImages(readFileSync(join(context.root, 'Dockerfile'), 'utf8'))) {
+  for (const reference of pinnedBaseImages(readFileSync(join(context.root, 'Dockerfile'), 'utf8'))) {
     const availability = await ensureImage(engine, reference);
     if (!availability.available) {
       return {
