@@ -222,7 +222,7 @@ export function checkLockfile(policy: LockfilePolicy, lockfileText: string): Pol
       // "detected invalid protocol for package: NAME" then "expected: …" and "actual: …" lines.
       const [headline = '', ...facts] = error.message.trim().split('\n');
       const [what = '', qualifier = ''] = headline.replace(/^detected /, '').split(' for package');
-      const problem = `${what} ${qualifier.split(':')[0] ?? ''}`.trim();
+      const problem = `${what} ${(qualifier.split(':')[0] ?? '').trim()}`.trim();
       const detail = facts.map((fact) => fact.trim()).join(', ');
       return {
         rule,
