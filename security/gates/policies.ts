@@ -2,9 +2,9 @@
  * The project's own policy checks as gates: the Dockerfile policy, the workflow policy and the lockfile
  * policy. Each writes its findings as SARIF under reports/ so code scanning can take them.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import lockfileLint from 'lockfile-lint-api';
 import { checkDockerfile, DOCKERFILE_RULES } from '../dockerfile-policy.ts';
 import type { GateContext, GateOutcome } from './gate.ts';
@@ -39,14 +39,9 @@ export async function runDockerfilePolicy(context: GateContext): Promise<GateOut
   );
 }
 
-/**
- * The workflow policy module's entry point, in either of the two shapes a checker over workflow files
- * takes: per file (`checkWorkflow(text, file)`) or over the repository (`checkWorkflows(root)`).
- */
+/** The workflow policy module's entry point: every workflow (its own lister) and the policy files. */
 interface WorkflowPolicyModule {
   checkRepository?: (root: string) => readonly WorkflowFinding[];
-  checkWorkflow?: (text: string, file: string) => readonly WorkflowFinding[];
-  checkWorkflows?: (root: string) => readonly WorkflowFinding[];
   WORKFLOW_RULES?: Readonly<Record<string, string>>;
 }
 
@@ -67,21 +62,11 @@ const placed = (finding: WorkflowFinding) =>
 
 export const WORKFLOW_POLICY_MODULE = 'security/workflow-policy.ts';
 
-export function workflowFiles(root: string): string[] {
-  const directory = join(root, '.github', 'workflows');
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory)
-    .filter((name) => /\.ya?ml$/.test(name))
-    .sort()
-    .map((name) => join(directory, name));
-}
-
 export function runWorkflowPolicy(context: GateContext): Promise<GateOutcome> {
   // Loaded from the repository under check (not bundled): the policy is that repository's file.
   // Node's own require runs the TypeScript file directly (type stripping) in the CLI and under Jest.
   const load = createRequire(join(context.root, 'package.json'));
   const policy = load(join(context.root, WORKFLOW_POLICY_MODULE)) as WorkflowPolicyModule;
-  const toRelative = (path: string) => relative(context.root, path).split(sep).join('/');
   let findings: PolicyFinding[];
   if (typeof policy.checkRepository === 'function') {
     // Every workflow and the gate configuration they name, exactly as the pipeline's policy test runs it.
@@ -91,23 +76,10 @@ export function runWorkflowPolicy(context: GateContext): Promise<GateOutcome> {
       ...(finding.line !== undefined ? { line: finding.line } : {}),
       message: placed(finding),
     }));
-  } else if (typeof policy.checkWorkflows === 'function') {
-    findings = policy.checkWorkflows(context.root).map((finding) => ({
-      ...finding,
-      file: finding.file === undefined ? '.github/workflows' : toRelative(join(context.root, finding.file)),
-    }));
-  } else if (typeof policy.checkWorkflow === 'function') {
-    const check = policy.checkWorkflow;
-    findings = workflowFiles(context.root).flatMap((path) =>
-      check(readFileSync(path, 'utf8'), toRelative(path)).map((finding) => ({
-        ...finding,
-        file: toRelative(path),
-      })),
-    );
   } else {
     return Promise.resolve({
       status: 'not run',
-      reason: `${WORKFLOW_POLICY_MODULE} exports neither checkWorkflow(text, file) nor checkWorkflows(root)`,
+      reason: `${WORKFLOW_POLICY_MODULE} does not export checkRepository(root)`,
       howTo: 'adapt runWorkflowPolicy in security/gates/policies.ts to the module’s export',
     });
   }
