@@ -1,6 +1,7 @@
 /**
  * The project's own policy checks as gates: the Dockerfile policy, the workflow policy and the lockfile
- * policy. Each writes its findings as SARIF under reports/ so code scanning can take them.
+ * policy. Each writes its findings as SARIF under reports/, for reading locally: CI does not upload these
+ * (it runs these policies in `npm test` and `npm run lint:lockfile`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
