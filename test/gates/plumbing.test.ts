@@ -3,14 +3,22 @@
  * code rule of a gate, the command line, and the gates that read a tool's output (fed here with output
  * shaped as the tool writes it). The CLI end to end runs in cli.test.ts; planted defects in bites.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listGates, main, parseCli } from '../../security/gates/cli';
-import { execute, freePort, waitUntilAnswering, type ProcessResult } from '../../security/gates/engine';
+import {
+  ensureImage,
+  execute,
+  freePort,
+  waitUntilAnswering,
+  type ContainerEngine,
+  type ProcessResult,
+} from '../../security/gates/engine';
 import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate';
 import { GATES } from '../../security/gates/gates';
+import { checkLockfile, runLockfilePolicy } from '../../security/gates/policies';
 import { EXIT } from '../../security/gates/runner';
 
 describe('execute', () => {
@@ -207,6 +215,56 @@ describe('gates that read a tool’s output', () => {
     });
   });
 
+  it('secrets: turns secretlint’s JSON into SARIF findings with file and line', async () => {
+    // secretlint --format json: one entry per file, its messages with ruleId, message and loc.
+    const stdout = JSON.stringify([
+      {
+        filePath: join(reportsDir, 'src', 'key.ts'),
+        messages: [
+          {
+            ruleId: '@secretlint/secretlint-rule-aws',
+            message: 'found AWS Secret Access Key: ****',
+            loc: { start: { line: 3, column: 1 } },
+          },
+        ],
+      },
+    ]);
+    const outcome = await runGate('secrets', { status: 1, stdout, stderr: '' });
+    expect(outcome).toMatchObject({ status: 'failed', findings: 1 });
+    expect(outcome.details?.[0]).toMatch(/^src\/key\.ts:3 @secretlint\/secretlint-rule-aws /);
+  });
+
+  it('secrets, eslint: output they cannot read is judged by the exit code alone', async () => {
+    await expect(runGate('secrets', { status: 2, stdout: 'crash', stderr: '' })).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'exit code 2',
+    });
+    await expect(runGate('eslint', { status: 2, stdout: '', stderr: 'no config' })).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'exit code 2',
+    });
+  });
+
+  it('tests: a build that fails stops the gate before Jest', async () => {
+    await expect(runGate('tests', { status: 1, stdout: '', stderr: 'TS2322' })).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'npm run build failed',
+    });
+  });
+
+  it('audit: no vulnerability data is "not run", saying why', async () => {
+    const offline = JSON.stringify({ error: { code: 'ENOTFOUND', summary: 'request to registry failed' } });
+    await expect(runGate('audit', { status: 1, stdout: offline, stderr: '' })).resolves.toMatchObject({
+      status: 'not run',
+      reason: expect.stringMatching(/no answer .*request to registry failed/),
+      howTo: expect.stringMatching(/reachable/),
+    });
+    await expect(runGate('audit', { status: 1, stdout: 'not json', stderr: '' })).resolves.toMatchObject({
+      status: 'not run',
+      howTo: expect.stringMatching(/audit endpoint/),
+    });
+  });
+
   it('typecheck: counts the compiler’s errors', async () => {
     const stdout = "src/app.ts(1,7): error TS2322: Type 'number' is not assignable to type 'string'.\n";
     await expect(runGate('typecheck', { status: 2, stdout, stderr: '' })).resolves.toMatchObject({
@@ -214,5 +272,88 @@ describe('gates that read a tool’s output', () => {
       findings: 1,
       details: [stdout.trim()],
     });
+  });
+});
+
+describe('ensureImage', () => {
+  // Stands in for an engine: answers `image inspect` and `pull` as told, records nothing else.
+  const engineAnswering = (inspect: ProcessResult, pull: ProcessResult): ContainerEngine => ({
+    name: 'podman',
+    globalArgs: [],
+    exec: (args) => Promise.resolve(args[0] === 'pull' ? pull : inspect),
+  });
+  const ok: ProcessResult = { status: 0, stdout: '', stderr: '' };
+  const missing: ProcessResult = { status: 125, stdout: '', stderr: 'no such image' };
+
+  it('is available when in the store, or once pulled', async () => {
+    await expect(ensureImage(engineAnswering(ok, missing), 'x')).resolves.toEqual({ available: true });
+    await expect(ensureImage(engineAnswering(missing, ok), 'x')).resolves.toEqual({ available: true });
+  });
+
+  it('quotes the pull’s last words, or its error, when it fails', async () => {
+    const failedPull = {
+      status: 125,
+      stdout: '',
+      stderr: 'Trying to pull x...\nError: dial tcp: lookup x\n',
+    };
+    await expect(ensureImage(engineAnswering(missing, failedPull), 'x')).resolves.toEqual({
+      available: false,
+      reason: 'not in the local image store, and the pull failed: Error: dial tcp: lookup x',
+    });
+    const timedOut = { status: null, stdout: '', stderr: '', error: 'podman did not finish within 300 s' };
+    await expect(ensureImage(engineAnswering(missing, timedOut), 'x')).resolves.toMatchObject({
+      reason: 'not in the local image store, and the pull failed: podman did not finish within 300 s',
+    });
+    const silent = { status: 1, stdout: '', stderr: '' };
+    await expect(ensureImage(engineAnswering(missing, silent), 'x')).resolves.toMatchObject({
+      reason: 'not in the local image store, and the pull failed: no output',
+    });
+  });
+});
+
+describe('the lockfile gate', () => {
+  const lockfile = readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8');
+
+  it('applies only the validators the policy turns on', () => {
+    const http = lockfile.replace(
+      'https://registry.npmjs.org/strip-ansi/-/strip-ansi-6.0.1.tgz',
+      'http://registry.npmjs.org/strip-ansi/-/strip-ansi-6.0.1.tgz',
+    );
+    expect(checkLockfile({ path: 'package-lock.json' }, http)).toEqual([]);
+    expect(checkLockfile({ 'validate-https': true }, http).map((finding) => finding.rule)).toEqual([
+      'lockfile-https',
+    ]);
+  });
+
+  it('reports a lockfile it cannot parse as a finding, never a pass', () => {
+    const [finding] = checkLockfile({ 'validate-https': true }, 'not json');
+    expect(finding).toMatchObject({ rule: 'lockfile-policy', file: 'package-lock.json' });
+  });
+
+  it('fails a repository whose package.json has no policy, and one without its lockfile', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'gates-lockfile-'));
+    try {
+      const context = (): GateContext => ({
+        root,
+        reportsDir: join(root, 'reports'),
+        engine: undefined,
+        earlier: new Map(),
+        shared: new Map(),
+        cleanups: [],
+        run: () => Promise.reject(new Error('the lockfile gate runs no command')),
+      });
+      writeFileSync(join(root, 'package.json'), '{}');
+      await expect(runLockfilePolicy(context())).resolves.toMatchObject({
+        status: 'failed',
+        details: [expect.stringContaining('no "lockfile-lint" policy in package.json')],
+      });
+      writeFileSync(
+        join(root, 'package.json'),
+        JSON.stringify({ 'lockfile-lint': { 'validate-https': true } }),
+      );
+      await expect(runLockfilePolicy(context())).resolves.toMatchObject({ status: 'failed', findings: 1 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
