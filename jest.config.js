@@ -48,5 +48,12 @@ module.exports = {
     '!security/gates/containers.ts',
   ],
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
-  coverageThreshold: { global: { lines: 90, branches: 90, functions: 90, statements: 90 } },
+  coverageThreshold: {
+    global: { lines: 90, branches: 90, functions: 90, statements: 90 },
+    // security/ as a whole (a directory key is one aggregate, taken out of global). Its branch floor is
+    // the level measured when it joined the floor (83.7 %), not yet 90: most of the missing branches are
+    // defensive fallbacks in workflow-policy.ts and in the gates' reading of tool output (`?? ''`,
+    // unreadable reports); raise it as those get their tests. Lines, statements, functions: 90, as src/.
+    './security/': { lines: 90, branches: 83, functions: 90, statements: 90 },
+  },
 };
