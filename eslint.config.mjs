@@ -3,8 +3,10 @@
 // over the whole tree, so a commit made with the fast set is still checked in full before it merges.
 import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import js from '@eslint/js';
+import { includeIgnoreFile } from 'eslint/config';
 import security from 'eslint-plugin-security';
 import globals from 'globals';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
 const fast = process.env.ESLINT_FAST === '1';
@@ -15,11 +17,11 @@ const securityAsErrors = Object.fromEntries(
 );
 
 export default tseslint.config(
+  // What git ignores (installed and generated folders) is listed once, in .gitignore.
+  includeIgnoreFile(fileURLToPath(new URL('.gitignore', import.meta.url)), '.gitignore'),
   // security/self-test/ holds deliberately flawed variants for the gate self-test workflow: linting
   // them would fail every real run, and they never ship (the Dockerfile's allow-list leaves them out).
-  {
-    ignores: ['dist/', 'coverage/', 'reports/', 'node_modules/', 'test/fixtures/', 'security/self-test/'],
-  },
+  { ignores: ['test/fixtures/', 'security/self-test/'] },
   js.configs.recommended,
   // An exception to a rule is reviewed like code: it must name the rule and say why.
   comments.recommended,

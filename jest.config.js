@@ -1,4 +1,5 @@
-// One Jest project per layer of tests (test/<name>/); coverage counts the service's source under src/.
+// One Jest project per layer of tests (test/<name>/); coverage counts the service (src/) and the code
+// that decides whether a gate bites (security/, scripts/), with one floor for all of it.
 // unit, integration, e2e: the service. hooks: the git hooks. pipeline: the workflows and policies.
 // deploy: the deploy scripts. gates: the local gate runner. reliability: load, shutdown, fuzzing, soak.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
@@ -23,7 +24,36 @@ module.exports = {
     'reliability',
     'template',
   ].map((name) => project(name)),
-  collectCoverageFrom: ['src/**/*.ts'],
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    'security/**/*.{ts,mjs}',
+    'scripts/**/*.mjs',
+    // Left out, each for a reason; what they hold is tested, but not where Jest can count it:
+    // - deliberately flawed variants for the gate self-test workflow, never run here;
+    '!security/self-test/**',
+    // - type declarations, no code;
+    '!**/*.d.ts',
+    // - command-line entry files with top-level effects, run as child processes by the tests that use them
+    //   (Jest counts only what it loads in process): run.ts (test/gates/cli.test.ts), sarif-gate.mjs
+    //   (test/pipeline/sarif-gate.test.ts), and every script under scripts/ (build, ensure-build, prepare
+    //   and lint-sarif run through npm scripts in npm test and the hooks tests; init-template in
+    //   test/template/init-template.test.ts);
+    '!security/gates/run.ts',
+    '!security/sarif-gate.mjs',
+    '!scripts/**',
+    // - the gates that drive a container engine and the scanners' images (build, Trivy, Checkov, ZAP):
+    //   neither the engine's scanner images nor their registries are reachable here, so those paths run
+    //   only in CI and in `npm run gates` on a machine with an engine; the parts that need neither
+    //   (scannerImage, pinnedBaseImages, the needs* checks) are tested in test/gates and test/unit.
+    '!security/gates/containers.ts',
+  ],
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
-  coverageThreshold: { global: { lines: 90, branches: 90, functions: 90, statements: 90 } },
+  coverageThreshold: {
+    global: { lines: 90, branches: 90, functions: 90, statements: 90 },
+    // security/ as a whole (a directory key is one aggregate, taken out of global). Its branch floor is
+    // the level measured when it joined the floor (83.7 %), not yet 90: most of the missing branches are
+    // defensive fallbacks in workflow-policy.ts and in the gates' reading of tool output (`?? ''`,
+    // unreadable reports); raise it as those get their tests. Lines, statements, functions: 90, as src/.
+    './security/': { lines: 90, branches: 83, functions: 90, statements: 90 },
+  },
 };

@@ -10,6 +10,7 @@ import { ROOT } from './lib.mjs';
 import { benchMemory } from './memory.mjs';
 
 const PRECOMMIT = new URL('precommit.mjs', import.meta.url);
+const PROBE = new URL('probe.mjs', import.meta.url);
 const BUILT_SERVICE = new URL('../dist/main.js', import.meta.url);
 const RESULTS = new URL('RESULTS.md', import.meta.url);
 
@@ -32,6 +33,11 @@ const coldStart = await benchColdStart();
 sections.push(['Cold start', coldStart.markdown]);
 const memory = await benchMemory();
 sections.push(['Memory', memory.markdown]);
+const probe = spawnSync(process.execPath, [PROBE.pathname], { cwd: ROOT, encoding: 'utf8' });
+sections.push([
+  'Health probe',
+  `${probe.stdout}${probe.status === 0 ? '' : `\n(exit ${probe.status}) ${probe.stderr}`}`.trim(),
+]);
 
 if (existsSync(PRECOMMIT)) {
   const result = spawnSync(process.execPath, [PRECOMMIT.pathname], { cwd: ROOT, encoding: 'utf8' });

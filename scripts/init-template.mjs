@@ -126,7 +126,10 @@ if (owner !== undefined)
 // The project's own formatting rules apply to what we wrote (e.g. the quotes of a TypeScript string).
 for (const path of changed) {
   const filepath = file(path).pathname;
-  const info = await prettier.getFileInfo(filepath, { ignorePath: file('.prettierignore').pathname });
+  // As the CLI: .gitignore, then .prettierignore.
+  const info = await prettier.getFileInfo(filepath, {
+    ignorePath: [file('.gitignore').pathname, file('.prettierignore').pathname],
+  });
   if (info.ignored || info.inferredParser === null) continue;
   const options = (await prettier.resolveConfig(filepath)) ?? {};
   writeFileSync(filepath, await prettier.format(read(path), { ...options, filepath }));

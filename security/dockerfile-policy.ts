@@ -106,6 +106,26 @@ function splitStages(instructions: readonly Instruction[]): { preamble: Instruct
   return { preamble, stages };
 }
 
+export interface BaseImage {
+  /** The image as written after FROM (build-arg references unexpanded). */
+  readonly reference: string;
+  /** The stage name after AS, if any. */
+  readonly stage: string | undefined;
+}
+
+/**
+ * The FROM lines of a Dockerfile, read by dockerfile-ast like every other check here: the local gate
+ * runner pulls the pinned bases from them, the container test finds the runtime base by its stage.
+ */
+export function baseImages(text: string): BaseImage[] {
+  return DockerfileParser.parse(text)
+    .getFROMs()
+    .flatMap((from) => {
+      const reference = from.getImage();
+      return reference === null ? [] : [{ reference, stage: from.getBuildStage() ?? undefined }];
+    });
+}
+
 /** Every breach of {@link DOCKERFILE_RULES} in a Dockerfile's text; empty when it complies. */
 export function checkDockerfile(text: string): DockerfileFinding[] {
   const dockerfile = DockerfileParser.parse(text);

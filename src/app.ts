@@ -13,11 +13,11 @@ import express, {
 } from 'express';
 import type { Config } from './config';
 import { errorBody, publicStatus } from './errors';
+import { HEALTH_PATH } from './health-route';
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import { buildSecurityHeaders, type HeaderList } from './security-headers';
 
-export const HEALTH_PATH = '/healthcheck';
 const HEALTH_METHODS = 'GET, HEAD, OPTIONS';
 const JSON_TYPE = 'application/json; charset=utf-8';
 // An incoming id is echoed into a header and the logs, so only a short, plain token is trusted.

@@ -35,7 +35,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     title: 'Lint, format, types, secrets',
     counts: 'ESLint + security rules, Prettier, tsc, secretlint',
     fails: 'an ESLint error or warning (security plugin rules as errors), Prettier, `tsc`, secretlint',
-    policy: '`eslint.config.mjs`, `.prettierrc.json`, `tsconfig.json`, `.secretlintrc.json`',
+    policy: '`eslint.config.mjs`, `package.json` (`prettier`), `tsconfig.json`, `.secretlintrc.json`',
     findingsTo: 'SARIF `eslint`',
     local: ['eslint', 'prettier', 'typecheck', 'secrets'],
   },
@@ -55,7 +55,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     counts: 'high + critical advisories',
     fails:
       'an advisory ≥ high (`npm audit --audit-level=high`), a lockfile entry not https / not the npm registry / without sha512 integrity / with another name, a bad registry signature, a new vulnerable dependency in a pull request (dependency review, high)',
-    policy: '`.lockfile-lintrc.json`, `package.json`',
+    policy: '`package.json` (`lockfile-lint`, `allowScripts`)',
     findingsTo: 'job log',
     local: ['audit', 'lockfile'],
   },

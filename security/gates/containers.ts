@@ -4,11 +4,11 @@
  * scanner is its official image pinned by digest (images.json), reading the same policy files as CI.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { baseImages } from '../dockerfile-policy.ts';
 import type { ContainerEngine } from './engine.ts';
-import { ensureImage } from './engine.ts';
+import { ensureImage, freePort, waitUntilAnswering } from './engine.ts';
 import type { GateContext, GateOutcome, Requirement } from './gate.ts';
 import { lastLines } from './gate.ts';
 import { describeResults, readSarifResults } from './sarif.ts';
@@ -83,26 +83,17 @@ export const needsBuiltImage: Requirement = (context) => {
   };
 };
 
-/** The pinned base images the Dockerfile's FROM lines name (stage names and ARG references aside). */
-export function baseImages(dockerfile: string): string[] {
-  return dockerfile
-    .split('\n')
-    .filter((line) => /^FROM\s/i.test(line))
-    .map(
-      (line) =>
-        line
-          .trim()
-          .split(/\s+/)
-          .slice(1)
-          .find((word) => !word.startsWith('--')) ?? '',
-    )
+/** The base images the Dockerfile names by digest (stage names and build-arg references aside). */
+export function pinnedBaseImages(dockerfile: string): string[] {
+  return baseImages(dockerfile)
+    .map(({ reference }) => reference)
     .filter((reference) => /@sha256:[0-9a-f]{64}$/.test(reference));
 }
 
 export const needsBaseImages: Requirement = async (context) => {
   const engine = context.engine;
   if (engine === undefined) return needsEngine(context);
-  for (const reference of baseImages(readFileSync(join(context.root, 'Dockerfile'), 'utf8'))) {
+  for (const reference of pinnedBaseImages(readFileSync(join(context.root, 'Dockerfile'), 'utf8'))) {
     const availability = await ensureImage(engine, reference);
     if (!availability.available) {
       return {
@@ -257,30 +248,6 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
   const written = join(out, 'results_sarif.sarif');
   if (existsSync(written)) copyFileSync(written, join(context.reportsDir, 'checkov.sarif'));
   return sarifOutcome(scan, join(context.reportsDir, 'checkov.sarif'));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitUntilAnswering(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await (await fetch(url, { signal: AbortSignal.timeout(2_000) })).arrayBuffer();
-      return true;
-    } catch {
-      await new Promise((done) => setTimeout(done, 300));
-    }
-  }
-  return false;
 }
 
 interface ZapReport {

@@ -1,11 +1,14 @@
 /**
- * The container engine the scans run on: Docker when `docker info` answers, else podman (with
+ * Child processes and the container engine, for the local gate runner and the container test alike
+ * (test/container/run.mjs imports this file): Docker when `docker info` answers, else podman (with
  * `--runtime runc` where runc is installed: crun fails on hosts with hybrid cgroups).
  * CONTAINER_ENGINE picks one; PODMAN_RUNTIME overrides the runtime.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
-export interface EngineResult {
+/** How a command ended: its exit status and output, or why it did not run to its end (`error`). */
+export interface ProcessResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -16,7 +19,8 @@ export interface ContainerEngine {
   readonly name: 'docker' | 'podman';
   /** Arguments every call needs (podman's `--runtime runc`). */
   readonly globalArgs: readonly string[];
-  exec(args: readonly string[], timeoutMs?: number): Promise<EngineResult>;
+  /** `env` is added to this process's environment. */
+  exec(args: readonly string[], timeoutMs?: number, env?: NodeJS.ProcessEnv): Promise<ProcessResult>;
 }
 
 export type EngineDetector = () => Promise<ContainerEngine | undefined>;
@@ -28,7 +32,7 @@ export function execute(
   command: string,
   args: readonly string[],
   options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; echo?: boolean } = {},
-): Promise<EngineResult> {
+): Promise<ProcessResult> {
   return new Promise((resolveResult) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -55,7 +59,7 @@ export function execute(
     child.stdout.on('data', keep(stdout, process.stdout));
     child.stderr.on('data', keep(stderr, process.stderr));
     let settled = false;
-    const settle = (result: EngineResult) => {
+    const settle = (result: ProcessResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -87,7 +91,8 @@ function makeEngine(name: 'docker' | 'podman', globalArgs: readonly string[]): C
   return {
     name,
     globalArgs,
-    exec: (args, timeoutMs = 120_000) => execute(name, [...globalArgs, ...args], { timeoutMs }),
+    exec: (args, timeoutMs = 120_000, env = {}) =>
+      execute(name, [...globalArgs, ...args], { timeoutMs, env: { ...process.env, ...env } }),
   };
 }
 
@@ -138,4 +143,38 @@ export async function ensureImage(
     available: false,
     reason: `not in the local image store, and the pull failed: ${words ?? 'no output'}`,
   };
+}
+
+/** A loopback port free at the time of asking (the OS picks it), for a service a test or gate starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Polls `url` until it answers at all (any status) or `timeoutMs` passes. `stillStarting` is asked
+ * after each miss, so a service that has already died ends the wait at once instead of at the timeout.
+ */
+export async function waitUntilAnswering(
+  url: string,
+  timeoutMs: number,
+  stillStarting: () => Promise<boolean> | boolean = () => true,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await (await fetch(url, { signal: AbortSignal.timeout(2_000) })).arrayBuffer();
+      return true;
+    } catch {
+      if (!(await stillStarting())) return false;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+  }
+  return false;
 }

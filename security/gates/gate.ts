@@ -2,7 +2,7 @@
  * What a gate is: a name, what it needs before it can run, the reports it writes, and how it runs and
  * counts its findings. The list of gates (gates.ts) is data of this shape, so adding a gate is one entry.
  */
-import type { ContainerEngine } from './engine.ts';
+import type { ContainerEngine, ProcessResult } from './engine.ts';
 
 export type GateStatus = 'passed' | 'failed' | 'not run';
 
@@ -23,14 +23,6 @@ export interface GateResult extends GateOutcome {
   readonly seconds: number;
 }
 
-export interface CommandResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Set when the command could not be started or was killed for taking too long. */
-  readonly error?: string;
-}
-
 export interface GateContext {
   /** The repository being checked (the working copy `npm run gates` runs in). */
   readonly root: string;
@@ -39,7 +31,7 @@ export interface GateContext {
   /** The container engine, when one answers. */
   readonly engine: ContainerEngine | undefined;
   /** Runs a command in the repository, capturing its output (and echoing it with --verbose). */
-  run(command: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<ProcessResult>;
   /** Results of the gates run before this one (a scan needs the image the build gate made). */
   readonly earlier: ReadonlyMap<string, GateResult>;
   /** Test files the test gate limits itself to (used to prove a gate bites without the whole suite). */
@@ -73,7 +65,7 @@ export interface Gate {
 
 /** The outcome of a gate whose tool exits non-zero on findings. */
 export function byExitCode(
-  result: CommandResult,
+  result: ProcessResult,
   findings: number | undefined,
   details: readonly string[] = [],
 ): GateOutcome {

@@ -13,11 +13,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { baseImages } from '../../security/dockerfile-policy.ts';
+import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import { ensureStandinBases, removeStandinBases } from './standin-bases.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,83 +46,38 @@ function check(name, ok, detail = '') {
 const log = (message) => console.log(`  · ${message}`);
 
 // ---- the engine -----------------------------------------------------------------------------------
-function succeeds(command, args) {
-  return spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 }).status === 0;
-}
-
-function makeEngine(name, globalArgs) {
-  const attempt = (args, options = {}) => {
-    const result = spawnSync(name, [...globalArgs, ...args], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: options.timeout ?? 120_000,
-      env: { ...process.env, ...options.env },
-    });
-    return {
-      status: result.status,
-      stdout: result.stdout ?? '',
-      stderr: result.stderr ?? '',
-      error: result.error,
-    };
-  };
-  const run = (args, options) => {
-    const result = attempt(args, options);
+// Detection, processes and ports come from the gate runner's module, so both find the same engine the
+// same way; this adds what the test needs on top: a call that must succeed, and `inspect` as JSON.
+function withChecks(engine) {
+  const attempt = (args, options = {}) => engine.exec(args, options.timeout ?? 120_000, options.env);
+  const run = async (args, options) => {
+    const result = await attempt(args, options);
     if (result.status !== 0) {
       throw new Error(
-        `${name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
+        `${engine.name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
       );
     }
     return result.stdout;
   };
   return {
-    name,
+    name: engine.name,
     attempt,
     run,
     output: run,
-    succeeds: (args) => attempt(args).status === 0,
-    inspect: (kind, reference) => JSON.parse(run([kind, 'inspect', reference]))[0],
+    succeeds: async (args) => (await attempt(args)).status === 0,
+    inspect: async (kind, reference) => JSON.parse(await run([kind, 'inspect', reference]))[0],
   };
 }
 
-function detectEngine() {
-  const candidates = process.env.CONTAINER_ENGINE ? [process.env.CONTAINER_ENGINE] : ['docker', 'podman'];
-  for (const name of candidates) {
-    // crun (podman's default) fails on hosts with hybrid cgroups; runc works wherever it is installed.
-    const runtime = process.env.PODMAN_RUNTIME ?? (succeeds('runc', ['--version']) ? 'runc' : undefined);
-    const globalArgs = name === 'podman' && runtime ? ['--runtime', runtime] : [];
-    if (succeeds(name, [...globalArgs, 'info'])) return makeEngine(name, globalArgs);
-  }
-  return undefined;
-}
-
 // ---- helpers --------------------------------------------------------------------------------------
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-async function waitForService(engine, container, url, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      return true;
-    } catch {
-      const state = engine.inspect('container', container).State;
-      if (!state.Running) return false;
-      await sleep(250);
-    }
-  }
-  return false;
+function waitForService(engine, container, url, timeoutMs = 30_000) {
+  return waitUntilAnswering(
+    url,
+    timeoutMs,
+    async () => (await engine.inspect('container', container)).State.Running,
+  );
 }
 
 function findBusybox() {
@@ -149,32 +105,21 @@ function npmDirectory() {
 }
 
 /** The image reference of the Dockerfile's FROM line for a stage, as written (never through an ARG). */
-function pinnedBase(stage) {
+function pinnedBase(stageName) {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  for (const line of dockerfile.split('\n')) {
-    const [keyword, image, as, name, ...rest] = line.trim().split(/\s+/);
-    if (
-      keyword?.toUpperCase() === 'FROM' &&
-      as?.toUpperCase() === 'AS' &&
-      name === stage &&
-      rest.length === 0
-    ) {
-      return image;
-    }
-  }
-  return undefined;
+  return baseImages(dockerfile).find(({ stage }) => stage === stageName)?.reference;
 }
 const pinnedRuntimeBase = () => pinnedBase('runtime');
 
 /** `tar -tv` of the image's filesystem: [{ path, size, owner, mode }]. */
-function imageFiles(engine, image, workDir) {
+async function imageFiles(engine, image, workDir) {
   const container = `healthcheck-ctest-files-${RUN_ID}`;
   const archive = join(workDir, 'image.tar');
-  engine.run(['create', '--name', container, image]);
+  await engine.run(['create', '--name', container, image]);
   try {
-    engine.run(['export', '-o', archive, container]);
+    await engine.run(['export', '-o', archive, container]);
   } finally {
-    engine.attempt(['rm', '-f', container]);
+    await engine.attempt(['rm', '-f', container]);
   }
   const listing = spawnSync('tar', ['--numeric-owner', '-tvf', archive], {
     encoding: 'utf8',
@@ -201,10 +146,11 @@ const made = { containers: [], images: [] };
 let engineForCleanup;
 let workDir;
 
-function cleanUp() {
+async function cleanUp() {
   if (engineForCleanup) {
-    for (const container of made.containers.splice(0)) engineForCleanup.attempt(['rm', '-f', container]);
-    for (const image of made.images.splice(0)) engineForCleanup.attempt(['rmi', '-f', image]);
+    for (const container of made.containers.splice(0))
+      await engineForCleanup.attempt(['rm', '-f', container]);
+    for (const image of made.images.splice(0)) await engineForCleanup.attempt(['rmi', '-f', image]);
   }
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }
@@ -212,12 +158,11 @@ function cleanUp() {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     console.log(`\n${signal}: cleaning up`);
-    cleanUp();
-    process.exit(130);
+    void cleanUp().finally(() => process.exit(130));
   });
 }
 
-function build(engine, tag, buildArgs, bases) {
+async function build(engine, tag, buildArgs, bases) {
   const args = ['build', '--network', 'host', '-f', join(ROOT, 'Dockerfile'), '-t', tag];
   // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format. No layer cache,
   // so the test leaves no intermediate images behind.
@@ -239,7 +184,7 @@ function build(engine, tag, buildArgs, bases) {
   for (const [name, value] of Object.entries(buildArgs)) args.push('--build-arg', `${name}=${value}`);
   made.images.push(tag);
   const started = Date.now();
-  const result = engine.attempt([...args, ROOT], { timeout: 600_000, env: { DOCKER_BUILDKIT: '1' } });
+  const result = await engine.attempt([...args, ROOT], { timeout: 600_000, env: { DOCKER_BUILDKIT: '1' } });
   log(`${engine.name} build ${tag}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
 }
@@ -247,7 +192,7 @@ function build(engine, tag, buildArgs, bases) {
 async function startContainer(engine, image, name, extraArgs = []) {
   const port = await freePort();
   made.containers.push(name);
-  engine.run([
+  await engine.run([
     'run',
     '-d',
     '--name',
@@ -280,7 +225,7 @@ async function checkRunningService(engine, image, expected) {
     !check(
       'service answers on the published loopback port (read-only, no capabilities, no-new-privileges)',
       up,
-      engine.attempt(['logs', container]).stderr,
+      (await engine.attempt(['logs', container])).stderr,
     )
   ) {
     return;
@@ -319,7 +264,7 @@ async function checkRunningService(engine, image, expected) {
     `${head.status} length=${head.headers.get('content-length')} body=${JSON.stringify(headBody)}`,
   );
 
-  const status = nodeInContainer(
+  const status = await nodeInContainer(
     engine,
     container,
     "process.stdout.write(require('fs').readFileSync('/proc/1/status','utf8'))",
@@ -342,7 +287,7 @@ async function checkRunningService(engine, image, expected) {
     status.stdout,
   );
   check('PID 1 cannot gain privileges (NoNewPrivs: 1)', field('NoNewPrivs')[0] === '1', status.stdout);
-  const cmdline = nodeInContainer(
+  const cmdline = await nodeInContainer(
     engine,
     container,
     "process.stdout.write(require('fs').readFileSync('/proc/1/cmdline','utf8').split('\\0').join(' '))",
@@ -352,7 +297,7 @@ async function checkRunningService(engine, image, expected) {
     /^\/nodejs\/bin\/node \/app\/dist\/main\.js\s*$/.test(cmdline.stdout),
     cmdline.stdout + cmdline.stderr,
   );
-  const write = nodeInContainer(
+  const write = await nodeInContainer(
     engine,
     container,
     "try { require('fs').writeFileSync('/app/dist/main.js', 'x'); console.log('WROTE') } catch (e) { console.log(e.code) }",
@@ -364,7 +309,7 @@ async function checkRunningService(engine, image, expected) {
   );
 
   if (engine.name === 'podman') {
-    const health = engine.attempt(['healthcheck', 'run', container]);
+    const health = await engine.attempt(['healthcheck', 'run', container]);
     check(
       'the image HEALTHCHECK passes (podman healthcheck run)',
       health.status === 0,
@@ -373,12 +318,12 @@ async function checkRunningService(engine, image, expected) {
   } else {
     let healthStatus = '';
     for (let i = 0; i < 30 && healthStatus !== 'healthy'; i += 1) {
-      healthStatus = engine.inspect('container', container).State.Health?.Status ?? 'none';
+      healthStatus = (await engine.inspect('container', container)).State.Health?.Status ?? 'none';
       if (healthStatus !== 'healthy') await sleep(1_000);
     }
     check('the image HEALTHCHECK passes (docker reports healthy)', healthStatus === 'healthy', healthStatus);
   }
-  const probeElsewhere = engine.attempt([
+  const probeElsewhere = await engine.attempt([
     'exec',
     '-e',
     'PORT=1',
@@ -393,15 +338,15 @@ async function checkRunningService(engine, image, expected) {
   );
 
   const started = Date.now();
-  engine.run(['stop', '-t', '10', container]);
+  await engine.run(['stop', '-t', '10', container]);
   const stopMs = Date.now() - started;
-  const state = engine.inspect('container', container).State;
+  const state = (await engine.inspect('container', container)).State;
   check(
     `stop: SIGTERM ends the service in under ${STOP_LIMIT_MS / 1000} s (took ${stopMs} ms)`,
     stopMs < STOP_LIMIT_MS,
   );
   check('stop: exit code 0', state.ExitCode === 0, `ExitCode ${state.ExitCode}`);
-  const logs = engine.attempt(['logs', container]);
+  const logs = await engine.attempt(['logs', container]);
   check(
     'stop: the service logged a drained shutdown',
     /"outcome":"drained"/.test(logs.stdout + logs.stderr),
@@ -409,8 +354,8 @@ async function checkRunningService(engine, image, expected) {
   );
 }
 
-function checkImageConfig(engine, image, expected) {
-  const inspected = engine.inspect('image', image);
+async function checkImageConfig(engine, image, expected) {
+  const inspected = await engine.inspect('image', image);
   const config = inspected.Config ?? {};
   const healthcheck = config.Healthcheck ?? inspected.Healthcheck;
   check('image user is 65532:65532', config.User === '65532:65532', config.User);
@@ -449,8 +394,8 @@ function checkImageConfig(engine, image, expected) {
   return inspected.Size;
 }
 
-function checkImageFiles(engine, image) {
-  const files = imageFiles(engine, image, workDir);
+async function checkImageFiles(engine, image) {
+  const files = await imageFiles(engine, image, workDir);
   const paths = files.map((file) => file.path);
   const appEntries = new Set(
     paths
@@ -522,14 +467,15 @@ async function main() {
     console.error(`This test runs under Node 24 (the image's line); this is Node ${process.versions.node}.`);
     return 1;
   }
-  const engine = detectEngine();
-  if (engine === undefined) {
+  const detected = await detectEngine();
+  if (detected === undefined) {
     console.error(
       'No container engine: `docker info` and `podman info` both failed. Install Docker or podman (see docs/container.md).',
     );
     console.log('0 passed, 1 failed');
     return 1;
   }
+  const engine = withChecks(detected);
   engineForCleanup = engine;
   log(`engine: ${engine.name}`);
   workDir = mkdtempSync(join(tmpdir(), 'healthcheck-ctest-'));
@@ -538,7 +484,7 @@ async function main() {
   let runtimeBase;
   if (process.env.CONTAINER_TEST_BASES === 'pinned') {
     runtimeBase = pinnedRuntimeBase();
-    engine.run(['pull', runtimeBase], { timeout: 600_000 });
+    await engine.run(['pull', runtimeBase], { timeout: 600_000 });
     log(`bases: the Dockerfile's pinned images (${runtimeBase})`);
   } else {
     const busybox = findBusybox();
@@ -551,12 +497,17 @@ async function main() {
       );
       return 1;
     }
-    bases = ensureStandinBases(engine, { nodeBinary: process.execPath, npmDirectory: npm, busybox, log });
+    bases = await ensureStandinBases(engine, {
+      nodeBinary: process.execPath,
+      npmDirectory: npm,
+      busybox,
+      log,
+    });
     runtimeBase = bases.runtime;
   }
 
   const image = `${IMAGE_REPOSITORY}:${RUN_ID}`;
-  const built = build(engine, image, BUILD_ARGS, bases);
+  const built = await build(engine, image, BUILD_ARGS, bases);
   if (
     !check(
       'the Dockerfile builds with APP_VERSION, DESCRIPTION and LAST_COMMIT_SHA',
@@ -566,10 +517,10 @@ async function main() {
   ) {
     return 1;
   }
-  const imageSize = checkImageConfig(engine, image, BUILD_ARGS);
-  const appBytes = checkImageFiles(engine, image);
+  const imageSize = await checkImageConfig(engine, image, BUILD_ARGS);
+  const appBytes = await checkImageFiles(engine, image);
   await checkRunningService(engine, image, BUILD_ARGS);
-  const baseSize = engine.inspect('image', runtimeBase).Size;
+  const baseSize = (await engine.inspect('image', runtimeBase)).Size;
   log(
     `image ${megabytes(imageSize)}, runtime base ${megabytes(baseSize)}: the project adds ${megabytes(imageSize - baseSize)} (files under /app: ${megabytes(appBytes)})`,
   );
@@ -578,7 +529,7 @@ async function main() {
   // the build recorded (the package version; "unknown" for the commit, as there is no .git in the
   // build context) and its default description.
   const plainImage = `${IMAGE_REPOSITORY}:${RUN_ID}-noargs`;
-  const plainBuilt = build(engine, plainImage, {}, bases);
+  const plainBuilt = await build(engine, plainImage, {}, bases);
   if (
     check(
       'the Dockerfile builds with no build args',
@@ -596,7 +547,7 @@ async function main() {
           { version: PACKAGE.version, description: 'Hardened healthcheck service', lastcommitsha: 'unknown' },
         ],
       }),
-      JSON.stringify(body) + (up ? '' : engine.attempt(['logs', container]).stderr),
+      JSON.stringify(body) + (up ? '' : (await engine.attempt(['logs', container])).stderr),
     );
   }
   return 0;
@@ -608,9 +559,9 @@ try {
 } catch (err) {
   check('the container test ran to the end', false, err instanceof Error ? err.message : String(err));
 } finally {
-  cleanUp();
+  await cleanUp();
   if (engineForCleanup && process.env.CONTAINER_TEST_KEEP_BASES === '0') {
-    removeStandinBases(engineForCleanup);
+    await removeStandinBases(engineForCleanup);
     log('removed the stand-in bases');
   } else if (engineForCleanup && process.env.CONTAINER_TEST_BASES !== 'pinned') {
     log('kept the stand-in bases for the next run (CONTAINER_TEST_KEEP_BASES=0 removes them)');

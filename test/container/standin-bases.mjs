@@ -99,7 +99,7 @@ function fingerprint(kind, inputs, files) {
  * Makes (or reuses) both stand-ins with `engine` (docker or podman), and returns their references.
  * `nodeBinary` must be a Node 24 binary; `npmDirectory` the npm package to put in the builder.
  */
-export function ensureStandinBases(engine, { nodeBinary, npmDirectory, busybox, log }) {
+export async function ensureStandinBases(engine, { nodeBinary, npmDirectory, busybox, log }) {
   const npmVersion = JSON.parse(readFileSync(join(npmDirectory, 'package.json'), 'utf8')).version;
   const libraries = sharedLibraries(nodeBinary);
   const specs = [
@@ -120,13 +120,13 @@ export function ensureStandinBases(engine, { nodeBinary, npmDirectory, busybox, 
   for (const spec of specs) {
     const reference = `${spec.repository}:${spec.tag}`;
     references[spec.repository === RUNTIME_REPOSITORY ? 'runtime' : 'builder'] = reference;
-    if (engine.succeeds(['image', 'inspect', reference])) {
+    if (await engine.succeeds(['image', 'inspect', reference])) {
       log(`reusing stand-in ${reference}`);
       continue;
     }
     // A stand-in made from an older Node or npm is of no further use: replace it rather than pile up.
-    const stale = tagsOf(engine, spec.repository);
-    if (stale.length > 0) engine.succeeds(['rmi', ...stale]);
+    const stale = await tagsOf(engine, spec.repository);
+    if (stale.length > 0) await engine.succeeds(['rmi', ...stale]);
     const work = mkdtempSync(join(tmpdir(), 'standin-'));
     try {
       const root = join(work, 'rootfs');
@@ -134,7 +134,12 @@ export function ensureStandinBases(engine, { nodeBinary, npmDirectory, busybox, 
       spec.layout(root);
       const tarball = join(work, 'rootfs.tar');
       execFileSync('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', root, '-cf', tarball, '.']);
-      engine.run(['import', ...spec.changes.flatMap((change) => ['--change', change]), tarball, reference]);
+      await engine.run([
+        'import',
+        ...spec.changes.flatMap((change) => ['--change', change]),
+        tarball,
+        reference,
+      ]);
       log(`made stand-in ${reference}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -143,17 +148,24 @@ export function ensureStandinBases(engine, { nodeBinary, npmDirectory, busybox, 
   return references;
 }
 
-function tagsOf(engine, repository) {
-  return engine
-    .output(['images', '--filter', `reference=${repository}`, '--format', '{{.Repository}}:{{.Tag}}'])
+async function tagsOf(engine, repository) {
+  return (
+    await engine.output([
+      'images',
+      '--filter',
+      `reference=${repository}`,
+      '--format',
+      '{{.Repository}}:{{.Tag}}',
+    ])
+  )
     .split('\n')
     .filter((reference) => reference.startsWith(`${repository}:`));
 }
 
 /** Removes the stand-ins (every tag of both repositories). */
-export function removeStandinBases(engine) {
+export async function removeStandinBases(engine) {
   for (const repository of [RUNTIME_REPOSITORY, BUILDER_REPOSITORY]) {
-    const references = tagsOf(engine, repository);
-    if (references.length > 0) engine.succeeds(['rmi', ...references]);
+    const references = await tagsOf(engine, repository);
+    if (references.length > 0) await engine.succeeds(['rmi', ...references]);
   }
 }

@@ -1,74 +1,43 @@
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import {
   COSIGN_VERIFY,
+  cosignVerifyAttestation,
   DIGEST_HEX,
   FULL_SHA,
-  GHCR_IMAGE,
-  GITHUB_REPOSITORY,
-  OTHER_SHA,
-  PIPELINE_IDENTITY,
-  cosignVerifyAttestation,
   gateAttestationLine,
-  healthBody,
-  makeSandbox,
-  runScript,
-  script,
-  startHealthServer,
+  GHCR_IMAGE,
   type HealthServer,
   type Sandbox,
-  withOverrides,
 } from './support';
+import {
+  BEANSTALK,
+  BEANSTALK_LABEL,
+  bundleCopyIn,
+  CNAME,
+  environmentRow,
+  withCname as withServerCname,
+  type DeployRun,
+} from './targets';
 
-const BEANSTALK = script('beanstalk.sh');
-const LABEL = `${FULL_SHA.slice(0, 12)}-${DIGEST_HEX.slice(0, 16)}`;
+const LABEL = BEANSTALK_LABEL;
 const KEY = `healthcheck-app/${LABEL}.zip`;
 const REGION = ['--region', 'eu-west-1'];
 
+let deploy: DeployRun;
 let sandbox: Sandbox;
 let server: HealthServer;
 let bundleCopy: string;
 
 beforeEach(async () => {
-  sandbox = makeSandbox();
-  sandbox.attest(gateAttestationLine());
-  server = await startHealthServer();
-  bundleCopy = path.join(sandbox.dir, 'uploaded-bundle.zip');
+  deploy = await BEANSTALK.setUp();
+  ({ sandbox, server } = deploy);
+  bundleCopy = bundleCopyIn(sandbox);
 });
-afterEach(async () => {
-  await server.close();
-  sandbox.cleanup();
-});
+afterEach(() => deploy.tearDown());
 
-/**
- * describe-environments in `--output text`: VersionLabel, Status, Health, HealthStatus, CNAME. The CNAME
- * is the health server's host:port, known only once it listens, so rows carry a placeholder until then.
- */
-const CNAME = '{cname}';
-const environmentRow = (version: string, status: string, health: string, healthStatus: string) =>
-  [version, status, health, healthStatus, CNAME].join('\t');
-const withCname = (row: string) => row.replace(CNAME, server.url.replace('http://', ''));
-
-const baseEnv = (): Record<string, string> => ({
-  IMAGE: GHCR_IMAGE,
-  COMMIT_SHA: FULL_SHA,
-  GITHUB_REPOSITORY,
-  AWS_REGION: 'eu-west-1',
-  EB_APPLICATION: 'healthcheck-app',
-  EB_ENVIRONMENT: 'healthcheck-prod',
-  EB_BUCKET: 'acme-eb-bundles',
-  FAKE_RECORD: sandbox.record,
-  FAKE_ATTESTATIONS: sandbox.attestations,
-  FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
-  FAKE_S3_COPY: bundleCopy,
-  FAKE_AWS_ENVIRONMENT: withCname(environmentRow(LABEL, 'Ready', 'Green', 'Ok')),
-  BEANSTALK_HEALTH_ATTEMPTS: '2',
-  BEANSTALK_HEALTH_INTERVAL: '0',
-  SMOKE_TEST_RETRIES: '0',
-});
-
-const beanstalk = (env: Record<string, string>, args: string[] = []) =>
-  runScript(BEANSTALK, args, env, sandbox.bin);
+const withCname = (row: string) => withServerCname(row, server);
+const baseEnv = () => deploy.env();
+const beanstalk = (env: Record<string, string>, args: string[] = []) => deploy.run(env, args);
 
 const versionsCall = [
   'aws',
@@ -217,13 +186,6 @@ describe('beanstalk.sh', () => {
     expect(dockerrun.Ports).toEqual([{ ContainerPort: '8080' }]);
   });
 
-  test('a failing signature check stops everything before any AWS call', async () => {
-    const result = await beanstalk({ ...baseEnv(), FAKE_COSIGN_EXIT: '1' });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('signature verification failed: refusing to deploy');
-    expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE]]);
-  });
-
   describe('deploys only what passed every gate (gate-results attestation)', () => {
     const refusedBeforeAws = () =>
       expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE], cosignVerifyAttestation(GHCR_IMAGE)]);
@@ -259,56 +221,5 @@ describe('beanstalk.sh', () => {
       expect(result.stderr).toContain('the attestation is for another digest');
       refusedBeforeAws();
     });
-  });
-
-  test('fails when the environment serves another commit', async () => {
-    server.answer = { status: 200, body: healthBody(OTHER_SHA) };
-    const result = await beanstalk(baseEnv());
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`expected ${FULL_SHA}`);
-  });
-
-  test('fails when the environment answers an error', async () => {
-    server.answer = { status: 502, body: '' };
-    const result = await beanstalk(baseEnv());
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('answered HTTP 502');
-  });
-});
-
-describe('beanstalk.sh refuses missing or malformed parameters before calling anything', () => {
-  const cases: [string, Record<string, string | undefined>, string[]?][] = [
-    ['no image', { IMAGE: undefined }],
-    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:v1' }],
-    ['an image digest of the wrong algorithm', { IMAGE: `ghcr.io/acme/svc.api@sha512:${DIGEST_HEX}` }],
-    ['quotes in the image (it is written into JSON)', { IMAGE: `ghcr.io/acme/x"y@sha256:${DIGEST_HEX}` }],
-    ['no commit', { COMMIT_SHA: undefined }],
-    ['a 41-digit commit', { COMMIT_SHA: `${FULL_SHA}a` }],
-    ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
-    ['no region', { AWS_REGION: undefined }],
-    ['a malformed region', { AWS_REGION: 'eu-west' }],
-    ['no application', { EB_APPLICATION: undefined }],
-    ['an application with a slash', { EB_APPLICATION: 'a/b' }],
-    ['no environment', { EB_ENVIRONMENT: undefined }],
-    ['a too short environment', { EB_ENVIRONMENT: 'abc' }],
-    ['an environment ending with a hyphen', { EB_ENVIRONMENT: 'prod-env-' }],
-    ['no bucket', { EB_BUCKET: undefined }],
-    ['an upper-case bucket', { EB_BUCKET: 'Acme-Bundles' }],
-    ['a bucket with adjacent dots', { EB_BUCKET: 'acme..bundles' }],
-    ['a URL with a query', { EB_URL: 'https://example.com/?x=1' }],
-    ['a zero port', { CONTAINER_PORT: '0' }],
-    ['a port above 65535', { CONTAINER_PORT: '70000' }],
-    ['a non-numeric health attempt count', { BEANSTALK_HEALTH_ATTEMPTS: 'lots' }],
-    ['an unknown flag', {}, ['--force']],
-    ['a flag without its value', {}, ['--bucket']],
-  ];
-
-  test.each(cases)('%s', async (_case, overrides, args = []) => {
-    const result = await beanstalk(withOverrides(baseEnv(), overrides), args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Usage: deploy/beanstalk.sh');
-    expect(result.stdout).toBe('');
-    expect(sandbox.recordExists()).toBe(false);
   });
 });

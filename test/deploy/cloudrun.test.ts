@@ -1,75 +1,37 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   COSIGN_VERIFY,
   DIGEST_HEX,
   FULL_SHA,
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
-  OTHER_SHA,
   PIPELINE_IDENTITY,
   cosignVerifyAttestation,
   gateAttestationLine,
-  healthBody,
-  makeSandbox,
-  makeTlsMaterial,
   restrictedBin,
   runScript,
   script,
-  startHealthServer,
   type HealthServer,
   type Sandbox,
-  type TlsMaterial,
-  withOverrides,
 } from './support';
+import { CLOUD_RUN, CLOUDRUN_TOKEN, cloudRunTlsMaterial, type DeployRun } from './targets';
 
+const TOKEN = CLOUDRUN_TOKEN;
 const CLOUDRUN = script('cloudrun.sh');
-const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl';
 const AR_IMAGE = `europe-west1-docker.pkg.dev/my-project-1/ghcr-remote/acme/svc.api@sha256:${DIGEST_HEX}`;
 
-let tls: TlsMaterial;
-let tlsDir: string;
+let deploy: DeployRun;
 let sandbox: Sandbox;
 let server: HealthServer;
-
-beforeAll(() => {
-  tlsDir = mkdtempSync(path.join(tmpdir(), 'deploy-tls-'));
-  tls = makeTlsMaterial(tlsDir);
-});
-afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
+const tls = cloudRunTlsMaterial();
 
 beforeEach(async () => {
-  sandbox = makeSandbox();
-  sandbox.attest(gateAttestationLine());
-  // Cloud Run serves HTTPS only, and the script insists on an https URL: so does the stand-in service.
-  server = await startHealthServer(tls);
-  server.requiredToken = TOKEN;
+  deploy = await CLOUD_RUN.setUp();
+  ({ sandbox, server } = deploy);
 });
-afterEach(async () => {
-  await server.close();
-  sandbox.cleanup();
-});
+afterEach(() => deploy.tearDown());
 
-const baseEnv = (): Record<string, string> => ({
-  IMAGE: GHCR_IMAGE,
-  COMMIT_SHA: FULL_SHA,
-  GITHUB_REPOSITORY,
-  GCP_PROJECT_ID: 'my-project-1',
-  CLOUDRUN_REGION: 'europe-west1',
-  CLOUDRUN_SERVICE: 'healthcheck',
-  ARTIFACT_REGISTRY_REPOSITORY: 'ghcr-remote',
-  FAKE_RECORD: sandbox.record,
-  FAKE_ATTESTATIONS: sandbox.attestations,
-  FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
-  FAKE_GCLOUD_URL: server.url,
-  FAKE_GCLOUD_TOKEN: TOKEN,
-  CURL_CA_BUNDLE: tls.certFile,
-  SMOKE_TEST_RETRIES: '0',
-});
-
-const cloudrun = (env: Record<string, string>, args: string[] = []) =>
-  runScript(CLOUDRUN, args, env, sandbox.bin);
+const baseEnv = () => deploy.env();
+const cloudrun = (env: Record<string, string>, args: string[] = []) => deploy.run(env, args);
 
 const deployCall = (image: string, access: string) => [
   'gcloud',
@@ -173,29 +135,6 @@ describe('cloudrun.sh', () => {
     expect(result.stderr).toContain('OK:');
     expect(result.code).toBe(0);
     expect(sandbox.calls()[2]).toEqual(deployCall(AR_IMAGE, '--no-allow-unauthenticated'));
-  });
-
-  test('a failing signature check stops everything before the deploy', async () => {
-    const result = await cloudrun({ ...baseEnv(), FAKE_COSIGN_EXIT: '1' });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('signature verification failed: refusing to deploy');
-    expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE]]);
-    expect(server.requests).toHaveLength(0);
-  });
-
-  test('fails when the new revision reports another commit', async () => {
-    server.answer = { status: 200, body: healthBody(OTHER_SHA) };
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`expected ${FULL_SHA}`);
-  });
-
-  test('fails when the service answers an error', async () => {
-    server.answer = { status: 500, body: '{}' };
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('answered HTTP 500');
   });
 
   test('fails when gcloud reports no https URL', async () => {
@@ -333,49 +272,7 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
   });
 });
 
-describe('cloudrun.sh refuses missing or malformed parameters before calling anything', () => {
-  const cases: [string, Record<string, string | undefined>, string[]?][] = [
-    ['no image', { IMAGE: undefined }],
-    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:latest' }],
-    ['an image with tag and digest', { IMAGE: `ghcr.io/acme/svc.api:1.0@sha256:${DIGEST_HEX}` }],
-    ['an image without a registry host', { IMAGE: `acme/svc.api@sha256:${DIGEST_HEX}` }],
-    ['a short digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.slice(1)}` }],
-    ['an upper-case digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.toUpperCase()}` }],
-    ['shell syntax in the image', { IMAGE: `ghcr.io/acme/$(id)@sha256:${DIGEST_HEX}` }],
-    ['a newline in the image', { IMAGE: `${GHCR_IMAGE}\nextra=1` }],
-    ['no commit', { COMMIT_SHA: undefined }],
-    ['a non-hex commit', { COMMIT_SHA: 'main' }],
-    ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
-    ['a GitHub repository without owner', { GITHUB_REPOSITORY: 'svc.api' }],
-    ['no project', { GCP_PROJECT_ID: undefined }],
-    ['an upper-case project', { GCP_PROJECT_ID: 'My-Project-1' }],
-    ['a too short project', { GCP_PROJECT_ID: 'abc' }],
-    ['no region', { CLOUDRUN_REGION: undefined }],
-    ['a malformed region', { CLOUDRUN_REGION: 'europe west1' }],
-    ['no service', { CLOUDRUN_SERVICE: undefined }],
-    ['a service starting with a digit', { CLOUDRUN_SERVICE: '1health' }],
-    ['a service ending with a hyphen', { CLOUDRUN_SERVICE: 'health-' }],
-    ['a malformed repository', { ARTIFACT_REGISTRY_REPOSITORY: 'Ghcr_Remote' }],
-    ['a ghcr.io image without a remote repository', { ARTIFACT_REGISTRY_REPOSITORY: undefined }],
-    [
-      'a remote repository with an image not on ghcr.io',
-      { IMAGE: `docker.io/acme/svc@sha256:${DIGEST_HEX}`, ARTIFACT_REGISTRY_REPOSITORY: 'ghcr-remote' },
-    ],
-    ['CLOUDRUN_PUBLIC=yes', { CLOUDRUN_PUBLIC: 'yes' }],
-    ['an unknown flag', {}, ['--force']],
-    ['a positional argument', {}, ['healthcheck']],
-    ['a flag without its value', {}, ['--image']],
-  ];
-
-  test.each(cases)('%s', async (_case, overrides, args = []) => {
-    const result = await cloudrun(withOverrides(baseEnv(), overrides), args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Usage: deploy/cloudrun.sh');
-    expect(result.stdout).toBe('');
-    expect(sandbox.recordExists()).toBe(false);
-    expect(server.requests).toHaveLength(0);
-  });
-
+describe('cloudrun.sh refuses missing parameters (the other refusals: contract.test.ts)', () => {
   test('names every bad value at once', async () => {
     const result = await cloudrun({ FAKE_RECORD: sandbox.record });
     expect(result.code).toBe(2);

@@ -2,48 +2,33 @@
  * The built service (dist/) as a real process, configured by real environment variables, spoken to
  * over real sockets. `npm test` builds before it runs Jest.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_DESCRIPTION } from '../../src/config';
 import { freePort, httpRequest } from '../support/http';
+import {
+  assertBuilt,
+  ROOT,
+  SERVICE_ENTRY as MAIN,
+  startService as startBuiltService,
+  type ServiceProcess,
+} from '../support/service';
 
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
 const PROBE = join(ROOT, 'dist', 'healthprobe.js');
 const SEED = { APP_VERSION: '1.0', DESCRIPTION: 'PI technical example', LAST_COMMIT_SHA: 'abc57858585' };
 
-interface Service {
-  child: ChildProcess;
-  port: number;
-  stdout: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+const services: ServiceProcess[] = [];
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.stop();
 });
 
 /** Only the variables given: nothing from the test runner's environment leaks into the service. */
-async function startService(env: Record<string, string> = {}): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  for (let waited = 0; !out.includes('"msg":"listening"'); waited += 25) {
-    if (waited > 10_000 || child.exitCode !== null) throw new Error(`service did not start: ${out}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return { child, port, stdout: () => out, exit };
+async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const service = await startBuiltService({ env });
+  services.push(service);
+  return service;
 }
 
 function runToExit(env: Record<string, string>): { status: number | null; stderr: string; stdout: string } {
@@ -55,9 +40,7 @@ function runToExit(env: Record<string, string>): { status: number | null; stderr
   return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
-beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
-});
+beforeAll(assertBuilt);
 
 describe('the built service', () => {
   it('serves the contract with the values passed in', async () => {
@@ -169,7 +152,7 @@ describe('the built service', () => {
     await ended;
     expect(answer.startsWith('HTTP/1.1 405 ')).toBe(true);
     expect(answer).toContain('Connection: close');
-    await expect(service.exit).resolves.toEqual({ code: 0, signal: null });
+    await expect(service.exited).resolves.toEqual({ code: 0, signal: null });
     expect(service.stdout()).toContain('"outcome":"drained"');
   });
 
@@ -182,7 +165,7 @@ describe('the built service', () => {
     service.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
     service.child.kill('SIGTERM');
-    await expect(service.exit).resolves.toEqual({ code: 143, signal: null });
+    await expect(service.exited).resolves.toEqual({ code: 143, signal: null });
     socket.destroy();
   });
 

@@ -3,23 +3,15 @@
  * does not ignore) with node_modules linked, so a test can plant a defect and run a gate on it
  * without touching the real tree.
  */
-import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EngineDetector } from '../../security/gates/engine';
 import type { Gate } from '../../security/gates/gate';
 import { runGates, type RunSummary } from '../../security/gates/runner';
+import { copyRepository, PROJECT_ROOT } from '../support/repository';
 
-export const ROOT = join(__dirname, '..', '..');
+export const ROOT = PROJECT_ROOT;
 
 export interface Sandbox {
   readonly root: string;
@@ -32,20 +24,7 @@ export interface Sandbox {
 
 export function makeSandbox(): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'gates-sandbox-'));
-  const listing = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (listing.status !== 0) throw new Error(`git ls-files failed: ${listing.stderr}`);
-  for (const path of listing.stdout.split('\0').filter(Boolean)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    try {
-      copyFileSync(join(ROOT, path), join(root, path));
-    } catch {
-      // a tracked file deleted in the working tree: the copy mirrors the working tree
-    }
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  copyRepository(root);
   return {
     root,
     read: (path) => readFileSync(join(root, path), 'utf8'),

@@ -34,7 +34,11 @@ function randomFrom(alphabet: string, length: number): string {
 // secretlint skips AWS's documented example pair (AKIAIOSFODNN7EXAMPLE), so these are random.
 function fakeAwsCredentials(): string {
   const keyId = 'AK' + 'IA' + randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16);
-  const secretKey = randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 40);
+  // The last character is a letter or digit: secretlint's AWSSecretAccessKey pattern ends with \b after
+  // the 40 characters (preset-recommend 13.x), so a key ending in / or + (1 in 32) went unreported.
+  const secretKey =
+    randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+', 39) +
+    randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 1);
   return `${JSON.stringify({ aws_access_key_id: keyId, aws_secret_access_key: secretKey }, null, 2)}\n`;
 }
 

@@ -1,11 +1,12 @@
 // A throw-away copy of this project as its own git repository, with the hooks installed the way a
 // developer gets them (`npm install` runs the prepare script), so the hooks are tested as they run.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { copyRepository, PROJECT_ROOT } from '../support/repository';
 
-export const projectRoot = resolve(__dirname, '..', '..');
+export const projectRoot = PROJECT_ROOT;
 
 export interface RunResult {
   status: number | null;
@@ -70,20 +71,6 @@ export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-// The project's files as git would commit them, tracked or new (not ignored). The project's own test
-// suites are left out: the pre-push hook in the copy must run only the tests a case plants.
-export function projectFiles(): string[] {
-  const listing = mustRun(
-    'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    projectRoot,
-  );
-  return listing
-    .split('\0')
-    .map((path) => path.trim())
-    .filter((path) => path !== '' && !path.startsWith('test/') && existsSync(join(projectRoot, path)));
-}
-
 export function initRepository(directory: string): void {
   mustRun('git', ['init', '-q', '-b', 'main'], directory);
   mustRun('git', ['config', 'user.name', 'Hook Test'], directory);
@@ -91,16 +78,13 @@ export function initRepository(directory: string): void {
   mustRun('git', ['config', 'commit.gpgsign', 'false'], directory);
 }
 
-// Reuses the project's node_modules through a symlink: a fresh install would take minutes.
 export function createProjectCopy(): { root: string; repository: string } {
   const root = makeTempDir('hooks-test-');
   const repository = join(root, 'work');
   mkdirSync(repository);
-  for (const path of projectFiles()) {
-    mkdirSync(dirname(join(repository, path)), { recursive: true });
-    cpSync(join(projectRoot, path), join(repository, path));
-  }
-  symlinkSync(join(projectRoot, 'node_modules'), join(repository, 'node_modules'), 'dir');
+  // The project's own test suites are left out: the pre-push hook in the copy must run only the tests
+  // a case plants.
+  copyRepository(repository, (path) => !path.startsWith('test/'));
   initRepository(repository);
   mustRun('git', ['add', '-A'], repository);
   mustRun('git', ['commit', '-q', '--no-verify', '-m', 'Project copy'], repository);

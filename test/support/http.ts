@@ -1,5 +1,5 @@
 import { request, Agent, type IncomingHttpHeaders } from 'node:http';
-import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 
 export interface SimpleResponse {
   status: number;
@@ -63,11 +63,5 @@ export function rawExchange(port: number, payload: string, timeoutMs = 3000): Pr
   });
 }
 
-/** A port that was free a moment ago on loopback (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+// One implementation for the gate runner, the container test and these tests.
+export { freePort } from '../../security/gates/engine';

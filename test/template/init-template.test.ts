@@ -1,22 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { copyRepository, PROJECT_ROOT as ROOT } from '../support/repository';
 
-const ROOT = join(__dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'init-template.mjs');
 
 /** A fresh copy of the tracked files as a git repository, sharing this checkout's node_modules. */
 function freshCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'init-template-'));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-    cwd: ROOT,
-  })
-    .toString()
-    .split('\0')
-    .filter(Boolean);
-  for (const file of files) cpSync(join(ROOT, file), join(dir, file), { recursive: true, force: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  copyRepository(dir);
   execFileSync('git', ['init', '-q'], { cwd: dir });
   execFileSync('git', ['add', '-A'], { cwd: dir });
   execFileSync(

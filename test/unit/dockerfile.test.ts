@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  baseImages,
   checkDockerfile,
   DOCKERFILE_RULES,
   formatFindings,
   type DockerfileRuleId,
 } from '../../security/dockerfile-policy';
+import { pinnedBaseImages } from '../../security/gates/containers';
 
 const ROOT = join(__dirname, '..', '..');
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -265,5 +267,28 @@ describe('the .dockerignore', () => {
     for (const source of copied) {
       expect(included.some((rule) => rule === source || rule.startsWith(source))).toBe(true);
     }
+  });
+});
+
+describe('the base images the gate runner pulls and the container test builds on', () => {
+  it('are the FROM references with their stage names, as written', () => {
+    expect(baseImages(DOCKERFILE)).toEqual([
+      { reference: NODE_PIN, stage: 'npm-base' },
+      { reference: 'npm-base', stage: 'build' },
+      { reference: 'npm-base', stage: 'production-dependencies' },
+      { reference: DISTROLESS_PIN, stage: 'runtime' },
+    ]);
+    expect(baseImages('ARG BASE=x\nFROM ${BASE} AS a\n')).toEqual([{ reference: '${BASE}', stage: 'a' }]);
+  });
+
+  it('skip a FROM flag and keep only what is pinned by digest for pulling', () => {
+    const text = `FROM --platform=linux/amd64 ${NODE_PIN} AS one\nfrom one\nFROM node:24\n`;
+    expect(baseImages(text)).toEqual([
+      { reference: NODE_PIN, stage: 'one' },
+      { reference: 'one', stage: undefined },
+      { reference: 'node:24', stage: undefined },
+    ]);
+    expect(pinnedBaseImages(text)).toEqual([NODE_PIN]);
+    expect(pinnedBaseImages(DOCKERFILE)).toEqual([NODE_PIN, DISTROLESS_PIN]);
   });
 });

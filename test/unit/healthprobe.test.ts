@@ -1,6 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { preProcessFile } from 'typescript';
 import { probe } from '../../src/healthprobe';
+
+const SOURCE = resolve(__dirname, '../../src');
+
+/** Every module a source file loads, its own imports followed: relative ones as files, the rest by name. */
+function importGraph(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const { fileName } of preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+      if (fileName.startsWith('.')) visit(`${resolve(dirname(file), fileName)}.ts`);
+      else packages.add(fileName);
+    }
+  };
+  visit(entry);
+  return { files: [...files], packages: [...packages] };
+}
 
 function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
@@ -46,5 +67,25 @@ describe('probe', () => {
     const { server, url } = await serve(() => undefined);
     servers.push(server);
     await expect(probe(url, 100)).resolves.toBe(false);
+  });
+});
+
+describe('what the probe loads', () => {
+  // The HEALTHCHECK starts it every 30 s inside the service's memory limit: a probe that loads the web
+  // stack costs ~2.4x the wall time and ~16 MB more peak RSS (bench/RESULTS.md).
+  it('imports Node built-ins only, through none of the web-stack modules', () => {
+    const { files, packages } = importGraph(join(SOURCE, 'healthprobe.ts'));
+    expect(packages.filter((name) => !name.startsWith('node:'))).toEqual([]);
+    expect(files.map((file) => file.slice(SOURCE.length + 1)).sort()).toEqual([
+      'build-info.ts',
+      'config.ts',
+      'health-route.ts',
+      'healthprobe.ts',
+    ]);
+  });
+
+  it('sees a package imported two modules away', () => {
+    const { packages } = importGraph(join(SOURCE, 'main.ts'));
+    expect(packages).toEqual(expect.arrayContaining(['express', 'helmet', 'pino']));
   });
 });

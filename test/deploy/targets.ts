@@ -1,0 +1,201 @@
+/**
+ * The two deploy targets as the tests drive them: each starts its stand-in service and a sandbox of
+ * fake cloud CLIs, and knows the environment a valid run needs. The contract both scripts keep is
+ * tested once over both (contract.test.ts); what only one does stays in its own test file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  DIGEST_HEX,
+  FULL_SHA,
+  GHCR_IMAGE,
+  GITHUB_REPOSITORY,
+  gateAttestationLine,
+  makeSandbox,
+  PIPELINE_IDENTITY,
+  makeTlsMaterial,
+  runScript,
+  script,
+  startHealthServer,
+  type HealthServer,
+  type RunResult,
+  type Sandbox,
+  type TlsMaterial,
+} from './support';
+
+export interface DeployRun {
+  readonly sandbox: Sandbox;
+  readonly server: HealthServer;
+  /** Everything a valid run needs. */
+  env(): Record<string, string>;
+  run(env: Record<string, string>, args?: string[]): Promise<RunResult>;
+  tearDown(): Promise<void>;
+}
+
+/** A parameter case the script must refuse (exit 2, usage, nothing called): environment changes, flags. */
+export type InvalidParameters = [string, Record<string, string | undefined>, string[]?];
+
+export interface DeployTarget {
+  readonly name: string;
+  readonly script: string;
+  setUp(): Promise<DeployRun>;
+  readonly invalidParameters: readonly InvalidParameters[];
+}
+
+async function deployRun(
+  scriptName: string,
+  tls: TlsMaterial | undefined,
+  env: (sandbox: Sandbox, server: HealthServer) => Record<string, string>,
+): Promise<DeployRun> {
+  const sandbox = makeSandbox();
+  // A valid run's image passed every gate: the stand-in registry holds this pipeline's attestation.
+  sandbox.attest(gateAttestationLine());
+  const server = await startHealthServer(tls);
+  return {
+    sandbox,
+    server,
+    env: () => ({
+      ...env(sandbox, server),
+      FAKE_ATTESTATIONS: sandbox.attestations,
+      FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
+    }),
+    run: (runEnv, args = []) => runScript(script(scriptName), args, runEnv, sandbox.bin),
+    tearDown: async () => {
+      await server.close();
+      sandbox.cleanup();
+    },
+  };
+}
+
+// ---- Cloud Run ------------------------------------------------------------------------------------
+export const CLOUDRUN_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl';
+
+// Cloud Run serves HTTPS only, and the script insists on an https URL: so does the stand-in service.
+// One certificate serves every test of the process; it lives in a temporary folder removed at exit.
+let cloudRunTls: TlsMaterial | undefined;
+export function cloudRunTlsMaterial(): TlsMaterial {
+  if (cloudRunTls === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-tls-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cloudRunTls = makeTlsMaterial(dir);
+  }
+  return cloudRunTls;
+}
+
+export const CLOUD_RUN: DeployTarget = {
+  name: 'Cloud Run',
+  script: 'cloudrun.sh',
+  async setUp() {
+    const tls = cloudRunTlsMaterial();
+    const run = await deployRun('cloudrun.sh', tls, (sandbox, server) => ({
+      IMAGE: GHCR_IMAGE,
+      COMMIT_SHA: FULL_SHA,
+      GITHUB_REPOSITORY,
+      GCP_PROJECT_ID: 'my-project-1',
+      CLOUDRUN_REGION: 'europe-west1',
+      CLOUDRUN_SERVICE: 'healthcheck',
+      ARTIFACT_REGISTRY_REPOSITORY: 'ghcr-remote',
+      FAKE_RECORD: sandbox.record,
+      FAKE_GCLOUD_URL: server.url,
+      FAKE_GCLOUD_TOKEN: CLOUDRUN_TOKEN,
+      CURL_CA_BUNDLE: tls.certFile,
+      SMOKE_TEST_RETRIES: '0',
+    }));
+    run.server.requiredToken = CLOUDRUN_TOKEN;
+    return run;
+  },
+  invalidParameters: [
+    ['no image', { IMAGE: undefined }],
+    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:latest' }],
+    ['an image with tag and digest', { IMAGE: `ghcr.io/acme/svc.api:1.0@sha256:${DIGEST_HEX}` }],
+    ['an image without a registry host', { IMAGE: `acme/svc.api@sha256:${DIGEST_HEX}` }],
+    ['a short digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.slice(1)}` }],
+    ['an upper-case digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.toUpperCase()}` }],
+    ['shell syntax in the image', { IMAGE: `ghcr.io/acme/$(id)@sha256:${DIGEST_HEX}` }],
+    ['a newline in the image', { IMAGE: `${GHCR_IMAGE}\nextra=1` }],
+    ['no commit', { COMMIT_SHA: undefined }],
+    ['a non-hex commit', { COMMIT_SHA: 'main' }],
+    ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
+    ['a GitHub repository without owner', { GITHUB_REPOSITORY: 'svc.api' }],
+    ['no project', { GCP_PROJECT_ID: undefined }],
+    ['an upper-case project', { GCP_PROJECT_ID: 'My-Project-1' }],
+    ['a too short project', { GCP_PROJECT_ID: 'abc' }],
+    ['no region', { CLOUDRUN_REGION: undefined }],
+    ['a malformed region', { CLOUDRUN_REGION: 'europe west1' }],
+    ['no service', { CLOUDRUN_SERVICE: undefined }],
+    ['a service starting with a digit', { CLOUDRUN_SERVICE: '1health' }],
+    ['a service ending with a hyphen', { CLOUDRUN_SERVICE: 'health-' }],
+    ['a malformed repository', { ARTIFACT_REGISTRY_REPOSITORY: 'Ghcr_Remote' }],
+    ['a ghcr.io image without a remote repository', { ARTIFACT_REGISTRY_REPOSITORY: undefined }],
+    [
+      'a remote repository with an image not on ghcr.io',
+      { IMAGE: `docker.io/acme/svc@sha256:${DIGEST_HEX}`, ARTIFACT_REGISTRY_REPOSITORY: 'ghcr-remote' },
+    ],
+    ['CLOUDRUN_PUBLIC=yes', { CLOUDRUN_PUBLIC: 'yes' }],
+    ['an unknown flag', {}, ['--force']],
+    ['a positional argument', {}, ['healthcheck']],
+    ['a flag without its value', {}, ['--image']],
+  ],
+};
+
+// ---- Elastic Beanstalk ----------------------------------------------------------------------------
+export const BEANSTALK_LABEL = `${FULL_SHA.slice(0, 12)}-${DIGEST_HEX.slice(0, 16)}`;
+
+/**
+ * describe-environments in `--output text`: VersionLabel, Status, Health, HealthStatus, CNAME. The CNAME
+ * is the health server's host:port, known only once it listens, so rows carry a placeholder until then.
+ */
+export const CNAME = '{cname}';
+export const environmentRow = (version: string, status: string, health: string, healthStatus: string) =>
+  [version, status, health, healthStatus, CNAME].join('\t');
+export const withCname = (row: string, server: HealthServer) =>
+  row.replace(CNAME, server.url.replace('http://', ''));
+/** Where the fake `aws s3 cp` leaves the uploaded bundle. */
+export const bundleCopyIn = (sandbox: Sandbox) => path.join(sandbox.dir, 'uploaded-bundle.zip');
+
+export const BEANSTALK: DeployTarget = {
+  name: 'Elastic Beanstalk',
+  script: 'beanstalk.sh',
+  setUp: () =>
+    deployRun('beanstalk.sh', undefined, (sandbox, server) => ({
+      IMAGE: GHCR_IMAGE,
+      COMMIT_SHA: FULL_SHA,
+      GITHUB_REPOSITORY,
+      AWS_REGION: 'eu-west-1',
+      EB_APPLICATION: 'healthcheck-app',
+      EB_ENVIRONMENT: 'healthcheck-prod',
+      EB_BUCKET: 'acme-eb-bundles',
+      FAKE_RECORD: sandbox.record,
+      FAKE_S3_COPY: bundleCopyIn(sandbox),
+      FAKE_AWS_ENVIRONMENT: withCname(environmentRow(BEANSTALK_LABEL, 'Ready', 'Green', 'Ok'), server),
+      BEANSTALK_HEALTH_ATTEMPTS: '2',
+      BEANSTALK_HEALTH_INTERVAL: '0',
+      SMOKE_TEST_RETRIES: '0',
+    })),
+  invalidParameters: [
+    ['no image', { IMAGE: undefined }],
+    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:v1' }],
+    ['an image digest of the wrong algorithm', { IMAGE: `ghcr.io/acme/svc.api@sha512:${DIGEST_HEX}` }],
+    ['quotes in the image (it is written into JSON)', { IMAGE: `ghcr.io/acme/x"y@sha256:${DIGEST_HEX}` }],
+    ['no commit', { COMMIT_SHA: undefined }],
+    ['a 41-digit commit', { COMMIT_SHA: `${FULL_SHA}a` }],
+    ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
+    ['no region', { AWS_REGION: undefined }],
+    ['a malformed region', { AWS_REGION: 'eu-west' }],
+    ['no application', { EB_APPLICATION: undefined }],
+    ['an application with a slash', { EB_APPLICATION: 'a/b' }],
+    ['no environment', { EB_ENVIRONMENT: undefined }],
+    ['a too short environment', { EB_ENVIRONMENT: 'abc' }],
+    ['an environment ending with a hyphen', { EB_ENVIRONMENT: 'prod-env-' }],
+    ['no bucket', { EB_BUCKET: undefined }],
+    ['an upper-case bucket', { EB_BUCKET: 'Acme-Bundles' }],
+    ['a bucket with adjacent dots', { EB_BUCKET: 'acme..bundles' }],
+    ['a URL with a query', { EB_URL: 'https://example.com/?x=1' }],
+    ['a zero port', { CONTAINER_PORT: '0' }],
+    ['a port above 65535', { CONTAINER_PORT: '70000' }],
+    ['a non-numeric health attempt count', { BEANSTALK_HEALTH_ATTEMPTS: 'lots' }],
+    ['an unknown flag', {}, ['--force']],
+    ['a flag without its value', {}, ['--bucket']],
+  ],
+};
