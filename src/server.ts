@@ -3,32 +3,63 @@
  */
 import {
   createServer as createHttpServer,
+  type IncomingMessage,
   type RequestListener,
   type Server,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server as NetServer } from 'node:net';
+import { announcesBodyOverLimit } from './app';
 import type { Config } from './config';
+import { ConnectionRegistry, responseInProgress } from './connections';
 import { errorBody } from './errors';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import { buildSecurityHeaders, type HeaderList } from './security-headers';
 
-/** Limits chosen against slow-client and oversized-header attacks; see README "Server limits". */
+/**
+ * A deadline for every state a connection can be in, and a ceiling on how many there are; see README
+ * "Server limits". Node enforces the first four; `connections.ts` the ones Node has no setting for.
+ */
 export const SERVER_LIMITS = Object.freeze({
-  // A client dribbling header bytes is cut off after this; checked every `connectionsCheckingInterval`.
+  // Headers in progress: a client dribbling header bytes is cut off (408) after this; checked every
+  // `connectionsCheckingInterval`.
   headersTimeoutMs: 10_000,
-  // A whole request (headers and body) must arrive within this.
+  // Body in progress: a whole request (headers and body) must arrive within this (408).
   requestTimeoutMs: 15_000,
-  // Node only checks the two timeouts above on this interval (30 s by default, far too lax).
+  // Node only checks the two timeouts above on this interval (30 s by default, far too lax); our own
+  // deadlines below are checked on the same interval.
   connectionsCheckingIntervalMs: 1_000,
-  // Longer than the common load balancers' idle timeout (AWS ALB: 60 s), so they, not we, close idle
-  // connections: otherwise a request can race our close and be reset.
+  // Answered and idle: longer than the common load balancers' idle timeout (AWS ALB: 60 s), so they,
+  // not we, close idle connections: otherwise a request can race our close and be reset. Node closes
+  // the socket 1 s later still (its `keepAliveTimeoutBuffer`), so the client has the advertised 65 s.
   keepAliveTimeoutMs: 65_000,
+  // Connected but silent: Node's headers timeout starts at the first byte, so a connection that never
+  // sends one held its file descriptor for as long as the client liked (400 such sockets were all still
+  // open after 25 s). The first request's headers must now arrive within the headers timeout of
+  // connecting: the README's "headers within 10 s" counts from the connection, not from the first byte.
+  silentConnectionTimeoutMs: 10_000,
+  // A reader that does not read: once the client's receive window is shut, Node keeps the unsent answer,
+  // the socket and its file descriptor forever. No byte taken for this long closes it (nginx's
+  // `send_timeout` is the same idea at 60 s; our answers are one segment, and the load balancer in
+  // front reads at once, so a client that takes nothing for 10 s is gone or hostile).
+  writeStallTimeoutMs: 10_000,
+  // The container allows 1024 open files (nofile); each connection is one. Half is left for Node's own
+  // (about 20) and the outbound connections a service adds (a database pool, HTTP clients), so running
+  // out of connections never becomes EMFILE elsewhere. A load balancer in front holds a few dozen
+  // connections per instance (Cloud Run: 80 concurrent requests by default), far below this. Beyond it,
+  // Node closes a new connection as it is accepted, before it costs a socket object or a parser.
+  maxConnections: 512,
+  // Below the ceiling, this many slots are kept for newcomers by closing the connection idle the longest
+  // (silent first, then between requests), as nginx reuses idle connections when it runs short: sockets
+  // that ask for nothing cannot lock out a client with a request. A burst is accepted in one go before
+  // the evicted sockets' slots are released (on the next turn of the event loop), hence more than one.
+  slotsKeptFree: 32,
   // Node's default is 16 KiB; a health service and typical APIs need far less.
   maxHeaderSizeBytes: 8_192,
-  // How long clients are asked (`Connection: close`) to leave before idle sockets are closed.
+  // Draining on shutdown: how long clients are asked (`Connection: close`) to leave before idle sockets
+  // are closed. In-flight requests then have until SHUTDOWN_GRACE_MS, after which every socket is closed.
   drainWindowMs: 1_000,
   // Pipelined requests are answered in order, and every answer not yet written to the client is held
   // in memory. A client that pipelines thousands of requests and never reads made the server hold
@@ -55,41 +86,53 @@ function rawErrorResponse(status: number, reason: string, headers: HeaderList): 
   );
 }
 
-/**
- * Whether Node has a response open on this socket. `_httpMessage` is internal but has been stable since
- * Node 0.x and is what established terminators (http-terminator) rely on; there is no public equivalent.
- */
-function responseInProgress(socket: Socket): ServerResponse | undefined {
-  return (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage ?? undefined;
-}
-
 export function createServer(
   app: RequestListener,
   config: Config,
   logger: Logger,
   lifecycle: Lifecycle,
 ): ServiceServer {
-  // Every connection's state lives in one place, set up when it opens (see 'connection' below): the
-  // request path only counts.
-  const sockets = new Map<Socket, { pendingAnswers: number }>();
-  // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
-  // excess request is dropped here, before the app spends anything on it.
-  const answerWithinPipelineLimit: RequestListener = (req, res) => {
-    const socket = req.socket;
-    const connection = sockets.get(socket) ?? { pendingAnswers: 0 };
-    connection.pendingAnswers++;
-    res.once('close', () => connection.pendingAnswers--);
-    if (connection.pendingAnswers > SERVER_LIMITS.maxPendingAnswersPerConnection) {
-      if (!socket.destroyed) {
-        logger.warn(
-          { pending: connection.pendingAnswers },
-          'too many pipelined requests unread, closing the connection',
-        );
-        socket.destroy();
-      }
+  // helmet runs once here for every answer the server writes itself (the app computes its own list once).
+  const securityHeaders = buildSecurityHeaders();
+  const clientErrors = {
+    400: rawErrorResponse(400, 'Bad Request', securityHeaders),
+    408: rawErrorResponse(408, 'Request Timeout', securityHeaders),
+    431: rawErrorResponse(431, 'Request Header Fields Too Large', securityHeaders),
+  } as const;
+  const expectationFailed = errorBody(417, undefined);
+
+  /** Answers and closes; as Node does after its own `Connection: close` answers, the socket is closed
+   * once the answer is written, so a client that never closes its side cannot keep it half-open. */
+  function refuse(socket: Socket, status: keyof typeof clientErrors): void {
+    // An answer already begun on this socket would be corrupted by a second one.
+    if (!socket.writable || responseInProgress(socket)?.headersSent === true) {
+      socket.destroy();
       return;
     }
-    app(req, res);
+    socket.end(clientErrors[status]);
+    socket.once('finish', () => socket.destroy());
+  }
+
+  const connections = new ConnectionRegistry(SERVER_LIMITS, (socket, why) => {
+    logger.warn({ why, bytesRead: socket.bytesRead, open: connections.size }, 'closing connection');
+    // A first request begun but unfinished is a headers timeout like Node's own, and answered the same.
+    if (why === 'silent' && socket.bytesRead > 0) refuse(socket, 408);
+    else socket.destroy();
+  });
+
+  // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
+  // excess request is dropped here, before the app spends anything on it.
+  const withinPipelineLimit = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const socket = req.socket;
+    if (connections.answerOwed(socket, res)) return true;
+    if (!socket.destroyed) {
+      logger.warn(
+        { pending: connections.pendingAnswers(socket) },
+        'too many pipelined requests unread, closing the connection',
+      );
+      socket.destroy();
+    }
+    return false;
   };
 
   const server = createHttpServer(
@@ -100,32 +143,50 @@ export function createServer(
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
       maxHeaderSize: SERVER_LIMITS.maxHeaderSizeBytes,
     },
-    answerWithinPipelineLimit,
+    (req, res) => {
+      if (withinPipelineLimit(req, res)) app(req, res);
+    },
   );
+  server.maxConnections = SERVER_LIMITS.maxConnections;
 
-  // helmet runs once here for all three answers (the app computes its own list once too).
-  const securityHeaders = buildSecurityHeaders();
-  const clientErrors = {
-    400: rawErrorResponse(400, 'Bad Request', securityHeaders),
-    408: rawErrorResponse(408, 'Request Timeout', securityHeaders),
-    431: rawErrorResponse(431, 'Request Header Fields Too Large', securityHeaders),
-  } as const;
+  // Node answers `Expect: 100-continue` with `100 Continue` by itself unless this event has a listener
+  // (lib/_http_server.js, parserOnIncoming, Node 24), inviting a body the app's body guard then refuses.
+  // Only a body within the limit is invited; the guard answers the rest 413 before a byte is sent.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!withinPipelineLimit(req, res)) return;
+    if (!announcesBodyOverLimit(req, config.bodyLimitBytes)) res.writeContinue();
+    app(req, res);
+  });
+  // Any other expectation: Node's own 417 would carry neither the security headers nor a JSON body.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    if (!withinPipelineLimit(req, res)) return;
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Connection', 'close');
+    res.statusCode = 417;
+    res.end(expectationFailed);
+  });
+
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const status =
       err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     logger.warn({ code: err.code, status }, 'client error');
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    socket.end(clientErrors[status]);
+    refuse(socket, status);
   });
 
-  // The registry entry is made once per connection, so a request only looks it up.
-  server.on('connection', (socket: Socket) => {
-    sockets.set(socket, { pendingAnswers: 0 });
-    socket.once('close', () => sockets.delete(socket));
+  server.on('connection', (socket: Socket) => connections.add(socket, performance.now()));
+  let deadlineSweep: NodeJS.Timeout | undefined;
+  server.on('listening', () => {
+    deadlineSweep = setInterval(
+      () => connections.sweep(performance.now()),
+      SERVER_LIMITS.connectionsCheckingIntervalMs,
+    ).unref();
   });
+  server.on('close', () => clearInterval(deadlineSweep));
 
   let shutdownPromise: Promise<ShutdownOutcome> | undefined;
 
@@ -133,7 +194,7 @@ export function createServer(
     shutdownPromise ??= new Promise((resolve) => {
       lifecycle.startDraining();
       // Requests already in flight answer with `Connection: close` too, so their clients leave cleanly.
-      for (const socket of sockets.keys()) {
+      for (const socket of connections.sockets()) {
         const res = responseInProgress(socket);
         if (res !== undefined && !res.headersSent) res.setHeader('Connection', 'close');
       }
@@ -156,9 +217,7 @@ export function createServer(
       // closeIdleConnections would leave them to the headers timeout). The sweep repeats so that a
       // socket whose in-flight request ends later is closed too.
       let idleSweep: NodeJS.Timeout | undefined;
-      const sweep = () => {
-        for (const socket of sockets.keys()) if (responseInProgress(socket) === undefined) socket.destroy();
-      };
+      const sweep = () => connections.closeIdle();
       const drainTimer = setTimeout(() => {
         sweep();
         idleSweep = setInterval(sweep, 100).unref();
