@@ -1,24 +1,22 @@
 /**
- * Every open connection, from accept to close: the deadlines Node does not enforce (a connection that
- * never sends a request, an answer the client never takes), the room kept free under the connection
- * ceiling, and the pipelining limit. The drain at shutdown closes connections through it too.
+ * Every open connection, from accept to close: the deadline Node does not enforce (an answer the client
+ * never takes), the room kept free under the connection ceiling, and the pipelining limit. The drain at
+ * shutdown closes connections through it too.
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ConnectionLimits {
-  readonly silentConnectionTimeoutMs: number;
   readonly writeStallTimeoutMs: number;
   readonly maxConnections: number;
   readonly slotsKeptFree: number;
   readonly maxPendingAnswersPerConnection: number;
 }
 
-/** Why a connection was closed by the registry; the server decides what, if anything, to answer. */
-export type Expiry = 'silent' | 'write-stalled' | 'evicted';
+/** Why the registry closes a connection. */
+export type Expiry = 'write-stalled' | 'evicted';
 
 interface Connection {
-  readonly openedAt: number;
   requestSeen: boolean;
   pendingAnswers: number;
   /** Bytes whose write completed at the last sweep: progress, as seen from outside the stream. */
@@ -56,9 +54,8 @@ export class ConnectionRegistry {
    * `slotsKeptFree` slots are kept for newcomers by closing the connection idle the longest, so sockets
    * that hold a slot without asking for anything cannot lock out a client that has a request to make.
    */
-  add(socket: Socket, now: number): void {
+  add(socket: Socket): void {
     this.#connections.set(socket, {
-      openedAt: now,
       requestSeen: false,
       pendingAnswers: 0,
       flushedBytes: 0,
@@ -88,12 +85,8 @@ export class ConnectionRegistry {
   /** Run every `connectionsCheckingIntervalMs`, the same cadence as Node's own request timeouts. */
   sweep(now: number): void {
     for (const [socket, connection] of this.#connections) {
-      if (socket.destroyed) continue;
-      if (!connection.requestSeen && now - connection.openedAt >= this.limits.silentConnectionTimeoutMs) {
-        this.expire(socket, 'silent');
-      } else if (this.#writeStalled(socket, connection, now)) {
+      if (!socket.destroyed && this.#writeStalled(socket, connection, now))
         this.expire(socket, 'write-stalled');
-      }
     }
   }
 

@@ -23,8 +23,10 @@ import { buildSecurityHeaders, type HeaderList } from './security-headers';
  * "Server limits". Node enforces the first four; `connections.ts` the ones Node has no setting for.
  */
 export const SERVER_LIMITS = Object.freeze({
-  // Headers in progress: a client dribbling header bytes is cut off (408) after this; checked every
-  // `connectionsCheckingInterval`.
+  // Connected but silent, and headers in progress: a connection's first request must complete its
+  // headers within this of connecting (Node starts that clock when the connection opens, against exactly
+  // this attack: src/node_http_parser.cc, Parser::Initialize), later ones within this of their first
+  // byte. Answered 408 and closed; checked every `connectionsCheckingInterval`.
   headersTimeoutMs: 10_000,
   // Body in progress: a whole request (headers and body) must arrive within this (408).
   requestTimeoutMs: 15_000,
@@ -35,11 +37,6 @@ export const SERVER_LIMITS = Object.freeze({
   // not we, close idle connections: otherwise a request can race our close and be reset. Node closes
   // the socket 1 s later still (its `keepAliveTimeoutBuffer`), so the client has the advertised 65 s.
   keepAliveTimeoutMs: 65_000,
-  // Connected but silent: Node's headers timeout starts at the first byte, so a connection that never
-  // sends one held its file descriptor for as long as the client liked (400 such sockets were all still
-  // open after 25 s). The first request's headers must now arrive within the headers timeout of
-  // connecting: the README's "headers within 10 s" counts from the connection, not from the first byte.
-  silentConnectionTimeoutMs: 10_000,
   // A reader that does not read: once the client's receive window is shut, Node keeps the unsent answer,
   // the socket and its file descriptor forever. No byte taken for this long closes it (nginx's
   // `send_timeout` is the same idea at 60 s; our answers are one segment, and the load balancer in
@@ -101,8 +98,12 @@ export function createServer(
   } as const;
   const expectationFailed = errorBody(417, undefined);
 
-  /** Answers and closes; as Node does after its own `Connection: close` answers, the socket is closed
-   * once the answer is written, so a client that never closes its side cannot keep it half-open. */
+  /**
+   * Answers and closes. The server allows half-open connections (Node's http default), so `end` alone
+   * waits for the client to close its side too: a client that never reads never sees our FIN and held
+   * the socket forever (400 silent sockets were all still held 25 s after their 408). As Node does after
+   * its own `Connection: close` answers, the socket is closed once the answer is written.
+   */
   function refuse(socket: Socket, status: keyof typeof clientErrors): void {
     // An answer already begun on this socket would be corrupted by a second one.
     if (!socket.writable || responseInProgress(socket)?.headersSent === true) {
@@ -114,10 +115,8 @@ export function createServer(
   }
 
   const connections = new ConnectionRegistry(SERVER_LIMITS, (socket, why) => {
-    logger.warn({ why, bytesRead: socket.bytesRead, open: connections.size }, 'closing connection');
-    // A first request begun but unfinished is a headers timeout like Node's own, and answered the same.
-    if (why === 'silent' && socket.bytesRead > 0) refuse(socket, 408);
-    else socket.destroy();
+    logger.warn({ why, open: connections.size }, 'closing connection');
+    socket.destroy();
   });
 
   // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
@@ -178,7 +177,7 @@ export function createServer(
     refuse(socket, status);
   });
 
-  server.on('connection', (socket: Socket) => connections.add(socket, performance.now()));
+  server.on('connection', (socket: Socket) => connections.add(socket));
   let deadlineSweep: NodeJS.Timeout | undefined;
   server.on('listening', () => {
     deadlineSweep = setInterval(
