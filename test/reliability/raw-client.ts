@@ -78,9 +78,13 @@ export async function releasedByServer(
   since: number,
   pollMs = 100,
 ): Promise<number> {
-  const clientPort = connection.socket.localPort;
-  while (heldByServer(servicePort).has(clientPort ?? -1)) {
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  const clientPort = connection.socket.localPort ?? -1;
+  const wait = () => new Promise((resolve) => setTimeout(resolve, pollMs));
+  // Until the service has accepted it, the connection waits in the kernel's queue with inode 0 too.
+  for (let waited = 0; !heldByServer(servicePort).has(clientPort); waited += pollMs) {
+    if (waited > 5_000) throw new Error(`the service never accepted the connection from port ${clientPort}`);
+    await wait();
   }
+  while (heldByServer(servicePort).has(clientPort)) await wait();
   return performance.now() - since;
 }
