@@ -96,7 +96,6 @@ export function createServer(
     408: rawErrorResponse(408, 'Request Timeout', securityHeaders),
     431: rawErrorResponse(431, 'Request Header Fields Too Large', securityHeaders),
   } as const;
-  const expectationFailed = errorBody(417, undefined);
 
   /**
    * Answers and closes. The server allows half-open connections (Node's http default), so `end` alone
@@ -119,19 +118,37 @@ export function createServer(
     socket.destroy();
   });
 
-  // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
-  // excess request is dropped here, before the app spends anything on it.
-  const withinPipelineLimit = (req: IncomingMessage, res: ServerResponse): boolean => {
+  /** An answer the server writes itself, in the app's JSON with its security headers, then closes. */
+  function answer(res: ServerResponse, status: number): void {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Connection', 'close');
+    res.statusCode = status;
+    res.end(errorBody(status, undefined));
+  }
+
+  /** Every request passes here first, whichever event Node delivers it with. */
+  const admitted = (req: IncomingMessage, res: ServerResponse): boolean => {
     const socket = req.socket;
-    if (connections.answerOwed(socket, res)) return true;
-    if (!socket.destroyed) {
-      logger.warn(
-        { pending: connections.pendingAnswers(socket) },
-        'too many pipelined requests unread, closing the connection',
-      );
-      socket.destroy();
+    // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so
+    // an excess request is dropped here, before the app spends anything on it.
+    if (!connections.answerOwed(socket, res)) {
+      if (!socket.destroyed) {
+        logger.warn(
+          { pending: connections.pendingAnswers(socket) },
+          'too many pipelined requests unread, closing the connection',
+        );
+        socket.destroy();
+      }
+      return false;
     }
-    return false;
+    // An HTTP/1.1 request without Host must get 400 (RFC 9112, 3.2); Node's own (`requireHostHeader`)
+    // carries neither the security headers nor a JSON body.
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
+      answer(res, 400);
+      return false;
+    }
+    return true;
   };
 
   const server = createHttpServer(
@@ -141,9 +158,10 @@ export function createServer(
       connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
       maxHeaderSize: SERVER_LIMITS.maxHeaderSizeBytes,
+      requireHostHeader: false,
     },
     (req, res) => {
-      if (withinPipelineLimit(req, res)) app(req, res);
+      if (admitted(req, res)) app(req, res);
     },
   );
   server.maxConnections = SERVER_LIMITS.maxConnections;
@@ -152,18 +170,13 @@ export function createServer(
   // (lib/_http_server.js, parserOnIncoming, Node 24), inviting a body the app's body guard then refuses.
   // Only a body within the limit is invited; the guard answers the rest 413 before a byte is sent.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (!withinPipelineLimit(req, res)) return;
+    if (!admitted(req, res)) return;
     if (!announcesBodyOverLimit(req, config.bodyLimitBytes)) res.writeContinue();
     app(req, res);
   });
   // Any other expectation: Node's own 417 would carry neither the security headers nor a JSON body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    if (!withinPipelineLimit(req, res)) return;
-    for (const [name, value] of securityHeaders) res.setHeader(name, value);
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Connection', 'close');
-    res.statusCode = 417;
-    res.end(expectationFailed);
+    if (admitted(req, res)) answer(res, 417);
   });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {

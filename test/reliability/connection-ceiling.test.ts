@@ -7,7 +7,7 @@
  * The test process holds up to `maxConnections` + 16 sockets at once, well under a nofile limit of 1024.
  */
 import { SERVER_LIMITS } from '../../src/server';
-import { heldByServer, openRaw, type RawConnection } from './raw-client';
+import { heldByServer, openRaw, SERVED_WITHIN_MS, type RawConnection } from './raw-client';
 import { getStatus, sleep, startService, type ServiceProcess } from './service-process';
 
 const TOLERANCE_MS = 2_000;
@@ -15,7 +15,6 @@ const CHECK_MS = SERVER_LIMITS.connectionsCheckingIntervalMs;
 const CEILING = SERVER_LIMITS.maxConnections;
 const BEYOND_CEILING = 16;
 const OPENING_WAVE = 64;
-const SERVED_WITHIN_MS = 1_000;
 
 let service: ServiceProcess;
 

@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
+/** How soon a client must be served while the connection ceiling is held (a promise of the README). */
+export const SERVED_WITHIN_MS = 1_000;
+
 export interface Closed {
   /** What the server wrote, as text (empty for a client that does not read). */
   readonly received: string;

@@ -126,6 +126,17 @@ describe('server limits', () => {
     expect(answer).toContain('"code":"expectation_failed"');
   });
 
+  it('answers an HTTP/1.1 request without Host with a JSON 400 carrying the security headers', async () => {
+    const { port } = await start();
+    const answer = await rawExchange(port, 'GET /healthcheck HTTP/1.1\r\n\r\n');
+    expect(answer.startsWith('HTTP/1.1 400 ')).toBe(true);
+    expect(answer).toContain('X-Content-Type-Options: nosniff');
+    expect(answer).toContain('Connection: close');
+    expect(answer).toContain('"code":"bad_request"');
+    // HTTP/1.0 has no Host requirement.
+    expect(await rawExchange(port, 'GET /healthcheck HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   it('closes a refused connection once its answer is written, even if the client never closes its side', async () => {
     const { service, port } = await start();
     // allowHalfOpen: like a client that never reads, this one never answers the server's FIN with its
