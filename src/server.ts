@@ -20,7 +20,8 @@ import { buildSecurityHeaders, type HeaderList } from './security-headers';
 
 /**
  * A deadline for every state a connection can be in, and a ceiling on how many there are; see README
- * "Server limits". Node enforces the first four; `connections.ts` the ones Node has no setting for.
+ * "Server limits". Node enforces those it has a setting for (passed to it below); `connections.ts`
+ * enforces the write-stall deadline, the slots kept free and the pipelining limit; `shutdown` the drain.
  */
 export const SERVER_LIMITS = Object.freeze({
   // Connected but silent, and headers in progress: a connection's first request must complete its
