@@ -3,6 +3,7 @@
  * routes, JSON 404/405, and one JSON error handler. Building it does not listen; `server.ts` does.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -85,14 +86,19 @@ function requestContext(headers: HeaderList, logger: Logger, lifecycle: Lifecycl
   };
 }
 
+/** Shared with the server, which invites a body (`100 Continue`) only when this is false. */
+export function announcesBodyOverLimit(req: IncomingMessage, limitBytes: number): boolean {
+  const announced = req.headers['content-length'];
+  return announced !== undefined && Number(announced) > limitBytes;
+}
+
 /**
  * Refuses an announced body over the limit before any of it is read: the answer goes out at once
  * and the connection is closed, so a client cannot tie up the server by streaming a large body.
  */
 function bodyGuard(limitBytes: number): RequestHandler {
   return (req, res, next) => {
-    const announced = req.headers['content-length'];
-    if (announced !== undefined && Number(announced) > limitBytes) {
+    if (announcesBodyOverLimit(req, limitBytes)) {
       res.setHeader('Connection', 'close');
       sendError(res, 413);
       return;

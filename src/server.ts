@@ -3,32 +3,61 @@
  */
 import {
   createServer as createHttpServer,
+  type IncomingMessage,
   type RequestListener,
   type Server,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server as NetServer } from 'node:net';
+import { announcesBodyOverLimit } from './app';
 import type { Config } from './config';
+import { ConnectionRegistry, responseInProgress } from './connections';
 import { errorBody } from './errors';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import { buildSecurityHeaders, type HeaderList } from './security-headers';
 
-/** Limits chosen against slow-client and oversized-header attacks; see README "Server limits". */
+/**
+ * A deadline for every state a connection can be in, and a ceiling on how many there are; see README
+ * "Server limits". Node enforces those it has a setting for (passed to it below); `connections.ts`
+ * enforces the write-stall deadline, the slots kept free and the pipelining limit; `shutdown` the drain.
+ */
 export const SERVER_LIMITS = Object.freeze({
-  // A client dribbling header bytes is cut off after this; checked every `connectionsCheckingInterval`.
+  // Connected but silent, and headers in progress: a connection's first request must complete its
+  // headers within this of connecting (Node starts that clock when the connection opens, against exactly
+  // this attack: src/node_http_parser.cc, Parser::Initialize), later ones within this of their first
+  // byte. Answered 408 and closed; checked every `connectionsCheckingInterval`.
   headersTimeoutMs: 10_000,
-  // A whole request (headers and body) must arrive within this.
+  // Body in progress: a whole request (headers and body) must arrive within this (408).
   requestTimeoutMs: 15_000,
-  // Node only checks the two timeouts above on this interval (30 s by default, far too lax).
+  // Node only checks the two timeouts above on this interval (30 s by default, far too lax); our own
+  // deadlines below are checked on the same interval.
   connectionsCheckingIntervalMs: 1_000,
-  // Longer than the common load balancers' idle timeout (AWS ALB: 60 s), so they, not we, close idle
-  // connections: otherwise a request can race our close and be reset.
+  // Answered and idle: longer than the common load balancers' idle timeout (AWS ALB: 60 s), so they,
+  // not we, close idle connections: otherwise a request can race our close and be reset. Node closes
+  // the socket 1 s later still (its `keepAliveTimeoutBuffer`), so the client has the advertised 65 s.
   keepAliveTimeoutMs: 65_000,
+  // A reader that does not read: once the client's receive window is shut, Node keeps the unsent answer,
+  // the socket and its file descriptor forever. No byte taken for this long closes it (nginx's
+  // `send_timeout` is the same idea at 60 s; our answers are one segment, and the load balancer in
+  // front reads at once, so a client that takes nothing for 10 s is gone or hostile).
+  writeStallTimeoutMs: 10_000,
+  // The container allows 1024 open files (nofile); each connection is one. Half is left for Node's own
+  // (about 20) and the outbound connections a service adds (a database pool, HTTP clients), so running
+  // out of connections never becomes EMFILE elsewhere. A load balancer in front holds a few dozen
+  // connections per instance (Cloud Run: 80 concurrent requests by default), far below this. Beyond it,
+  // Node closes a new connection as it is accepted, before it costs a socket object or a parser.
+  maxConnections: 512,
+  // Below the ceiling, this many slots are kept for newcomers by closing the connection idle the longest
+  // (silent first, then between requests), as nginx reuses idle connections when it runs short: sockets
+  // that ask for nothing cannot lock out a client with a request. A burst is accepted in one go before
+  // the evicted sockets' slots are released (on the next turn of the event loop), hence more than one.
+  slotsKeptFree: 32,
   // Node's default is 16 KiB; a health service and typical APIs need far less.
   maxHeaderSizeBytes: 8_192,
-  // How long clients are asked (`Connection: close`) to leave before idle sockets are closed.
+  // Draining on shutdown: how long clients are asked (`Connection: close`) to leave before idle sockets
+  // are closed. In-flight requests then have until SHUTDOWN_GRACE_MS, after which every socket is closed.
   drainWindowMs: 1_000,
   // Pipelined requests are answered in order, and every answer not yet written to the client is held
   // in memory. A client that pipelines thousands of requests and never reads made the server hold
@@ -55,41 +84,72 @@ function rawErrorResponse(status: number, reason: string, headers: HeaderList): 
   );
 }
 
-/**
- * Whether Node has a response open on this socket. `_httpMessage` is internal but has been stable since
- * Node 0.x and is what established terminators (http-terminator) rely on; there is no public equivalent.
- */
-function responseInProgress(socket: Socket): ServerResponse | undefined {
-  return (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage ?? undefined;
-}
-
 export function createServer(
   app: RequestListener,
   config: Config,
   logger: Logger,
   lifecycle: Lifecycle,
 ): ServiceServer {
-  // Every connection's state lives in one place, set up when it opens (see 'connection' below): the
-  // request path only counts.
-  const sockets = new Map<Socket, { pendingAnswers: number }>();
-  // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so an
-  // excess request is dropped here, before the app spends anything on it.
-  const answerWithinPipelineLimit: RequestListener = (req, res) => {
+  // helmet runs once here for every answer the server writes itself (the app computes its own list once).
+  const securityHeaders = buildSecurityHeaders();
+  const clientErrors = {
+    400: rawErrorResponse(400, 'Bad Request', securityHeaders),
+    408: rawErrorResponse(408, 'Request Timeout', securityHeaders),
+    431: rawErrorResponse(431, 'Request Header Fields Too Large', securityHeaders),
+  } as const;
+
+  /**
+   * Answers and closes. The server allows half-open connections (Node's http default), so `end` alone
+   * waits for the client to close its side too: a client that never reads never sees our FIN and held
+   * the socket forever (400 silent sockets were all still held 25 s after their 408). As Node does after
+   * its own `Connection: close` answers, the socket is closed once the answer is written.
+   */
+  function refuse(socket: Socket, status: keyof typeof clientErrors): void {
+    // An answer already begun on this socket would be corrupted by a second one.
+    if (!socket.writable || responseInProgress(socket)?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    socket.end(clientErrors[status]);
+    socket.once('finish', () => socket.destroy());
+  }
+
+  const connections = new ConnectionRegistry(SERVER_LIMITS, (socket, why) => {
+    logger.warn({ why, open: connections.size }, 'closing connection');
+    socket.destroy();
+  });
+
+  /** An answer the server writes itself, in the app's JSON with its security headers, then closes. */
+  function answer(res: ServerResponse, status: number): void {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Connection', 'close');
+    res.statusCode = status;
+    res.end(errorBody(status, undefined));
+  }
+
+  /** Every request passes here first, whichever event Node delivers it with. */
+  const admitted = (req: IncomingMessage, res: ServerResponse): boolean => {
     const socket = req.socket;
-    const connection = sockets.get(socket) ?? { pendingAnswers: 0 };
-    connection.pendingAnswers++;
-    res.once('close', () => connection.pendingAnswers--);
-    if (connection.pendingAnswers > SERVER_LIMITS.maxPendingAnswersPerConnection) {
+    // Node parses a whole read (up to 64 KiB, over a thousand small requests) before it can pause, so
+    // an excess request is dropped here, before the app spends anything on it.
+    if (!connections.answerOwed(socket, res)) {
       if (!socket.destroyed) {
         logger.warn(
-          { pending: connection.pendingAnswers },
+          { pending: connections.pendingAnswers(socket) },
           'too many pipelined requests unread, closing the connection',
         );
         socket.destroy();
       }
-      return;
+      return false;
     }
-    app(req, res);
+    // An HTTP/1.1 request without Host must get 400 (RFC 9112, 3.2); Node's own (`requireHostHeader`)
+    // carries neither the security headers nor a JSON body.
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined) {
+      answer(res, 400);
+      return false;
+    }
+    return true;
   };
 
   const server = createHttpServer(
@@ -99,33 +159,47 @@ export function createServer(
       connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
       maxHeaderSize: SERVER_LIMITS.maxHeaderSizeBytes,
+      requireHostHeader: false,
     },
-    answerWithinPipelineLimit,
+    (req, res) => {
+      if (admitted(req, res)) app(req, res);
+    },
   );
+  server.maxConnections = SERVER_LIMITS.maxConnections;
 
-  // helmet runs once here for all three answers (the app computes its own list once too).
-  const securityHeaders = buildSecurityHeaders();
-  const clientErrors = {
-    400: rawErrorResponse(400, 'Bad Request', securityHeaders),
-    408: rawErrorResponse(408, 'Request Timeout', securityHeaders),
-    431: rawErrorResponse(431, 'Request Header Fields Too Large', securityHeaders),
-  } as const;
+  // Node answers `Expect: 100-continue` with `100 Continue` by itself unless this event has a listener
+  // (lib/_http_server.js, parserOnIncoming, Node 24), inviting a body the app's body guard then refuses.
+  // Only a body within the limit is invited; the guard answers the rest 413 before a byte is sent.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!admitted(req, res)) return;
+    if (!announcesBodyOverLimit(req, config.bodyLimitBytes)) res.writeContinue();
+    app(req, res);
+  });
+  // Any other expectation: Node's own 417 would carry neither the security headers nor a JSON body.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    if (admitted(req, res)) answer(res, 417);
+  });
+
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const status =
       err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     logger.warn({ code: err.code, status }, 'client error');
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    socket.end(clientErrors[status]);
+    refuse(socket, status);
   });
 
-  // The registry entry is made once per connection, so a request only looks it up.
-  server.on('connection', (socket: Socket) => {
-    sockets.set(socket, { pendingAnswers: 0 });
-    socket.once('close', () => sockets.delete(socket));
+  server.on('connection', (socket: Socket) => connections.add(socket));
+  let deadlineSweep: NodeJS.Timeout | undefined;
+  server.on('listening', () => {
+    deadlineSweep = setInterval(
+      () => connections.sweep(performance.now()),
+      SERVER_LIMITS.connectionsCheckingIntervalMs,
+    ).unref();
   });
+  server.on('close', () => clearInterval(deadlineSweep));
 
   let shutdownPromise: Promise<ShutdownOutcome> | undefined;
 
@@ -133,7 +207,7 @@ export function createServer(
     shutdownPromise ??= new Promise((resolve) => {
       lifecycle.startDraining();
       // Requests already in flight answer with `Connection: close` too, so their clients leave cleanly.
-      for (const socket of sockets.keys()) {
+      for (const socket of connections.sockets()) {
         const res = responseInProgress(socket);
         if (res !== undefined && !res.headersSent) res.setHeader('Connection', 'close');
       }
@@ -156,9 +230,7 @@ export function createServer(
       // closeIdleConnections would leave them to the headers timeout). The sweep repeats so that a
       // socket whose in-flight request ends later is closed too.
       let idleSweep: NodeJS.Timeout | undefined;
-      const sweep = () => {
-        for (const socket of sockets.keys()) if (responseInProgress(socket) === undefined) socket.destroy();
-      };
+      const sweep = () => connections.closeIdle();
       const drainTimer = setTimeout(() => {
         sweep();
         idleSweep = setInterval(sweep, 100).unref();

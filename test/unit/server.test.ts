@@ -92,6 +92,69 @@ describe('server limits', () => {
     expect(closed.end).not.toHaveBeenCalled();
   });
 
+  it('caps concurrent connections at the ceiling', async () => {
+    const { service } = await start();
+    expect(service.server.maxConnections).toBe(SERVER_LIMITS.maxConnections);
+    // Half the container's nofile limit of 1024 stays for everything else the process opens.
+    expect(SERVER_LIMITS.maxConnections).toBeLessThanOrEqual(1024 / 2);
+    expect(SERVER_LIMITS.slotsKeptFree).toBeLessThan(SERVER_LIMITS.maxConnections);
+  });
+
+  it('answers 100 Continue only to an announced body within the limit', async () => {
+    const { port } = await start({ BODY_LIMIT_BYTES: '1024' });
+    const expectContinue = (length: number) =>
+      rawExchange(
+        port,
+        `POST /anything HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n` +
+          'Expect: 100-continue\r\n\r\n',
+        500,
+      );
+    const over = await expectContinue(1025);
+    expect(over).not.toContain('100 Continue');
+    expect(over.startsWith('HTTP/1.1 413 ')).toBe(true);
+    expect(over).toContain('Connection: close');
+    expect(over).toContain('X-Content-Type-Options: nosniff');
+    expect((await expectContinue(1024)).startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
+  });
+
+  it('answers an unknown expectation with a JSON 417 carrying the security headers', async () => {
+    const { port } = await start();
+    const answer = await rawExchange(port, 'GET /healthcheck HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n');
+    expect(answer.startsWith('HTTP/1.1 417 ')).toBe(true);
+    expect(answer).toContain("Content-Security-Policy: default-src 'none'");
+    expect(answer).toContain('Connection: close');
+    expect(answer).toContain('"code":"expectation_failed"');
+  });
+
+  it('answers an HTTP/1.1 request without Host with a JSON 400 carrying the security headers', async () => {
+    const { port } = await start();
+    const answer = await rawExchange(port, 'GET /healthcheck HTTP/1.1\r\n\r\n');
+    expect(answer.startsWith('HTTP/1.1 400 ')).toBe(true);
+    expect(answer).toContain('X-Content-Type-Options: nosniff');
+    expect(answer).toContain('Connection: close');
+    expect(answer).toContain('"code":"bad_request"');
+    // HTTP/1.0 has no Host requirement.
+    expect(await rawExchange(port, 'GET /healthcheck HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it('closes a refused connection once its answer is written, even if the client never closes its side', async () => {
+    const { service, port } = await start();
+    // allowHalfOpen: like a client that never reads, this one never answers the server's FIN with its
+    // own, so only the server closing its socket completely ends the connection on its side.
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const answered = new Promise((resolve) => socket.once('end', resolve));
+    socket.resume();
+    socket.write('GARBAGE\r\n\r\n');
+    await answered;
+    const open = () =>
+      new Promise<number>((resolve) => service.server.getConnections((_err, count) => resolve(count)));
+    for (let waited = 0; (await open()) > 0 && waited < 2_000; waited += 20) await delay(20);
+    expect(await open()).toBe(0);
+    socket.destroy();
+  });
+
   it('refuses an announced oversize body at once, without waiting for it', async () => {
     const { port } = await start({ BODY_LIMIT_BYTES: '1024' });
     // The body is announced but never sent: an answer can only come from the headers alone.
