@@ -76,6 +76,8 @@ describe('prepare script', () => {
     expect(install.status).toBe(0);
     expect(existsSync(join(directory, 'node_modules', 'express'))).toBe(true);
     expect(existsSync(join(directory, 'node_modules', 'husky'))).toBe(false);
+    // The pinned Node is a dev tool: a production install (the image's) carries none.
+    expect(existsSync(join(directory, 'node_modules', 'node'))).toBe(false);
     expect(hooksPath(directory)).toBe('');
 
     const prepare = run('npm', ['run', 'prepare'], directory);
