@@ -155,6 +155,14 @@ describe('the Node line, pinned in package.json', () => {
     ]);
   });
 
+  it("is the line README's section on it names, and the only one", () => {
+    const readme = read('README.md');
+    const section = readme.slice(readme.indexOf('## The Node line'), readme.indexOf('## Troubleshooting'));
+    const named = [...section.matchAll(/\bNode (\d+)\b/g)].map((match) => match[1]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(new Set(named)).toEqual(new Set([line]));
+  });
+
   it('guards every script and hook that runs project code, before it runs', () => {
     const { scripts } = JSON.parse(files.packageJson) as { scripts: Record<string, string> };
     for (const name of [
