@@ -34,9 +34,11 @@ ARG LAST_COMMIT_SHA=""
 RUN npm run build
 
 # The production dependencies alone, installed from the lockfile apart from the build, so no dev
-# dependency (compiler, test runner, linters) can reach the runtime image.
+# dependency (compiler, test runner, linters) can reach the runtime image. --omit=optional: the only
+# optional dependencies are the pinned Node binaries for `npm` scripts (package.json); the image runs
+# its base's Node.
 FROM npm-base AS production-dependencies
-RUN npm ci --omit=dev --ignore-scripts \
+RUN npm ci --omit=dev --omit=optional --ignore-scripts \
     && npm cache clean --force
 
 # What runs: distroless Node (no shell, no npm, no package manager), the compiled service, its

@@ -65,17 +65,19 @@ describe('prepare script', () => {
 
   // The image build's install: no devDependencies (so no husky) and no scripts. Then the case that
   // broke installs before (husky#914): the prepare script running where husky is absent.
-  it('survives a production install without husky: `npm ci --omit=dev --ignore-scripts`, then prepare', () => {
+  it('survives a production install without husky: `npm ci --omit=dev --omit=optional --ignore-scripts`, then prepare', () => {
     const directory = installableCopy({ withGit: true, linkNodeModules: false });
     // --offline: served from the npm cache the project's own `npm ci` filled, so no network is used.
     const install = run(
       'npm',
-      ['ci', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'],
+      ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'],
       directory,
     );
     expect(install.status).toBe(0);
     expect(existsSync(join(directory, 'node_modules', 'express'))).toBe(true);
     expect(existsSync(join(directory, 'node_modules', 'husky'))).toBe(false);
+    // The pinned Node is for npm scripts: the image's production install carries none.
+    expect(existsSync(join(directory, 'node_modules', '.bin', 'node'))).toBe(false);
     expect(hooksPath(directory)).toBe('');
 
     const prepare = run('npm', ['run', 'prepare'], directory);

@@ -204,7 +204,9 @@ describe('the project Dockerfile', () => {
     expect(DOCKERFILE).toMatch(/ENV HUSKY=0/);
     expect(instructionLines).toContain('RUN npm ci --ignore-scripts');
     expect(instructionLines).toContain('RUN npm run build');
-    expect(DOCKERFILE).toMatch(/RUN npm ci --omit=dev --ignore-scripts \\\n\s+&& npm cache clean --force/);
+    expect(DOCKERFILE).toMatch(
+      /RUN npm ci --omit=dev --omit=optional --ignore-scripts \\\n\s+&& npm cache clean --force/,
+    );
   });
 
   it('ships only dist/, production node_modules and package.json to the runtime', () => {
