@@ -186,3 +186,18 @@ describe('the run summary', () => {
       expect(markdown).toContain(row);
   });
 });
+
+describe('nothing the build or the deploy runs is fetched by a moving name', () => {
+  it('runs BuildKit from an image pinned by digest', () => {
+    const buildx = step('build', 'docker/setup-buildx-action')[0]?.with as Json;
+    expect(buildx['driver-opts']).toMatch(/^image=moby\/buildkit:[\w.-]+@sha256:[0-9a-f]{64}$/);
+  });
+  it('uses the runner’s own gcloud rather than downloading the latest', () => {
+    const deploy = parse(workflowFile('.github/workflows/deploy-cloudrun.yml').text) as Json;
+    const setups = Object.values(deploy.jobs as Json)
+      .flatMap((job) => (job as Json).steps as Json[])
+      .filter((s) => String(s.uses ?? '').startsWith('google-github-actions/setup-gcloud@'));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const setup of setups) expect(setup.with).toMatchObject({ skip_install: true });
+  });
+});
