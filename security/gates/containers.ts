@@ -256,33 +256,9 @@ interface ZapReport {
 
 export async function runZap(context: GateContext): Promise<GateOutcome> {
   const engine = context.engine as ContainerEngine;
-  const image = context.shared.get(IMAGE_KEY) as string;
-  const port = await freePort();
-  const container = `healthcheck-gates-zap-${process.pid}`;
-  const started = await engine.exec([
-    'run',
-    '-d',
-    '--name',
-    container,
-    ...PRODUCTION_FLAGS,
-    '-p',
-    `127.0.0.1:${port}:${CONTAINER_PORT}`,
-    image,
-  ]);
-  context.cleanups.push(async () => {
-    await engine.exec(['rm', '-f', container]);
-  });
-  if (started.status !== 0)
-    return { status: 'failed', reason: 'the image did not start', details: [lastLines(started.stderr)] };
-  const target = `http://127.0.0.1:${port}/healthcheck`;
-  if (!(await waitUntilAnswering(target, 30_000))) {
-    const logs = await engine.exec(['logs', container]);
-    return {
-      status: 'failed',
-      reason: 'the service did not answer within 30 s',
-      details: [lastLines(logs.stdout + logs.stderr)],
-    };
-  }
+  const service = await startService(context, 'zap');
+  if (!('base' in service)) return service;
+  const target = `${service.base}/healthcheck`;
   // ZAP runs as its own user and writes its reports into /zap/wrk, where the action puts the rules file.
   const work = join(context.reportsDir, 'zap');
   rmSync(work, { recursive: true, force: true });
