@@ -20,7 +20,8 @@ import { nodeLineProblem } from './node-line.mjs';
  *   after the tasks (gitWorkflow.js, applyModifications, run whenever there is no backup), which would
  *   commit the unstaged changes unchecked.
  * Our checks read the index and write nothing, so the stash guards nothing else: it is kept for the
- * commits that have partially staged files and skipped (six git calls fewer) for all the others.
+ * commits that have partially staged files, and skipped with the hiding (seven git calls fewer) for all
+ * the others.
  */
 function hasPartiallyStagedFiles() {
   return new Promise((resolve, reject) => {
@@ -48,6 +49,9 @@ async function runHook() {
   ]);
   const passed = await lintStaged({
     stash: partiallyStaged,
+    // Without partially staged files there is nothing to hide: lint-staged's `git status` is skipped, and
+    // the `git add` it runs after the tasks adds back exactly what is staged.
+    hidePartiallyStaged: partiallyStaged,
     // lint-staged's own progress lines cost a renderer and say nothing a failing check does not: each of
     // our checks prints its findings, and a failing command of yours still has its output printed.
     quiet: true,

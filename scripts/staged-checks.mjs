@@ -49,7 +49,7 @@ function git(args, input) {
  * @param {string[]} files absolute paths, as lint-staged passes them
  * @returns {Promise<{ path: string, content: Buffer }[]>}
  */
-async function stagedContent(files) {
+async function readStaged(files) {
   const paths = files.map(projectPath);
   const batched = paths.filter((path) => !path.includes('\n'));
   const contents = new Map();
@@ -71,6 +71,22 @@ async function stagedContent(files) {
     contents.set(path, await git(['cat-file', 'blob', `:./${path}`], ''));
   }
   return paths.map((path) => ({ path, content: contents.get(path) }));
+}
+
+// The checks run side by side and mostly ask for the same files: each file's staged content is read once.
+const stagedReads = new Map();
+async function stagedContent(files) {
+  const unread = files.filter((file) => !stagedReads.has(file));
+  if (unread.length > 0) {
+    const reading = readStaged(unread);
+    unread.forEach((file, index) =>
+      stagedReads.set(
+        file,
+        reading.then((staged) => staged[index]),
+      ),
+    );
+  }
+  return Promise.all(files.map((file) => stagedReads.get(file)));
 }
 
 class ChecksFailed extends Error {}
