@@ -46,6 +46,10 @@ async function runHook() {
   const [{ default: lintStaged }, partiallyStaged] = await Promise.all([
     import('lint-staged'),
     hasPartiallyStagedFiles(),
+    // lint-staged reads its config only after three git calls. Importing it now starts loading the
+    // checks' tools (scripts/staged-checks.mjs) while those calls run; lint-staged then finds the module
+    // loaded. A config elsewhere, or a broken one, is left to lint-staged to find and report.
+    import('../lint-staged.config.mjs').catch(() => undefined),
   ]);
   const passed = await lintStaged({
     stash: partiallyStaged,

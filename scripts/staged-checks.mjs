@@ -89,6 +89,23 @@ async function stagedContent(files) {
   return Promise.all(files.map((file) => stagedReads.get(file)));
 }
 
+/** The promise, with its failure left to whoever awaits it (a task that never runs must not crash the hook). */
+const quietly = (promise) => {
+  promise.catch(() => {});
+  return promise;
+};
+
+// Loading secretlint (with its config, which it validates) and Prettier is most of the hook's own CPU.
+// It starts as soon as this module is loaded (scripts/pre-commit.mjs loads the config early), so it
+// overlaps lint-staged's git calls instead of following them.
+const secretScanning = quietly(
+  import('../security/secret-scan.mjs').then(async ({ createSecretScanner, looksBinary }) => ({
+    scanner: await createSecretScanner(root),
+    looksBinary,
+  })),
+);
+const prettierLoading = quietly(import('prettier'));
+
 class ChecksFailed extends Error {}
 
 /** Prints one block per failed check and fails the lint-staged task, which then blocks the commit. */
@@ -115,9 +132,7 @@ const task = (name, check) => async (files) => {
 };
 
 export const secretScan = task('secret scan', async (files) => {
-  const staged = await stagedContent(files);
-  const { createSecretScanner, looksBinary } = await import('../security/secret-scan.mjs');
-  const scanner = await createSecretScanner(root);
+  const [staged, { scanner, looksBinary }] = await Promise.all([stagedContent(files), secretScanning]);
   const findings = [];
   for (const { path, content } of staged) {
     if (scanner.isIgnored(path) || looksBinary(content)) continue;
@@ -129,8 +144,7 @@ export const secretScan = task('secret scan', async (files) => {
 });
 
 export const prettierCheck = task('Prettier', async (files) => {
-  const staged = await stagedContent(files);
-  const prettier = await import('prettier');
+  const [staged, prettier] = await Promise.all([stagedContent(files), prettierLoading]);
   const findings = [];
   for (const { path, content } of staged) {
     const absolute = join(root, path);
