@@ -52,6 +52,9 @@ async function runHook() {
     import('../lint-staged.config.mjs').catch(() => undefined),
   ]);
   const passed = await lintStaged({
+    // lint-staged's default (ACMR) leaves out type changes (T): a symlink replaced by a regular file holding
+    // a key would be committed unscanned.
+    diffFilter: 'ACMRT',
     stash: partiallyStaged,
     // Without partially staged files there is nothing to hide: lint-staged's `git status` is skipped, and
     // the `git add` it runs after the tasks adds back exactly what is staged.

@@ -1,7 +1,7 @@
 // The hooks as a developer meets them: a copy of the project in its own repository, hooks installed by
 // the prepare script, then real `git commit` and `git push` runs against planted defects.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createProjectCopy, mustRun, removeTempDir, run } from './sandbox';
 
@@ -140,6 +140,24 @@ describe('pre-commit hook', () => {
     expect(commit.status).not.toBe(0);
     expect(commit.output).toContain('@secretlint/secretlint-rule-privatekey');
     expect(head()).toBe(ignoredBefore);
+    mustRun('git', ['reset', '-q', '--hard', before], repository);
+  });
+
+  it('scans a symlink replaced by a regular file (a type change, which git lists apart from modifications)', () => {
+    const before = head();
+    symlinkSync('README.md', join(repository, 'deploy-key.pem'));
+    mustRun('git', ['add', 'deploy-key.pem'], repository);
+    mustRun('git', ['commit', '-q', '--no-verify', '-m', 'A link'], repository);
+    const linked = head();
+    rmSync(join(repository, 'deploy-key.pem'));
+    writeFileSync(join(repository, 'deploy-key.pem'), fakePemPrivateKey());
+    mustRun('git', ['add', 'deploy-key.pem'], repository);
+    expect(mustRun('git', ['status', '--porcelain', '--', 'deploy-key.pem'], repository)).toMatch(/^T /);
+    const commit = run('git', ['commit', '-m', 'The link becomes a key'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain('@secretlint/secretlint-rule-privatekey');
+    expect(commit.output).toContain('deploy-key.pem');
+    expect(head()).toBe(linked);
     mustRun('git', ['reset', '-q', '--hard', before], repository);
   });
 
