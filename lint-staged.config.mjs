@@ -1,10 +1,12 @@
 // What the pre-commit hook runs on the staged files (husky → scripts/pre-commit.mjs → lint-staged).
 // Our three checks are lint-staged function tasks: they run inside the hook's one Node process and read
-// the staged content from the index (scripts/staged-checks.mjs), so a one-file commit stays under half a
-// second. Add your own entries as usual: a glob and a shell command (or a list of them), e.g.
+// the staged content from the index (scripts/staged-checks.mjs), so a one-file commit costs about half a
+// second rather than a tool's start-up per check (bench/RESULTS.md). Add your own entries as usual: a glob
+// and a shell command (or a list of them), e.g.
 //   '*.sql': 'sqlfluff lint',
-// lint-staged appends the staged files' paths and runs it as its own process (slower: it starts a tool).
-// The hook never rewrites files, so prefer checks over fixers (`prettier --check`, not `--write`).
+// lint-staged appends the staged files' paths and runs it as its own process (it pays that tool's start).
+// Prefer checks to fixers (`prettier --check`, not `--write`): lint-staged adds whatever a command rewrote
+// to the commit, unreviewed; our checks never rewrite anything.
 // Every check here also runs over the whole tree in `npm test` and CI, which catch a bypassed hook.
 import { eslintCheck, prettierCheck, secretScan } from './scripts/staged-checks.mjs';
 
