@@ -1,7 +1,7 @@
 // The hooks as a developer meets them: a copy of the project in its own repository, hooks installed by
 // the prepare script, then real `git commit` and `git push` runs against planted defects.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createProjectCopy, mustRun, removeTempDir, run } from './sandbox';
 
@@ -143,6 +143,24 @@ describe('pre-commit hook', () => {
     mustRun('git', ['reset', '-q', '--hard', before], repository);
   });
 
+  it('scans a symlink replaced by a regular file (a type change, which git lists apart from modifications)', () => {
+    const before = head();
+    symlinkSync('README.md', join(repository, 'deploy-key.pem'));
+    mustRun('git', ['add', 'deploy-key.pem'], repository);
+    mustRun('git', ['commit', '-q', '--no-verify', '-m', 'A link'], repository);
+    const linked = head();
+    rmSync(join(repository, 'deploy-key.pem'));
+    writeFileSync(join(repository, 'deploy-key.pem'), fakePemPrivateKey());
+    mustRun('git', ['add', 'deploy-key.pem'], repository);
+    expect(mustRun('git', ['status', '--porcelain', '--', 'deploy-key.pem'], repository)).toMatch(/^T /);
+    const commit = run('git', ['commit', '-m', 'The link becomes a key'], repository);
+    expect(commit.status).not.toBe(0);
+    expect(commit.output).toContain('@secretlint/secretlint-rule-privatekey');
+    expect(commit.output).toContain('deploy-key.pem');
+    expect(head()).toBe(linked);
+    mustRun('git', ['reset', '-q', '--hard', before], repository);
+  });
+
   it('refuses a staged file Prettier would reformat, naming the file', () => {
     const before = head();
     stage('src/untidy.ts', 'export const untidy = {a:1,   b:2}\n');
@@ -180,6 +198,106 @@ describe('pre-commit hook', () => {
     expect(commit.output).not.toMatch(/Unused eslint-disable/);
     expect(commit.status).toBe(0);
     expect(head()).not.toBe(before);
+  });
+
+  describe('a partially staged file (git add, then more edits)', () => {
+    const evalLine = '  return eval(input);\n';
+    const cleanSource = 'export function runScript(input: string): unknown {\n  return input;\n}\n';
+
+    it('is refused for a defect in its staged part, and its unstaged edits stay in the working tree', () => {
+      const before = head();
+      stage('src/run-script.ts', cleanSource.replace('  return input;\n', evalLine));
+      const withUnstagedEdit = `${readFileSync(join(repository, 'src/run-script.ts'), 'utf8')}// unstaged note\n`;
+      writeFileSync(join(repository, 'src/run-script.ts'), withUnstagedEdit);
+      const commit = run('git', ['commit', '-m', 'Planted defect, partially staged'], repository);
+      expect(commit.status).not.toBe(0);
+      expect(commit.output).toContain('src/run-script.ts:2:10 error security/detect-eval-with-expression');
+      expect(head()).toBe(before);
+      // lint-staged hid the unstaged edit while the checks ran; a failed check must not leave it hidden.
+      expect(readFileSync(join(repository, 'src/run-script.ts'), 'utf8')).toBe(withUnstagedEdit);
+      expect(mustRun('git', ['status', '--porcelain', '--', 'src/run-script.ts'], repository)).toMatch(
+        /^AM src\/run-script\.ts/,
+      );
+    });
+
+    it('commits the staged part only when the defect is in the unstaged part, which stays unstaged', () => {
+      const before = head();
+      stage('src/run-script.ts', cleanSource);
+      const withUnstagedDefect = cleanSource.replace('  return input;\n', evalLine);
+      writeFileSync(join(repository, 'src/run-script.ts'), withUnstagedDefect);
+      const commit = run('git', ['commit', '-m', 'Clean staged part'], repository);
+      expect(commit.output).not.toMatch(/✖/);
+      expect(commit.status).toBe(0);
+      expect(head()).not.toBe(before);
+      // mustRun's output is stdout, a newline, then stderr (empty here).
+      expect(mustRun('git', ['show', 'HEAD:src/run-script.ts'], repository)).toBe(`${cleanSource}\n`);
+      expect(readFileSync(join(repository, 'src/run-script.ts'), 'utf8')).toBe(withUnstagedDefect);
+      mustRun('git', ['reset', '-q', '--hard', before], repository);
+    });
+  });
+
+  it("runs a template user's own lint-staged entry: a glob and a shell command, given the staged files", () => {
+    const before = head();
+    // A check of the kind a team adds: a small script, run by lint-staged as its own process with the
+    // matched files' paths appended.
+    stage(
+      'scripts/no-todo.mjs',
+      "import { readFileSync } from 'node:fs';\n\n" +
+        'const unfinished = process.argv\n' +
+        '  .slice(2)\n' +
+        '  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the staged files lint-staged passes\n' +
+        "  .filter((file) => readFileSync(file, 'utf8').includes('TODO'));\n" +
+        'for (const file of unfinished) console.error(`${file}: a TODO is left`);\n' +
+        'process.exitCode = unfinished.length > 0 ? 1 : 0;\n',
+    );
+    const config = readFileSync(join(repository, 'lint-staged.config.mjs'), 'utf8');
+    const extended = config.replace(
+      'export default {\n',
+      "export default {\n  '*.txt': 'node scripts/no-todo.mjs',\n",
+    );
+    expect(extended).not.toBe(config);
+    stage('lint-staged.config.mjs', extended);
+    mustRun('git', ['commit', '-q', '--no-verify', '-m', 'A check of our own'], repository);
+
+    stage('notes/plan.txt', 'TODO: write the plan\n');
+    const refused = run('git', ['commit', '-m', 'Unfinished plan'], repository);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toMatch(/notes\/plan\.txt: a TODO is left/);
+
+    stage('notes/plan.txt', 'The plan: ship it.\n');
+    const committed = run('git', ['commit', '-m', 'Finished plan'], repository);
+    expect(committed.status).toBe(0);
+    expect(mustRun('git', ['show', '--name-only', '--format=', 'HEAD'], repository).trim()).toBe(
+      'notes/plan.txt',
+    );
+    mustRun('git', ['reset', '-q', '--hard', before], repository);
+  });
+
+  it("stops with the Node-line guard's one line on another Node line, when node_modules/.bin/node is missing", () => {
+    const before = head();
+    // The Node running this test stands for "another line": the copy's package.json pins Node 99, and its
+    // node_modules is moved away, so node_modules/.bin/node is missing as after `npm ci --omit=optional`.
+    const manifestPath = join(repository, 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, Record<string, string>>;
+    for (const name of Object.keys(manifest.optionalDependencies ?? {})) {
+      manifest.optionalDependencies![name] = '99.1.2';
+    }
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+    stage('src/greeting.ts', "export const greeting = 'Hello';\n");
+    renameSync(join(repository, 'node_modules'), join(repository, 'node_modules.away'));
+    let commit;
+    try {
+      commit = run('git', ['commit', '-m', 'On another Node'], repository);
+    } finally {
+      renameSync(join(repository, 'node_modules.away'), join(repository, 'node_modules'));
+    }
+    expect(commit.status).not.toBe(0);
+    expect(head()).toBe(before);
+    const lines = commit.output.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toEqual([
+      `This project runs on Node 99 (package.json pins 99.1.2); this is Node ${process.versions.node} (${process.execPath}): node_modules/.bin/node is missing: run \`npm ci\` (an install with --omit=optional leaves it out), or put Node 99 first on PATH.`,
+      'husky - pre-commit script failed (code 1)',
+    ]);
   });
 
   it('is skipped with HUSKY=0', () => {

@@ -177,12 +177,22 @@ describe('the Node line, pinned in package.json', () => {
     ]) {
       expect([name, scripts[`pre${name}`]]).toEqual([name, 'node scripts/node-line.mjs']);
     }
-    for (const hook of ['pre-commit', 'pre-push']) {
-      const commands = read(`.husky/${hook}`)
+    const hookCommands = (hook: string) =>
+      read(`.husky/${hook}`)
         .split('\n')
         .filter((text) => text.trim() !== '' && !text.startsWith('#'));
-      expect([hook, commands[0]]).toEqual([hook, 'node scripts/node-line.mjs']);
-    }
+    expect(hookCommands('pre-push')[0]).toBe('node scripts/node-line.mjs');
+    // The pre-commit hook is one Node process: the guard is imported, not started. Its entry loads nothing
+    // else before the guard has run (a module another Node cannot load would fail before the guard), and
+    // runs the guard before the checks; test/hooks/hooks.test.ts commits on another line through it.
+    expect(hookCommands('pre-commit')).toEqual(['node scripts/pre-commit.mjs']);
+    const entry = read('scripts/pre-commit.mjs');
+    const staticImports = [...entry.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
+    expect(staticImports.sort()).toEqual(['./node-line.mjs', 'node:child_process', 'node:module']);
+    const guardCall = entry.indexOf('const problem = nodeLineProblem();');
+    expect(guardCall).toBeGreaterThan(-1);
+    expect(entry.indexOf('runHook()', guardCall)).toBeGreaterThan(guardCall);
+    expect(entry.slice(0, guardCall)).not.toMatch(/^runHook\(\)/m);
   });
 });
 
