@@ -52,12 +52,44 @@ function sendError(res: Response, status: number): void {
   sendJson(res, publicStatus(status), errorBody(status, res.locals.requestId));
 }
 
-function requestContext(headers: HeaderList, logger: Logger, lifecycle: Lifecycle): RequestHandler {
+/** A request that carries no body: neither the body guard nor the JSON parser has anything to do. */
+function hasNoBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+}
+
+/**
+ * The answer to a health probe, written in one call: status, every header and the body. It is the same
+ * answer the route below gives (same headers, same order, same bytes), without a `setHeader` per header
+ * (each validates and lower-cases its name) nor the rest of the chain. Only the common case takes it:
+ * GET or HEAD on exactly the health path, no body, not draining, probes not logged; anything else takes
+ * the full path, so every other answer is unchanged.
+ */
+function healthFastPath(headers: HeaderList, body: Buffer): (res: Response, requestId: string) => void {
+  const before = headers.flat();
+  const after = ['Content-Type', JSON_TYPE, 'Content-Length', String(body.length)];
+  return (res, requestId) => {
+    res.writeHead(200, [...before, 'X-Request-Id', requestId, ...after]);
+    res.end(body);
+  };
+}
+
+function requestContext(
+  headers: HeaderList,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  answerHealth: (res: Response, requestId: string) => void,
+): RequestHandler {
   return (req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
     const incoming = req.headers['x-request-id'];
     const requestId =
       typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const isProbe = req.path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD');
+    const logsProbes = logger.isLevelEnabled('debug');
+    if (isProbe && !logsProbes && !lifecycle.draining && hasNoBody(req)) {
+      answerHealth(res, requestId);
+      return;
+    }
+    for (const [name, value] of headers) res.setHeader(name, value);
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     // While draining, every answer asks the client to reconnect elsewhere instead of reusing this socket.
@@ -65,8 +97,7 @@ function requestContext(headers: HeaderList, logger: Logger, lifecycle: Lifecycl
 
     // Probes hit /healthcheck every few seconds; logging each at info would drown the real traffic,
     // and skipping the bookkeeping for them keeps the probe path cheap.
-    const isProbe = req.path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD');
-    if (isProbe && !logger.isLevelEnabled('debug')) return next();
+    if (isProbe && !logsProbes) return next();
     const started = performance.now();
     res.once('finish', () => {
       const status = res.statusCode;
@@ -142,11 +173,12 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   app.disable('etag');
   app.set('trust proxy', false);
 
-  app.use(requestContext(buildSecurityHeaders(), logger, lifecycle));
+  const headers = buildSecurityHeaders();
+  const body = healthBody(config);
+  app.use(requestContext(headers, logger, lifecycle, healthFastPath(headers, body)));
   app.use(bodyGuard(config.bodyLimitBytes));
   app.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
 
-  const body = healthBody(config);
   const router = express.Router({ strict: true, caseSensitive: true });
   router
     .route(HEALTH_PATH)
