@@ -3,7 +3,7 @@
  * routes, JSON 404/405, and one JSON error handler. Building it does not listen; `server.ts` does.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -52,44 +52,12 @@ function sendError(res: Response, status: number): void {
   sendJson(res, publicStatus(status), errorBody(status, res.locals.requestId));
 }
 
-/** A request that carries no body: neither the body guard nor the JSON parser has anything to do. */
-function hasNoBody(req: IncomingMessage): boolean {
-  return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
-}
-
-/**
- * The answer to a health probe, written in one call: status, every header and the body. It is the same
- * answer the route below gives (same headers, same order, same bytes), without a `setHeader` per header
- * (each validates and lower-cases its name) nor the rest of the chain. Only the common case takes it:
- * GET or HEAD on exactly the health path, no body, not draining, probes not logged; anything else takes
- * the full path, so every other answer is unchanged.
- */
-function healthFastPath(headers: HeaderList, body: Buffer): (res: Response, requestId: string) => void {
-  const before = headers.flat();
-  const after = ['Content-Type', JSON_TYPE, 'Content-Length', String(body.length)];
-  return (res, requestId) => {
-    res.writeHead(200, [...before, 'X-Request-Id', requestId, ...after]);
-    res.end(body);
-  };
-}
-
-function requestContext(
-  headers: HeaderList,
-  logger: Logger,
-  lifecycle: Lifecycle,
-  answerHealth: (res: Response, requestId: string) => void,
-): RequestHandler {
+function requestContext(headers: HeaderList, logger: Logger, lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
     const incoming = req.headers['x-request-id'];
     const requestId =
       typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const isProbe = req.path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD');
-    const logsProbes = logger.isLevelEnabled('debug');
-    if (isProbe && !logsProbes && !lifecycle.draining && hasNoBody(req)) {
-      answerHealth(res, requestId);
-      return;
-    }
-    for (const [name, value] of headers) res.setHeader(name, value);
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     // While draining, every answer asks the client to reconnect elsewhere instead of reusing this socket.
@@ -97,7 +65,8 @@ function requestContext(
 
     // Probes hit /healthcheck every few seconds; logging each at info would drown the real traffic,
     // and skipping the bookkeeping for them keeps the probe path cheap.
-    if (isProbe && !logsProbes) return next();
+    const isProbe = req.path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD');
+    if (isProbe && !logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     res.once('finish', () => {
       const status = res.statusCode;
@@ -160,6 +129,20 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** A request that carries no body: neither the body guard nor the JSON parser has anything to do. */
+function hasNoBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+}
+
+/** Exactly the health path, with or without a query: the only URLs the fast path below answers. */
+function isHealthUrl(url: string | undefined): boolean {
+  return (
+    url !== undefined &&
+    url.startsWith(HEALTH_PATH) &&
+    (url.length === HEALTH_PATH.length || url.charCodeAt(HEALTH_PATH.length) === 0x3f) // '?'
+  );
+}
+
 export interface AppOptions {
   readonly lifecycle?: Lifecycle;
   /** Lets a service add its own routes behind the same headers, guard and error handling. */
@@ -173,12 +156,11 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   app.disable('etag');
   app.set('trust proxy', false);
 
-  const headers = buildSecurityHeaders();
-  const body = healthBody(config);
-  app.use(requestContext(headers, logger, lifecycle, healthFastPath(headers, body)));
+  app.use(requestContext(buildSecurityHeaders(), logger, lifecycle));
   app.use(bodyGuard(config.bodyLimitBytes));
   app.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
 
+  const body = healthBody(config);
   const router = express.Router({ strict: true, caseSensitive: true });
   router
     .route(HEALTH_PATH)
@@ -199,4 +181,54 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   app.use((_req, res) => sendError(res, 404));
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * What the server runs: the app, with health probes answered ahead of it. Probes are most of a health
+ * service's traffic (every load balancer and orchestrator polls), and the answer to a plain probe
+ * depends on nothing but the configuration and the request id, so it is written in one call, status,
+ * every header and the body, without a `setHeader` per header (each validates and lower-cases its
+ * name) nor Express's per-request set-up and router. It is the same answer the app gives, byte for byte
+ * (test/integration/fast-path.test.ts compares them). Only the plain case takes it: GET or HEAD on
+ * exactly the health path, no body, not draining, probes not logged; everything else goes to the app.
+ */
+export function createRequestListener(
+  config: Config,
+  logger: Logger,
+  options: AppOptions = {},
+): RequestListener {
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  const app = createApp(config, logger, { ...options, lifecycle });
+  const body = healthBody(config);
+  // One list for every probe, the request id's slot rewritten each time: Node reads the list within
+  // writeHead (its _storeHeader runs before writeHead returns), so no answer can see another's id, and
+  // no list of ~40 strings is allocated per request.
+  const head = [
+    ...buildSecurityHeaders().flat(),
+    'X-Request-Id',
+    '',
+    ...['Content-Type', JSON_TYPE, 'Content-Length', String(body.length)],
+  ];
+  const requestIdSlot = head.indexOf('X-Request-Id') + 1;
+  // The same bytes as a string: Node then sends head and body in one write, where a Buffer body goes
+  // out after the head in a writev (the largest cost in a profile under load).
+  const text = body.toString('utf8');
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      isHealthUrl(req.url) &&
+      !logger.isLevelEnabled('debug') &&
+      !lifecycle.draining &&
+      hasNoBody(req)
+    ) {
+      const incoming = req.headers['x-request-id'];
+      const requestId =
+        typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      head[requestIdSlot] = requestId;
+      res.writeHead(200, head);
+      res.end(text);
+      return;
+    }
+    app(req, res);
+  };
 }
