@@ -46,7 +46,7 @@ export async function benchColdStart() {
     `- service vs bare node:http: **${versusBare.toFixed(2)}×** (goal ≤ ${GOALS.coldStartVsBare}×): ${verdict(bareOk)}`,
     `- the code cache: ${ratio(medians.service, medians['service, no code cache'])}× the start of the same bundle compiled from source`,
   ].join('\n');
-  return { markdown, medians, met: expressOk && bareOk };
+  return { markdown, medians, versusExpress, versusBare, expressOk, bareOk, met: expressOk && bareOk };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log((await benchColdStart()).markdown);

@@ -80,7 +80,7 @@ export async function benchHttp() {
     `- p99 vs plain Express, minimal: **${p99.toFixed(2)}×** (goal ≤ ${GOALS.p99VsExpress}×): ${verdict(p99Ok)}; as users write it: ${ratio(service.p99, summary['express as users write it'].p99)}×`,
     `- CPU per request vs plain Express, minimal: ${ratio(service.cpuUs, summary[PEER].cpuUs)}×; vs bare node:http: ${ratio(service.cpuUs, summary.bare.cpuUs)}×`,
   ].join('\n');
-  return { markdown, summary, met: throughputOk && p99Ok };
+  return { markdown, summary, throughput, p99, throughputOk, p99Ok, met: throughputOk && p99Ok };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log((await benchHttp()).markdown);

@@ -62,7 +62,7 @@ export async function benchMemory() {
       med('express as users write it', (s) => s.after.rss),
     )}×`,
   ].join('\n');
-  return { markdown, met };
+  return { markdown, versus, met };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log((await benchMemory()).markdown);
