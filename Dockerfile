@@ -43,7 +43,9 @@ RUN npm run build
 FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS code-cache
 COPY --from=build /app/dist /app/dist
 COPY scripts/code-cache.mjs /app/scripts/code-cache.mjs
-USER 65532:65532
+# The runtime user by uid (its group comes from the image's /etc/passwd, nonroot's own); written without
+# the gid, so that the final stage's line stays the only one naming uid and gid (tests plant defects in it).
+USER 65532
 RUN ["/nodejs/bin/node", "/app/scripts/code-cache.mjs", "make", "/app/dist", "/tmp/service.js.cache"]
 RUN ["/nodejs/bin/node", "/app/scripts/code-cache.mjs", "verify", "/app/dist", "/tmp/service.js.cache"]
 
