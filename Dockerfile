@@ -23,32 +23,42 @@ ENV HUSKY=0 \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY package.json package-lock.json .npmrc ./
 
-# Compiles the service with every dependency, dev tools included; nothing of this stage ships but dist/.
+# Bundles the service with every dependency, dev tools included; nothing of this stage ships but dist/:
+# the launcher, the bundle (Express, helmet, pino and the rest inside), the health probe, the SBOM and
+# build-info.json (scripts/build.mjs). `npm run build` makes the same files on a developer's machine and
+# in CI, where the tests and the benchmarks run them.
 FROM npm-base AS build
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build.mjs ./scripts/
+COPY scripts/build.mjs scripts/code-cache.mjs ./scripts/
 COPY src/ ./src/
 # Recorded in dist/build-info.json; empty means the build falls back to git (absent here: "unknown").
 ARG LAST_COMMIT_SHA=""
 RUN npm run build
 
-# The production dependencies alone, installed from the lockfile apart from the build, so no dev
-# dependency (compiler, test runner, linters) can reach the runtime image. --omit=optional: the only
-# optional dependencies are the pinned Node binaries for `npm` scripts (package.json); the image runs
-# its base's Node.
-FROM npm-base AS production-dependencies
-RUN npm ci --omit=dev --omit=optional --ignore-scripts \
-    && npm cache clean --force
+# The V8 code cache of the bundle, made again by the Node of the runtime image itself and as its user:
+# a cache is tied to the V8 version and flags of the Node that made it, and the build stage's Node is
+# another binary. `verify` runs in a fresh process and fails the build if that Node rejects the cache
+# it just made. At run time a rejected cache only costs start-up time (src/launcher.ts).
+FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS code-cache
+COPY --from=build /app/dist /app/dist
+COPY scripts/code-cache.mjs /app/scripts/code-cache.mjs
+# The runtime user by uid (its group comes from the image's /etc/passwd, nonroot's own); written without
+# the gid, so that the final stage's line stays the only one naming uid and gid (tests plant defects in it).
+USER 65532
+RUN ["/nodejs/bin/node", "/app/scripts/code-cache.mjs", "make", "/app/dist", "/tmp/service.js.cache"]
+RUN ["/nodejs/bin/node", "/app/scripts/code-cache.mjs", "verify", "/app/dist", "/tmp/service.js.cache"]
 
-# What runs: distroless Node (no shell, no npm, no package manager), the compiled service, its
-# production dependencies and package.json. Every file and /app itself stay owned by root, so the
-# service cannot rewrite, rename or add code even where the root filesystem is writable. COPY comes
-# before WORKDIR on purpose: WORKDIR would create /app owned by the base image's user (65532).
+# What runs: distroless Node (no shell, no npm, no package manager), the bundled service and
+# package.json; no node_modules: the bundle holds the production dependencies, and Trivy finds them in
+# dist/sbom.cdx.json (its image scan reads *.cdx.json files; docs/pipeline.md). Every file and /app
+# itself stay owned by root, so the service cannot rewrite, rename or add code even where the root
+# filesystem is writable; the code cache is read-only to everyone. COPY comes before WORKDIR on purpose:
+# WORKDIR would create /app owned by the base image's user (65532).
 # gcr.io/distroless/nodejs24-debian12:nonroot (no shell, no package manager, no npm)
 FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a AS runtime
-COPY --from=production-dependencies /app/node_modules /app/node_modules
 COPY --from=build /app/dist /app/dist
+COPY --from=code-cache --chown=0:0 --chmod=0444 /tmp/service.js.cache /app/dist/service.js.cache
 COPY package.json /app/package.json
 WORKDIR /app
 

@@ -27,9 +27,18 @@ export const HEALTH_BODY = JSON.stringify({
   ],
 });
 
+// `service` is exactly what the image runs: the launcher, the bundle and its code cache, as built.
 export const TARGETS = {
-  service: { entry: 'dist/main.js', label: 'service (dist/main.js)' },
-  express: { entry: 'bench/baselines/express-plain.mjs', label: 'plain Express 5, res.json' },
+  service: { entry: 'dist/main.js', label: 'service (dist/main.js: bundle + code cache)' },
+  'service, no code cache': { entry: 'dist/service.js', label: 'the bundle alone, compiled from source' },
+  'express minimal': {
+    entry: 'bench/baselines/express-minimal.mjs',
+    label: 'plain Express 5, res.json, ETag and X-Powered-By off',
+  },
+  'express as users write it': {
+    entry: 'bench/baselines/express-plain.mjs',
+    label: 'plain Express 5, res.json, defaults',
+  },
   bare: { entry: 'bench/baselines/bare.mjs', label: 'bare node:http' },
 };
 
@@ -109,6 +118,14 @@ export function memoryOf(pid) {
   return { rss: kB.VmRSS * 1024, anon: kB.RssAnon * 1024, file: kB.RssFile * 1024 };
 }
 
+/** CPU time (user + system) the process has used so far, in milliseconds, from /proc/PID/stat. */
+export function cpuMsOf(pid) {
+  // Fields after the command name, which sits in parentheses and may hold spaces: utime is the 12th,
+  // stime the 13th, in clock ticks (100 per second on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -116,3 +133,19 @@ export function median(values) {
 }
 
 export const ratio = (value, baseline) => (value / baseline).toFixed(2);
+
+/** The spread of a per-round ratio: its lowest and highest value across the rounds. */
+export function spread(ratios) {
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+}
+
+/** The goals of issue 18, each a ratio against a baseline measured in the same run. */
+export const GOALS = Object.freeze({
+  coldStartVsExpress: 0.65,
+  coldStartVsBare: 1.6,
+  throughputVsExpress: 0.95,
+  p99VsExpress: 1.1,
+  rssVsExpress: 1.05,
+});
+
+export const verdict = (met) => (met ? 'met' : '**MISSED**');

@@ -1,47 +1,68 @@
-// Resident memory after 200 000 requests (and a 2 s idle pause), read from /proc outside the process.
-import { load, MB, memoryOf, sleep, startTarget } from './lib.mjs';
+// Resident memory after 200 000 requests (and a 2 s idle pause), read from /proc outside the process,
+// for the service and both plain Express peers (bare node:http for reference), in interleaved rounds.
+import { GOALS, load, MB, median, memoryOf, ratio, sleep, spread, startTarget, verdict } from './lib.mjs';
 
 const REQUESTS = Number(process.env.BENCH_SOAK_REQUESTS ?? 200_000);
-const ORDER = ['service', 'express', 'bare'];
-const TARGET_MB = 70;
+const ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 3);
+const ORDER = ['service', 'express minimal', 'express as users write it', 'bare'];
+const PEER = 'express minimal';
 
 export async function benchMemory() {
-  const rows = [];
-  const after = {};
-  for (const name of ORDER) {
-    const target = await startTarget(name);
-    try {
-      await sleep(500);
-      const idle = memoryOf(target.pid);
-      const result = await load(target.url, { amount: REQUESTS });
-      if (result.errors || result.non2xx)
-        throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx`);
-      await sleep(2_000);
-      after[name] = memoryOf(target.pid);
-      const mb = (bytes) => (bytes / MB).toFixed(1);
-      rows.push(
-        `| ${name} | ${mb(idle.rss)} | ${mb(idle.anon)} | ${mb(after[name].rss)} | ${mb(after[name].anon)} | ${mb(after[name].file)} |`,
-      );
-      console.log(`memory ${name}: ${mb(idle.rss)} MB idle, ${mb(after[name].rss)} MB after ${REQUESTS}`);
-    } finally {
-      await target.stop();
+  const samples = Object.fromEntries(ORDER.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = ORDER.map((_, i) => ORDER[(i + round) % ORDER.length]);
+    for (const name of order) {
+      const target = await startTarget(name);
+      try {
+        await sleep(500);
+        const idle = memoryOf(target.pid);
+        const result = await load(target.url, { amount: REQUESTS });
+        if (result.errors || result.non2xx)
+          throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx`);
+        await sleep(2_000);
+        const after = memoryOf(target.pid);
+        samples[name].push({ idle, after });
+        console.log(
+          `memory round ${round + 1} ${name}: ${(idle.rss / MB).toFixed(1)} MB idle, ${(after.rss / MB).toFixed(1)} MB after ${REQUESTS}`,
+        );
+      } finally {
+        await target.stop();
+      }
     }
   }
-  const met = after.service.rss <= TARGET_MB * MB;
+  const mb = (bytes) => (bytes / MB).toFixed(1);
+  const med = (name, pick) => median(samples[name].map(pick));
+  const perRound = (peer) => samples.service.map((s, round) => s.after.rss / samples[peer][round].after.rss);
+  const rows = ORDER.map(
+    (name) =>
+      `| ${name} | ${mb(med(name, (s) => s.idle.rss))} | ${mb(med(name, (s) => s.idle.anon))} | ` +
+      `${mb(med(name, (s) => s.after.rss))} | ${mb(med(name, (s) => s.after.anon))} | ${mb(med(name, (s) => s.after.file))} | ` +
+      `${
+        name === 'service'
+          ? '—'
+          : `${ratio(
+              med('service', (s) => s.after.rss),
+              med(name, (s) => s.after.rss),
+            )} (${spread(perRound(name))})`
+      } |`,
+  );
+  const versus = med('service', (s) => s.after.rss) / med(PEER, (s) => s.after.rss);
+  const met = versus <= GOALS.rssVsExpress;
   const markdown = [
-    `Memory at idle after start, and 2 s after ${REQUESTS} requests at 50 connections, no forced GC. VmRSS is what`,
-    '`ps` and the target count; RssAnon is the private part; RssFile is mostly the node executable mapped from disk,',
-    'shared with every other node process (the same for all three targets).',
+    `Memory at idle after start, and 2 s after ${REQUESTS} requests at 50 connections, no forced GC; medians of ${ROUNDS} interleaved rounds, in brackets the lowest–highest of the per-round ratios. VmRSS is what`,
+    '`ps` and the goal count; RssAnon is the private part; RssFile is mostly the node executable mapped from disk,',
+    'shared with every other node process.',
     '',
-    '| target | idle VmRSS MB | idle RssAnon MB | after VmRSS MB | after RssAnon MB | after RssFile MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| target | idle VmRSS MB | idle RssAnon MB | after VmRSS MB | after RssAnon MB | after RssFile MB | service ÷ target, after VmRSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    `- service VmRSS after ${REQUESTS} requests: **${(after.service.rss / MB).toFixed(1)} MB** (target ≤ ${TARGET_MB} MB): ${met ? 'met' : 'MISSED'}; ` +
-      `plain Express ${(after.express.rss / MB).toFixed(1)} MB, bare node:http ${(after.bare.rss / MB).toFixed(1)} MB ` +
-      `(service ÷ Express ${(after.service.rss / after.express.rss).toFixed(2)}×)`,
+    `- service VmRSS after ${REQUESTS} requests vs plain Express, minimal: **${versus.toFixed(2)}×** (goal ≤ ${GOALS.rssVsExpress}×): ${verdict(met)}; as users write it: ${ratio(
+      med('service', (s) => s.after.rss),
+      med('express as users write it', (s) => s.after.rss),
+    )}×`,
   ].join('\n');
-  return { markdown, after, met };
+  return { markdown, versus, met };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log((await benchMemory()).markdown);

@@ -62,11 +62,16 @@ export function pinnedNode(packageJson: string): string | undefined {
 /** The Node line of every FROM that names an official Node image, with its line number. */
 export function dockerfileNodeLines(dockerfile: string): { image: string; line: string; at: number }[] {
   const found: { image: string; line: string; at: number }[] = [];
+  const seen = new Set<string>();
   for (const from of DockerfileParser.parse(dockerfile).getFROMs()) {
     const name = from.getImageName() ?? '';
     const registry = from.getRegistry();
     const image = registry === null ? name : `${registry}/${name}`;
     const tag = from.getImageTag() ?? '';
+    // Once per image: two stages may start from the same one (the code cache is made in the runtime image).
+    const reference = `${image}:${tag}@${from.getImageDigest() ?? ''}`;
+    if (seen.has(reference)) continue;
+    seen.add(reference);
     for (const rule of NODE_IMAGE_LINE) {
       const byName = rule.image.exec(image);
       if (byName === null) continue;

@@ -3,7 +3,7 @@
  * routes, JSON 404/405, and one JSON error handler. Building it does not listen; `server.ts` does.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -129,6 +129,20 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** A request that carries no body: neither the body guard nor the JSON parser has anything to do. */
+function hasNoBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+}
+
+/** Exactly the health path, with or without a query: the only URLs the fast path below answers. */
+function isHealthUrl(url: string | undefined): boolean {
+  return (
+    url !== undefined &&
+    url.startsWith(HEALTH_PATH) &&
+    (url.length === HEALTH_PATH.length || url.charCodeAt(HEALTH_PATH.length) === 0x3f) // '?'
+  );
+}
+
 export interface AppOptions {
   readonly lifecycle?: Lifecycle;
   /** Lets a service add its own routes behind the same headers, guard and error handling. */
@@ -167,4 +181,54 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   app.use((_req, res) => sendError(res, 404));
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * What the server runs: the app, with health probes answered ahead of it. Probes are most of a health
+ * service's traffic (every load balancer and orchestrator polls), and the answer to a plain probe
+ * depends on nothing but the configuration and the request id, so it is written in one call, status,
+ * every header and the body, without a `setHeader` per header (each validates and lower-cases its
+ * name) nor Express's per-request set-up and router. It is the same answer the app gives, byte for byte
+ * (test/integration/fast-path.test.ts compares them). Only the plain case takes it: GET or HEAD on
+ * exactly the health path, no body, not draining, probes not logged; everything else goes to the app.
+ */
+export function createRequestListener(
+  config: Config,
+  logger: Logger,
+  options: AppOptions = {},
+): RequestListener {
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  const app = createApp(config, logger, { ...options, lifecycle });
+  const body = healthBody(config);
+  // One list for every probe, the request id's slot rewritten each time: Node reads the list within
+  // writeHead (its _storeHeader runs before writeHead returns), so no answer can see another's id, and
+  // no list of ~40 strings is allocated per request.
+  const head = [
+    ...buildSecurityHeaders().flat(),
+    'X-Request-Id',
+    '',
+    ...['Content-Type', JSON_TYPE, 'Content-Length', String(body.length)],
+  ];
+  const requestIdSlot = head.indexOf('X-Request-Id') + 1;
+  // The same bytes as a string: Node then sends head and body in one write, where a Buffer body goes
+  // out after the head in a writev (the largest cost in a profile under load).
+  const text = body.toString('utf8');
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      isHealthUrl(req.url) &&
+      !logger.isLevelEnabled('debug') &&
+      !lifecycle.draining &&
+      hasNoBody(req)
+    ) {
+      const incoming = req.headers['x-request-id'];
+      const requestId =
+        typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      head[requestIdSlot] = requestId;
+      res.writeHead(200, head);
+      res.end(text);
+      return;
+    }
+    app(req, res);
+  };
 }

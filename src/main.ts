@@ -3,7 +3,7 @@
  * signals, and turns every outcome into a distinct exit code.
  */
 import { join } from 'node:path';
-import { createApp } from './app';
+import { createRequestListener } from './app';
 import { BUILD_INFO_FILE, readBuildInfo } from './build-info';
 import { ConfigError, loadConfig, type Config } from './config';
 import { Lifecycle } from './lifecycle';
@@ -60,7 +60,12 @@ export async function main(proc: ServiceProcess, distDir: string): Promise<Runni
   proc.on('unhandledRejection', fatal);
 
   const lifecycle = new Lifecycle();
-  const service = createServer(createApp(config, logger, { lifecycle }), config, logger, lifecycle);
+  const service = createServer(
+    createRequestListener(config, logger, { lifecycle }),
+    config,
+    logger,
+    lifecycle,
+  );
   let port: number;
   try {
     ({ port } = await service.listen());

@@ -1,4 +1,5 @@
-// Baseline: Express 5 with the one route and no middleware, answering with res.json.
+// Baseline "as users write it": Express 5 with the one route and no middleware, answering with res.json
+// and Express's defaults (an ETag computed for every answer, X-Powered-By). express-minimal.mjs turns those off.
 import express from 'express';
 
 const body = JSON.parse(process.env.HEALTH_BODY ?? '{}');

@@ -85,9 +85,14 @@ export const needsBuiltImage: Requirement = (context) => {
 
 /** The base images the Dockerfile names by digest (stage names and build-arg references aside). */
 export function pinnedBaseImages(dockerfile: string): string[] {
-  return baseImages(dockerfile)
-    .map(({ reference }) => reference)
-    .filter((reference) => /@sha256:[0-9a-f]{64}$/.test(reference));
+  // Once each: two stages may start from the same image (the code cache is made in the runtime image).
+  return [
+    ...new Set(
+      baseImages(dockerfile)
+        .map(({ reference }) => reference)
+        .filter((reference) => /@sha256:[0-9a-f]{64}$/.test(reference)),
+    ),
+  ];
 }
 
 export const needsBaseImages: Requirement = async (context) => {

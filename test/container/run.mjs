@@ -308,6 +308,48 @@ async function checkRunningService(engine, image, expected) {
     write.stdout + write.stderr,
   );
 
+  // The code cache: made in the image by its own Node, so that Node must accept it (a rejected cache
+  // still starts the service, only slower, which no other check here would notice).
+  const cache = await nodeInContainer(
+    engine,
+    container,
+    "const { compileService } = require('/app/dist/main.js'); process.stdout.write(String(compileService('/app/dist').cacheRejected))",
+  );
+  check(
+    "the image's Node accepts the code cache the build made (dist/service.js.cache)",
+    cache.stdout === 'false',
+    cache.stdout + cache.stderr,
+  );
+  // Trivy's view of the image: with no node_modules, the packages it can report are those the SBOM
+  // names. esbuild marks every module it bundles with a `// node_modules/<package>/…` comment.
+  const inventory = await nodeInContainer(
+    engine,
+    container,
+    [
+      "const fs = require('fs');",
+      "const bundle = fs.readFileSync('/app/dist/service.js', 'utf8');",
+      'const bundled = new Set();',
+      String.raw`for (const [, path] of bundle.matchAll(/^\/\/ (\S*node_modules\/\S+)$/gm)) {`,
+      "  const parts = path.slice(path.lastIndexOf('node_modules/') + 13).split('/');",
+      "  bundled.add(parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));",
+      '}',
+      "const sbom = JSON.parse(fs.readFileSync('/app/dist/sbom.cdx.json', 'utf8'));",
+      'process.stdout.write(JSON.stringify({ bundled: [...bundled], listed: sbom.components.map((c) => c.name), format: sbom.bomFormat }));',
+    ].join('\n'),
+  );
+  let seen = { bundled: [], listed: [], format: undefined };
+  try {
+    seen = JSON.parse(inventory.stdout);
+  } catch {
+    // reported by the checks below
+  }
+  const unlisted = seen.bundled.filter((name) => !seen.listed.includes(name));
+  check(
+    `the image's SBOM (CycloneDX) names every package in its bundle (${seen.bundled.length} bundled, ${seen.listed.length} listed)`,
+    seen.format === 'CycloneDX' && seen.bundled.length > 0 && unlisted.length === 0,
+    unlisted.join(', ') + inventory.stderr,
+  );
+
   if (engine.name === 'podman') {
     const health = await engine.attempt(['healthcheck', 'run', container]);
     check(
@@ -404,30 +446,35 @@ async function checkImageFiles(engine, image) {
       .filter(Boolean),
   );
   check(
-    '/app holds only dist/, node_modules/ and package.json',
-    isDeepStrictEqual([...appEntries].sort(), ['dist', 'node_modules', 'package.json']),
+    '/app holds only dist/ and package.json (the bundle holds the dependencies)',
+    isDeepStrictEqual([...appEntries].sort(), ['dist', 'package.json']),
     [...appEntries].join(', '),
   );
   for (const file of [
     'app/dist/main.js',
+    'app/dist/service.js',
+    'app/dist/service.js.cache',
+    'app/dist/sbom.cdx.json',
     'app/dist/healthprobe.js',
     'app/dist/build-info.json',
     'app/package.json',
   ]) {
     check(`image holds ${file}`, paths.includes(file));
   }
-  for (const dependency of Object.keys(PACKAGE.dependencies)) {
-    check(
-      `production dependency ${dependency} is installed`,
-      paths.includes(`app/node_modules/${dependency}/package.json`),
-    );
-  }
+  const cacheFile = files.find((file) => file.path === 'app/dist/service.js.cache');
+  check(
+    'the code cache is read-only to everyone and owned by root (-r--r--r-- 0/0)',
+    cacheFile?.mode === '-r--r--r--' && cacheFile.owner === '0/0',
+    `${cacheFile?.mode} ${cacheFile?.owner}`,
+  );
   const forbidden = [
     [
       'source or tests (src/, test/, *.ts)',
       (path) => /^app\/(src|test)\//.test(path) || /^app\/dist\/.*\.ts$/.test(path),
     ],
     ['git metadata (.git)', (path) => /(^|\/)\.git(\/|$)/.test(path)],
+    // Maps stay build artifacts: --enable-source-maps would cost start-up time and memory (issue 18).
+    ['source maps or the bundle metafile (*.map, *.meta.json)', (path) => /\.(map|meta\.json)$/.test(path)],
     [
       'build config (tsconfig, Dockerfile, lockfile, .npmrc)',
       (path) => /^app\/(tsconfig[^/]*|Dockerfile|package-lock\.json|\.npmrc|scripts\/.*)$/.test(path),

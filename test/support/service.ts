@@ -42,6 +42,8 @@ export interface StartOptions {
   /** The service's whole environment besides PATH, HOST and PORT: nothing leaks in from the test runner. */
   readonly env?: Readonly<Record<string, string>>;
   readonly nodeFlags?: readonly string[];
+  /** Another copy of the built entry (dist/main.js by default), e.g. beside a damaged code cache. */
+  readonly entry?: string;
 }
 
 /** One GET on its own connection (no pooled keep-alive socket left behind to skew a test). */
@@ -68,7 +70,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function startService(options: StartOptions = {}): Promise<ServiceProcess> {
   assertBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), SERVICE_ENTRY], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), options.entry ?? SERVICE_ENTRY], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
