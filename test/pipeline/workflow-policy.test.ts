@@ -73,7 +73,9 @@ describe('each rule bites on its fixture, at the line it marks', () => {
     const text = readFileSync(join(FIXTURES, name), 'utf8');
     // A fixture for a rule that concerns one workflow names that workflow's path in a "# path:" line.
     const path = /^# path: (\S+)$/m.exec(text)?.[1] ?? `test/fixtures/${name}`;
-    const findings = checkWorkflow(ROOT, { path, text }, { actions: fixtureActions });
+    // A rule that reads the repository beside the workflow is shown one of its folders in a "# root:" line.
+    const root = join(ROOT, /^# root: (\S+)$/m.exec(text)?.[1] ?? '.');
+    const findings = checkWorkflow(root, { path, text }, { actions: fixtureActions });
     const reported = findings.map((finding) => `${finding.line}:${finding.rule}`);
     expect([...new Set(reported)].sort()).toEqual([...new Set(marks(text))].sort());
     for (const finding of findings) expect(finding.column).toBeGreaterThan(0);
