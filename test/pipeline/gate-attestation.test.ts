@@ -266,9 +266,7 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_SERVER_URL: SERVER,
     GITHUB_RUN_ID: '42',
-    ...Object.fromEntries(
-      GATES.map((gate) => [`GATE_RESULT_${gate.name.toUpperCase().replaceAll('-', '_')}`, 'success']),
-    ),
+    GATE_OUTPUTS: JSON.stringify(Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']))),
   };
   const args = () => [
     '--reports',
@@ -292,7 +290,11 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
   });
 
   test('exits 1 naming the gate whose result is missing', () => {
-    const result = run(args(), { ...githubEnv, GATE_RESULT_CODEQL: '' });
+    const outputs = Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']));
+    const result = run(args(), {
+      ...githubEnv,
+      GATE_OUTPUTS: JSON.stringify({ ...outputs, 'codeql-result': '' }),
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('gate codeql: no job result given');
   });
@@ -301,6 +303,13 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
     const result = run([], {});
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('missing --reports, --image, --digest, --output, GITHUB_REPOSITORY');
+    expect(result.stderr).toContain('GATE_OUTPUTS');
+  });
+
+  test('exits 1 naming GATE_OUTPUTS when it is not a JSON object', () => {
+    const result = run(args(), { ...githubEnv, GATE_OUTPUTS: '["lint-result"]' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('GATE_OUTPUTS is not a JSON object');
   });
 });
 
@@ -324,9 +333,8 @@ describe('the workflows feed the builder every gate', () => {
       const build = publishSteps.find((step) =>
         String(step.run ?? '').includes('security/gate-attestation.ts'),
       );
-      expect(build?.env[`GATE_RESULT_${name.toUpperCase().replaceAll('-', '_')}`]).toBe(
-        `\${{ needs.gates.outputs.${name}-result }}`,
-      );
+      // Every gate output reaches the builder at once, which reads `<name>-result` for each gate.
+      expect(build?.env.GATE_OUTPUTS).toBe('${{ toJSON(needs.gates.outputs) }}');
       expect(gates.on.workflow_call.outputs[`${name}-result`].value).toBe(`\${{ jobs.${name}.result }}`);
     },
   );
