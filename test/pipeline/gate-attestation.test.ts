@@ -10,6 +10,7 @@ import {
   buildPredicate,
   GATES,
   gatesField,
+  main,
   REPORT_ARTIFACT_PREFIX,
   VSA_PREDICATE_TYPE,
   type AttestationInput,
@@ -377,5 +378,121 @@ describe('the workflows feed the builder every gate', () => {
     expect(gatesField('https://github.com', '${repository}')).toBe(
       'https://github.com/${repository}/.github/workflows/security-gates.yml',
     );
+  });
+});
+
+// The same CLI in process (the child-process tests above prove the real entry file; these reach every
+// branch of main(), which Jest counts only in process).
+describe('main() of the gate-results builder', () => {
+  const env = {
+    GITHUB_REPOSITORY: REPOSITORY,
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_SERVER_URL: SERVER,
+    GITHUB_RUN_ID: '7',
+    GATE_OUTPUTS: JSON.stringify(Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']))),
+  };
+  const argv = () => [
+    '--reports',
+    join(dir, 'reports'),
+    '--image',
+    'ghcr.io/acme/svc.api',
+    '--digest',
+    DIGEST,
+  ];
+  let errors: string[];
+  let logs: string[];
+  beforeEach(() => {
+    errors = [];
+    logs = [];
+    jest.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('writes a FAILED predicate when a gate failed, and says so', () => {
+    const output = join(dir, 'predicate.json');
+    const outputs = { ...JSON.parse(env.GATE_OUTPUTS), 'trivy-result': 'failure' };
+    expect(
+      main([...argv(), '--output', output], { ...env, GATE_OUTPUTS: JSON.stringify(outputs) }, ROOT),
+    ).toBe(0);
+    const predicate = JSON.parse(readFileSync(output, 'utf8')) as Record<string, unknown>;
+    expect(predicate.verificationResult).toBe('FAILED');
+    expect(predicate.resourceUri).toBe(`oci://ghcr.io/acme/svc.api@${DIGEST}`);
+    expect(gatesOf(predicate).find((gate) => gate.name === 'trivy')?.verdict).toBe('failed');
+    expect(logs.join('\n')).toContain('gate-attestation: FAILED for ghcr.io/acme/svc.api@');
+  });
+
+  test('exits 2 on an unknown flag, with the usage', () => {
+    expect(main([...argv(), '--output', 'x', '--sign'], env, ROOT)).toBe(2);
+    expect(errors.join('\n')).toMatch(
+      /gate-attestation: .*--sign[\s\S]*usage: node security\/gate-attestation\.ts/,
+    );
+  });
+
+  test('exits 2 naming only what is missing', () => {
+    const withoutOutputs: Record<string, string | undefined> = { ...env };
+    delete withoutOutputs.GATE_OUTPUTS;
+    expect(main(argv(), withoutOutputs, ROOT)).toBe(2);
+    expect(errors[0]).toMatch(/^gate-attestation: missing --output, GATE_OUTPUTS\n/);
+  });
+
+  test('exits 1 naming the gate whose result the outputs lack', () => {
+    const outputs = JSON.parse(env.GATE_OUTPUTS) as Record<string, string>;
+    delete outputs['zap-api-result'];
+    const result = main(
+      [...argv(), '--output', join(dir, 'p.json')],
+      { ...env, GATE_OUTPUTS: JSON.stringify(outputs) },
+      ROOT,
+    );
+    expect(result).toBe(1);
+    expect(errors).toEqual(['gate-attestation: gate zap-api: no job result given']);
+  });
+});
+
+describe('SARIF severities in the record', () => {
+  // A CodeQL-shaped log (codeql-action groups rules by pack in tool.extensions, results point at them by
+  // rule.index and rule.toolComponent.index); scores on GitHub's thresholds: ≥9 critical, ≥7 high, ≥4
+  // medium, >0 low, else none.
+  test('maps security-severity scores, finds rules by index or id, and skips accepted suppressions', () => {
+    const rule = (id: string, score?: string) => ({
+      id,
+      ...(score === undefined ? {} : { properties: { 'security-severity': score } }),
+    });
+    const log = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: { name: 'CodeQL', semanticVersion: '2.25.6', rules: [rule('driver-rule', '2.0')] },
+            extensions: [
+              { name: 'pack', rules: [rule('critical', '9.1'), rule('medium', '5.0'), rule('none', '0.0')] },
+            ],
+          },
+          results: [
+            { rule: { index: 0, toolComponent: { index: 0 } } },
+            { rule: { index: 1, toolComponent: { index: 0 } } },
+            { ruleId: 'none' },
+            { ruleIndex: 0 },
+            { ruleId: 'unknown-rule', level: 'note' },
+            { ruleId: 'critical', suppressions: [{ kind: 'inSource' }] },
+            { ruleId: 'critical', suppressions: [{ kind: 'external', status: 'rejected' }] },
+          ],
+        },
+      ],
+    };
+    cpSync(FIXTURES, join(dir, 'fresh'), { recursive: true });
+    rmSync(join(dir, 'fresh', `${REPORT_ARTIFACT_PREFIX}codeql`, 'javascript.sarif'));
+    writeFileSync(
+      join(dir, 'fresh', `${REPORT_ARTIFACT_PREFIX}codeql`, 'javascript.sarif'),
+      JSON.stringify(log),
+    );
+    const codeql = gatesOf(buildPredicate(input({ reportsDir: join(dir, 'fresh') }))).find(
+      (gate) => gate.name === 'codeql',
+    );
+    expect(codeql?.tool).toEqual({ name: 'CodeQL', version: '2.25.6' });
+    expect(codeql?.findings).toEqual({
+      total: 6,
+      bySeverity: { critical: 2, medium: 1, none: 1, low: 1, note: 1 },
+    });
   });
 });
