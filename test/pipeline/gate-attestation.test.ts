@@ -244,6 +244,60 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       },
       'gate dependencies: npm-audit.json has no metadata.vulnerabilities',
     ],
+    [
+      // CodeQL writes one SARIF per language; any of them may be broken.
+      'a second SARIF file that is no SARIF log',
+      () => {
+        writeFileSync(report('codeql', 'other.sarif'), '{"version":"2.1.0"}');
+        return input();
+      },
+      'gate codeql: not a SARIF log: no "runs" array',
+    ],
+    [
+      'a ZAP report without its version',
+      () => {
+        writeFileSync(report('zap-api', 'zap-api.json'), '{"@programName":"ZAP","site":[]}');
+        return input();
+      },
+      'gate zap-api: the ZAP report names no version ("@version")',
+    ],
+    [
+      'npm audit without npm-version.txt beside it',
+      () => {
+        rmSync(report('dependencies', 'npm-version.txt'));
+        return input();
+      },
+      'gate dependencies: npm-version.txt is missing or malformed',
+    ],
+    [
+      'only npm-version.txt, no audit',
+      () => {
+        rmSync(report('dependencies', 'npm-audit.json'));
+        return input();
+      },
+      'gate dependencies: npm-audit.json is missing',
+    ],
+    [
+      'jest results without numFailedTests',
+      () => {
+        writeFileSync(report('test', 'jest-results.json'), '{"success":true}');
+        return input();
+      },
+      'gate test: jest results have no numFailedTests',
+    ],
+    [
+      'a lockfile that pins no jest',
+      () => input({ lockfile: '{"packages":{}}' }),
+      'gate test: package-lock.json pins no jest version',
+    ],
+    [
+      'a report that is not JSON',
+      () => {
+        writeFileSync(report('checkov', 'results_sarif.sarif'), 'not json');
+        return input();
+      },
+      'gate checkov: ',
+    ],
     ['a tag instead of a digest', () => input({ digest: 'latest' }), 'the digest must be sha256:<64 hex>'],
   ])('refuses %s', (_case, make, message) => {
     expect(() => buildPredicate(make())).toThrow(message);
@@ -446,6 +500,32 @@ describe('main() of the gate-results builder', () => {
     );
     expect(result).toBe(1);
     expect(errors).toEqual(['gate-attestation: gate zap-api: no job result given']);
+  });
+});
+
+describe('ZAP, npm audit and jest counts in the record', () => {
+  test('reads riskcodes by name (an unknown one as unknown), npm counts by severity, and failed tests', () => {
+    writeFileSync(
+      report('zap', 'report_json.json'),
+      JSON.stringify({
+        '@version': '2.17.0',
+        site: [{ alerts: [{ riskcode: '3' }, { riskcode: '0' }, { riskcode: '9' }] }, {}],
+      }),
+    );
+    writeFileSync(
+      report('dependencies', 'npm-audit.json'),
+      JSON.stringify({ metadata: { vulnerabilities: { critical: 1, high: 0, moderate: 2 } } }),
+    );
+    writeFileSync(report('test', 'jest-results.json'), JSON.stringify({ numFailedTests: 4 }));
+    const records = gatesOf(buildPredicate(input()));
+    const byName = (name: string) => records.find((gate) => gate.name === name);
+    expect(byName('zap')?.tool).toEqual({ name: 'ZAP', version: '2.17.0' });
+    expect(byName('zap')?.findings).toEqual({
+      total: 3,
+      bySeverity: { high: 1, informational: 1, unknown: 1 },
+    });
+    expect(byName('dependencies')?.findings).toEqual({ total: 3, bySeverity: { critical: 1, moderate: 2 } });
+    expect(byName('test')?.findings).toEqual({ total: 4, bySeverity: { failed: 4 } });
   });
 });
 
