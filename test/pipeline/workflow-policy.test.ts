@@ -105,6 +105,24 @@ describe('each rule bites on its fixture, at the line it marks', () => {
   });
 });
 
+describe('positions', () => {
+  it('place a finding about a node that is missing at the nearest node there is', () => {
+    const planted = mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'summary']));
+    const finding = checkWorkflow(ROOT, planted, { actions }).find((f) => f.rule === 'digest-summary');
+    expect(finding?.message).toContain('needs.gates.outputs.image-digest');
+    expect(planted.text.split('\n')[(finding?.line ?? 0) - 1]).toBe('jobs:');
+  });
+
+  it('are left out for an empty file, which has no node to point at', () => {
+    const file = { path: 'x.yml', text: 'on: push\npermissions: {}\njobs: {}\n' };
+    expect(checkWorkflow(ROOT, file, { actions })).toEqual([]);
+    const empty = { path: 'x.yml', text: '' };
+    expect(checkWorkflow(ROOT, empty, { actions }).map((f) => [f.rule, f.line])).toEqual([
+      ['permissions-top-level', undefined],
+    ]);
+  });
+});
+
 describe('the rule registry', () => {
   it('gives every rule a unique id per level, a description and help', () => {
     const keys = REGISTERED_RULES.map((rule) => `${rule.level}:${rule.id}`);
