@@ -105,6 +105,42 @@ describe('each rule bites on its fixture, at the line it marks', () => {
   });
 });
 
+describe('the shapes a workflow may take', () => {
+  const workflow = (on: string, needs: string) =>
+    [
+      `on: ${on}`,
+      'permissions: {}',
+      'jobs:',
+      ...['gate', 'other', 'publish'].flatMap((job) => [
+        `  ${job}:`,
+        ...(job === 'publish' ? [`    needs: ${needs}`] : []),
+        '    runs-on: ubuntu-24.04',
+        '    timeout-minutes: 5',
+        '    permissions: {}',
+        '    steps:',
+        `      - uses: ${HARDEN} # v2.20.1`,
+        '        with:',
+        '          egress-policy: audit',
+      ]),
+    ].join('\n');
+  const publishRules = (on: string, needs: string) =>
+    check({ path: 'x.yml', text: workflow(on, needs) }).filter((rule) => rule.startsWith('publish-'));
+
+  it.each([
+    ['a list', '[push, pull_request]'],
+    ['one event', 'pull_request'],
+    ['a map', '{ pull_request: null }'],
+  ])('reads the triggers of on: as %s', (_shape, on) => {
+    expect(publishRules(on, '[gate, other]')).toEqual(['publish-not-on-pull-request']);
+    expect(publishRules(on.replace('pull_request', 'workflow_dispatch'), '[gate, other]')).toEqual([]);
+  });
+
+  it('reads needs: given as one job', () => {
+    expect(publishRules('push', 'gate')).toEqual(['publish-needs-gates']);
+    expect(publishRules('push', '[gate, other]')).toEqual([]);
+  });
+});
+
 describe('positions', () => {
   it('place a finding about a node that is missing at the nearest node there is', () => {
     const planted = mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'summary']));

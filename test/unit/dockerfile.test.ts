@@ -174,6 +174,11 @@ describe('the Dockerfile policy checker', () => {
       ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
     ],
     ['no FROM at all', 'RUN echo no base\n', ['base-pinned-by-digest']],
+    [
+      'CMD as a JSON list that is not all strings (Docker runs it through a shell)',
+      mutate(/^CMD \[.*\]$/m, 'CMD ["dist/main.js", 1]'),
+      ['cmd-exec-form-no-npm'],
+    ],
   ];
 
   it.each(plantedDefects)('catches %s', (_defect, dockerfile, expectedRules) => {
