@@ -56,6 +56,15 @@ const input = (overrides: Partial<AttestationInput> = {}): AttestationInput => (
 const gatesOf = (predicate: Record<string, unknown>): GateRecord[] => predicate[FIELD] as GateRecord[];
 const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const report = (gate: string, name: string) => join(dir, 'reports', `${REPORT_ARTIFACT_PREFIX}${gate}`, name);
+/** The input after one report file is replaced by `text`, or removed. */
+const withReport = (gate: string, name: string, text: string) => () => {
+  writeFileSync(report(gate, name), text);
+  return input();
+};
+const withoutReport = (gate: string, name: string) => () => {
+  rmSync(report(gate, name));
+  return input();
+};
 
 describe('the gate-results predicate (SLSA VSA v1)', () => {
   test('carries the VSA fields, for the pushed digest', () => {
@@ -244,45 +253,30 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       },
       'gate dependencies: npm-audit.json has no metadata.vulnerabilities',
     ],
+    // CodeQL writes one SARIF per language; any of them may be broken.
     [
-      // CodeQL writes one SARIF per language; any of them may be broken.
       'a second SARIF file that is no SARIF log',
-      () => {
-        writeFileSync(report('codeql', 'other.sarif'), '{"version":"2.1.0"}');
-        return input();
-      },
+      withReport('codeql', 'other.sarif', '{"version":"2.1.0"}'),
       'gate codeql: not a SARIF log: no "runs" array',
     ],
     [
       'a ZAP report without its version',
-      () => {
-        writeFileSync(report('zap-api', 'zap-api.json'), '{"@programName":"ZAP","site":[]}');
-        return input();
-      },
+      withReport('zap-api', 'zap-api.json', '{"@programName":"ZAP","site":[]}'),
       'gate zap-api: the ZAP report names no version ("@version")',
     ],
     [
       'npm audit without npm-version.txt beside it',
-      () => {
-        rmSync(report('dependencies', 'npm-version.txt'));
-        return input();
-      },
+      withoutReport('dependencies', 'npm-version.txt'),
       'gate dependencies: npm-version.txt is missing or malformed',
     ],
     [
       'only npm-version.txt, no audit',
-      () => {
-        rmSync(report('dependencies', 'npm-audit.json'));
-        return input();
-      },
+      withoutReport('dependencies', 'npm-audit.json'),
       'gate dependencies: npm-audit.json is missing',
     ],
     [
       'jest results without numFailedTests',
-      () => {
-        writeFileSync(report('test', 'jest-results.json'), '{"success":true}');
-        return input();
-      },
+      withReport('test', 'jest-results.json', '{"success":true}'),
       'gate test: jest results have no numFailedTests',
     ],
     [
@@ -290,14 +284,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       () => input({ lockfile: '{"packages":{}}' }),
       'gate test: package-lock.json pins no jest version',
     ],
-    [
-      'a report that is not JSON',
-      () => {
-        writeFileSync(report('checkov', 'results_sarif.sarif'), 'not json');
-        return input();
-      },
-      'gate checkov: ',
-    ],
+    ['a report that is not JSON', withReport('checkov', 'results_sarif.sarif', 'not json'), 'gate checkov: '],
     ['a tag instead of a digest', () => input({ digest: 'latest' }), 'the digest must be sha256:<64 hex>'],
   ])('refuses %s', (_case, make, message) => {
     expect(() => buildPredicate(make())).toThrow(message);
@@ -308,6 +295,24 @@ function predicateVersions(predicate: { verifier: { version: Record<string, stri
   return predicate.verifier.version;
 }
 
+/** What the publish job hands the builder: GitHub's variables, every gate's result, and its flags. */
+const CLI_ENV = {
+  GITHUB_REPOSITORY: REPOSITORY,
+  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+  GITHUB_SERVER_URL: SERVER,
+  GITHUB_RUN_ID: '42',
+  GATE_OUTPUTS: JSON.stringify(Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']))),
+};
+const cliArgs = (...more: string[]) => [
+  '--reports',
+  join(dir, 'reports'),
+  '--image',
+  'ghcr.io/acme/svc.api',
+  '--digest',
+  DIGEST,
+  ...more,
+];
+
 describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
   const SCRIPT = join(ROOT, 'security', 'gate-attestation.ts');
   const run = (args: string[], env: Record<string, string>) =>
@@ -316,23 +321,8 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', ...env },
     });
-  const githubEnv = {
-    GITHUB_REPOSITORY: REPOSITORY,
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    GITHUB_SERVER_URL: SERVER,
-    GITHUB_RUN_ID: '42',
-    GATE_OUTPUTS: JSON.stringify(Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']))),
-  };
-  const args = () => [
-    '--reports',
-    join(dir, 'reports'),
-    '--image',
-    'ghcr.io/acme/svc.api',
-    '--digest',
-    DIGEST,
-    '--output',
-    join(dir, 'predicate.json'),
-  ];
+  const githubEnv = CLI_ENV;
+  const args = () => cliArgs('--output', join(dir, 'predicate.json'));
 
   test('writes the predicate, with the policy digest of this checkout', () => {
     const result = run(args(), githubEnv);
@@ -438,21 +428,8 @@ describe('the workflows feed the builder every gate', () => {
 // The same CLI in process (the child-process tests above prove the real entry file; these reach every
 // branch of main(), which Jest counts only in process).
 describe('main() of the gate-results builder', () => {
-  const env = {
-    GITHUB_REPOSITORY: REPOSITORY,
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    GITHUB_SERVER_URL: SERVER,
-    GITHUB_RUN_ID: '7',
-    GATE_OUTPUTS: JSON.stringify(Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']))),
-  };
-  const argv = () => [
-    '--reports',
-    join(dir, 'reports'),
-    '--image',
-    'ghcr.io/acme/svc.api',
-    '--digest',
-    DIGEST,
-  ];
+  const env = CLI_ENV;
+  const argv = () => cliArgs();
   let errors: string[];
   let logs: string[];
   beforeEach(() => {

@@ -247,6 +247,11 @@ function stepImages(scope: StepScope): Report[] {
 }
 
 const report = (condition: boolean, message: string): Report[] => (condition ? [{ message }] : []);
+/** A step check that concerns the steps of one action only. */
+const ofAction =
+  (name: string, check: (scope: StepScope) => Report[]) =>
+  (scope: StepScope): Report[] =>
+    scope.action === name ? check(scope) : [];
 
 export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
   {
@@ -274,8 +279,7 @@ export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
     description:
       'A Trivy step that writes a .sarif file asks for format sarif, and never gates on its exit code: with format sarif, trivy-action drops the severity filter (entrypoint.sh), so exit-code 1 would fail on any finding.',
     help: 'Run Trivy twice: once as the gate (table, exit-code 1, severity), once to SARIF (exit-code 0).',
-    check: ({ action, inputs, label }) => {
-      if (action !== 'aquasecurity/trivy-action') return [];
+    check: ofAction('aquasecurity/trivy-action', ({ inputs, label }) => {
       const output = text(inputs.output);
       const sarif = text(inputs.format) === 'sarif';
       const limited = text(inputs['limit-severities-for-sarif']) === 'true';
@@ -289,7 +293,7 @@ export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
           `${label}: a SARIF run ignores severity, so exit-code must be 0`,
         ),
       ];
-    },
+    }),
   },
   {
     id: 'sarif-from-scanner',
@@ -351,8 +355,7 @@ export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
     description:
       'The ZAP baseline step passes its rules file with -c itself, as zap-baseline.py resolves it under /zap/wrk: zaproxy/action-baseline adds -c only when the file has an IGNORE line (index.js). It fails on WARN too (fail_action true, no -I).',
     help: 'cmd_options: `-c <rules_file_name>` without -I, and fail_action: true.',
-    check: ({ action, inputs, label, root }) => {
-      if (action !== 'zaproxy/action-baseline') return [];
+    check: ofAction('zaproxy/action-baseline', ({ inputs, label, root }) => {
       const options = text(inputs.cmd_options).split(/\s+/);
       const rulesFile = text(inputs.rules_file_name);
       const passed = options[options.indexOf('-c') + 1];
@@ -369,7 +372,7 @@ export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
           `${label}: a WARN must fail the gate (fail_action: true, no -I)`,
         ),
       ];
-    },
+    }),
   },
   {
     id: 'image-by-digest',
@@ -465,13 +468,12 @@ export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
     description:
       'actions/dependency-review-action runs only on pull requests (or with base-ref and head-ref): elsewhere its git-refs.ts throws.',
     help: "Guard the step with `if: github.event_name == 'pull_request'`.",
-    check: ({ action, inputs, label, step }) => {
-      if (action !== 'actions/dependency-review-action') return [];
+    check: ofAction('actions/dependency-review-action', ({ inputs, label, step }) => {
       const refsGiven = inputs['base-ref'] !== undefined && inputs['head-ref'] !== undefined;
       return report(
         !refsGiven && !/github\.event_name\s*==\s*'pull_request'/.test(text(step.if)),
         `${label} can run outside a pull request`,
       );
-    },
+    }),
   },
 ];
