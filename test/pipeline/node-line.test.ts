@@ -120,6 +120,17 @@ describe('the Node line, pinned in package.json', () => {
     ]);
   });
 
+  it('fails when an ignore rule names the binaries but not the major updates', () => {
+    const planted = files.dependabot.replace(
+      /(- dependency-name: 'node-\*'\n)\s+update-types: \[version-update:semver-major\]\n/,
+      '$1',
+    );
+    expect(planted).not.toBe(files.dependabot);
+    expect(checkNodeLine({ ...files, dependabot: planted })).toEqual([
+      'dependabot.yml: the npm updates must ignore semver-major updates of node-*',
+    ]);
+  });
+
   it('reads no Dependabot updates at all from an empty file, and says both are missing', () => {
     expect(checkNodeLine({ ...files, dependabot: '' })).toEqual([
       'dependabot.yml: no npm updates for /: the pin would not move',

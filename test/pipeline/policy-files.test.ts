@@ -212,6 +212,7 @@ describe('more policy-file cases', () => {
           '      - uses: bridgecrewio/checkov-action@0000000000000000000000000000000000000000',
           '        with:',
           '          config_file: ./checkov.yaml',
+          '      - uses: bridgecrewio/checkov-action@0000000000000000000000000000000000000000',
           '      - uses: zaproxy/action-baseline@0000000000000000000000000000000000000000',
           '        with:',
           '          rules_file_name: rules.tsv',
@@ -226,6 +227,8 @@ describe('more policy-file cases', () => {
         'checkov-config checkov.yaml framework github_actions is not scanned',
         'checkov-config checkov.yaml framework secrets is not scanned',
         'checkov-config checkov.yaml soft-fail turns the gate off',
+        // Without config_file, checkov-action reads .checkov.yaml from the root.
+        'config-missing .checkov.yaml named by a workflow but missing',
         'config-missing rules.tsv named by a workflow but missing',
         'config-missing codeql.yml named by a workflow but missing',
         'dependabot .github/dependabot.yml missing',
