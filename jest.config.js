@@ -37,10 +37,23 @@ module.exports = {
     //   (Jest counts only what it loads in process): run.ts (test/gates/cli.test.ts), sarif-gate.mjs
     //   (test/pipeline/sarif-gate.test.ts), and every script under scripts/ (build, ensure-build, prepare
     //   and lint-sarif run through npm scripts in npm test and the hooks tests; init-template in
-    //   test/template/init-template.test.ts);
+    //   test/template/init-template.test.ts; node-line in test/pipeline/node-line.test.ts; pre-commit in
+    //   test/hooks; docs-tables.ts only writes the tables that security/ generates and the pipeline tests
+    //   compare; ci/ is shell). They are ES modules or shell, which Jest cannot load in process while the
+    //   package is CommonJS (docs/decisions.md), and what logic they hold is small enough to stay there;
     '!security/gates/run.ts',
     '!security/sarif-gate.mjs',
     '!scripts/**',
+    // - the same for the two entry files of the publish and summary jobs, whose logic lives in the modules
+    //   they call and is tested in process there: gate-attestation.ts (attestation/gate-results.ts main(),
+    //   test/pipeline/gate-attestation.test.ts, which also runs the file itself) and write-summary.ts
+    //   (summary.ts, test/pipeline/pipeline-design.test.ts);
+    '!security/gate-attestation.ts',
+    '!security/gates/write-summary.ts',
+    // - the secret scanners, ES modules (.mjs) that Jest cannot load in process while the package is
+    //   CommonJS (docs/decisions.md); test/hooks/secret-scan.test.ts runs them as the hooks and CI do;
+    '!security/secret-scan.mjs',
+    '!security/secrets-history.mjs',
     // - the gates that drive a container engine and the scanners' images (build, Trivy, Checkov, ZAP):
     //   neither the engine's scanner images nor their registries are reachable here, so those paths run
     //   only in CI and in `npm run gates` on a machine with an engine; the parts that need neither
@@ -50,10 +63,8 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
   coverageThreshold: {
     global: { lines: 90, branches: 90, functions: 90, statements: 90 },
-    // security/ as a whole (a directory key is one aggregate, taken out of global). Its branch floor is
-    // the level measured when it joined the floor (83.7 %), not yet 90: most of the missing branches are
-    // defensive fallbacks in workflow-policy.ts and in the gates' reading of tool output (`?? ''`,
-    // unreadable reports); raise it as those get their tests. Lines, statements, functions: 90, as src/.
-    './security/': { lines: 90, branches: 83, functions: 90, statements: 90 },
+    // security/ as a whole (a directory key is one aggregate, taken out of global), at the same floor as
+    // src/. scripts/ is left out above (child-process CLIs); the logic worth counting lives in security/.
+    './security/': { lines: 90, branches: 90, functions: 90, statements: 90 },
   },
 };

@@ -11,6 +11,9 @@
  * - Dependabot updates the binaries (npm) and the bases (docker) within the line, never across it: a new
  *   line moves all of them in one reviewed change, or the bases and the pin would drift apart in two PRs;
  * - every setup-node step reads package.json rather than a version of its own.
+ * The setup-node part stays here rather than in the workflow-policy registry: it is one reader of the pin
+ * among five, and this module's point is that all of them are held to the pin together (one report, one
+ * test that plants a drift in each); a registry rule would split that list across two places.
  * Only `yaml` and `dockerfile-ast` are imported.
  */
 import { DockerfileParser } from 'dockerfile-ast';

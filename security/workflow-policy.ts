@@ -15,6 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPolicyFiles, POLICY_FILE_RULES } from './workflow-policy/policy-files.ts';
+import { checkPublishFiles, PUBLISH_FILE_RULES } from './workflow-policy/publish-files.ts';
 import { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';
 import type { Finding, PolicyOptions, ReviewedAction, WorkflowFile } from './workflow-policy/rule.ts';
 import { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
@@ -44,6 +45,12 @@ export { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/regist
 export { WRITE_PERMISSIONS } from './workflow-policy/rules/permissions.ts';
 export { IMAGE_BUILD_JOBS } from './workflow-policy/rules/image-flow.ts';
 export { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
+export {
+  checkInstallScripts,
+  checkPublishFiles,
+  checkPushScript,
+  PUBLISH_FILE_RULES,
+} from './workflow-policy/publish-files.ts';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 
@@ -56,6 +63,8 @@ const WALK_RULES: Readonly<Record<string, string>> = {
 
 /** Every rule id with its description: the SARIF `rules` table and the docs come from this. */
 export const WORKFLOW_RULES: Readonly<Record<string, string>> = Object.freeze({
+  // A publish-file rule shares its id with the workflow rule of the same contract; that one describes it.
+  ...PUBLISH_FILE_RULES,
   ...Object.fromEntries(REGISTERED_RULES.map((rule) => [rule.id, rule.description])),
   ...POLICY_FILE_RULES,
   ...WALK_RULES,
@@ -83,6 +92,10 @@ export const WORKFLOW_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string
     'sarif-fork-guard':
       'runs on push to main, schedule and branch_protection_rule only, never on a pull request, and ' +
       'scorecard.dev accepts only its listed actions in the job',
+    'image-by-digest':
+      'scorecard.dev publishes results (the README badge) only from the official ossf/scorecard-action, ' +
+      'whose action.yaml names its image by release tag; the action itself is pinned by commit, so that ' +
+      'tag is the one its release fixed',
   },
   'gate-self-test.yml': {
     'build-once':
@@ -120,7 +133,10 @@ export function checkWorkflow(root: string, file: WorkflowFile, options: PolicyO
   return walkWorkflow(root, file, actions).filter((finding) => !excepted(finding));
 }
 
-/** Every finding for the repository at `root`: each workflow, then the configuration they name. */
+/**
+ * Every finding for the repository at `root`: each workflow, then the configuration they name, then the
+ * publish path's scripts and lockfile.
+ */
 export function checkRepository(root: string, options: PolicyOptions = {}): Finding[] {
   const actions = options.actions ?? loadReviewedActions(root);
   const workflows = readWorkflows(root);
@@ -129,6 +145,7 @@ export function checkRepository(root: string, options: PolicyOptions = {}): Find
   return [
     ...workflows.flatMap((file) => checkWorkflow(root, file, { actions })),
     ...checkPolicyFiles(root, workflows, options.now ?? new Date()),
+    ...checkPublishFiles(root),
   ];
 }
 
@@ -141,9 +158,10 @@ export function workflowRuleTable(): string {
         `| \`${rule.id}\` | ${group} | ${rule.level} | ${escape(rule.description)} | ${escape(rule.help)} |`,
     ),
   );
-  const files = Object.entries(POLICY_FILE_RULES).map(
-    ([id, description]) => `| \`${id}\` | policy files | file | ${escape(description)} | |`,
-  );
+  const files = [
+    ...Object.entries(POLICY_FILE_RULES).map(([id, description]) => [id, 'policy files', description]),
+    ...Object.entries(PUBLISH_FILE_RULES).map(([id, description]) => [id, 'publish files', description]),
+  ].map(([id, group, description]) => `| \`${id}\` | ${group} | file | ${escape(description ?? '')} | |`);
   return [
     '| rule | group | level | holds workflows to | why, and how to comply |',
     '| --- | --- | --- | --- | --- |',

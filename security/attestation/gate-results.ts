@@ -16,10 +16,12 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { GATE_JOBS, REPORT_ARTIFACT_PREFIX, type ReportReaderKind } from '../gates/catalog.ts';
+import { parseGateOutputs } from '../gates/summary.ts';
+
+export { REPORT_ARTIFACT_PREFIX };
 
 export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
-/** What each gate job uploads, for publish to download with `pattern: gate-report-*`. */
-export const REPORT_ARTIFACT_PREFIX = 'gate-report-';
 export const PASSED = 'passed';
 export const FAILED = 'failed';
 
@@ -54,7 +56,7 @@ interface ReaderContext {
 }
 
 export interface GateDefinition {
-  /** The job id in security-gates.yml; its result comes in as GATE_RESULT_<NAME>. */
+  /** The job id in security-gates.yml; its result is the gates output `<name>-result` (GATE_OUTPUTS). */
   readonly name: string;
   /** Which files of the gate's artifact are its report (the artifact may carry helpers beside them). */
   readonly reports: RegExp;
@@ -185,23 +187,24 @@ const readJest: ReportReader = ([file], { lockfile }) => {
   return { tool: { name: 'jest', version }, findings: { total: failed, bySeverity } };
 };
 
+const READERS: Readonly<Record<ReportReaderKind, ReportReader>> = {
+  sarif: readSarif,
+  jest: readJest,
+  'npm-audit': readNpmAudit,
+  zap: readZap,
+};
+
 /**
- * Every gate whose result the attestation records, in the order of security-gates.yml. Adding a gate:
- * upload its report as `gate-report-<name>`, pass `GATE_RESULT_<NAME>` to the publish step, add it here
- * (test/pipeline/gate-attestation.test.ts checks the three agree). `build` is not here: its product is
- * the subject itself.
+ * Every gate whose result the attestation records, in the order of the one list of gates
+ * (security/gates/catalog.ts): each entry with an `attested` report. Adding a gate there adds it here;
+ * the workflow policy (`gate-reports`) checks that its job uploads `gate-report-<job>`. `build` is not
+ * here: its product is the subject itself.
  */
-export const GATES: readonly GateDefinition[] = [
-  { name: 'lint', reports: /^eslint\.sarif$/, read: readSarif },
-  { name: 'test', reports: /^jest-results\.json$/, read: readJest },
-  { name: 'dependencies', reports: /^npm-(audit\.json|version\.txt)$/, read: readNpmAudit },
-  { name: 'codeql', reports: /\.sarif$/, read: readSarif },
-  { name: 'trivy', reports: /^trivy\.sarif$/, read: readSarif },
-  { name: 'checkov', reports: /^results_sarif\.sarif$/, read: readSarif },
-  { name: 'zap', reports: /^report_json\.json$/, read: readZap },
-  { name: 'zap-api', reports: /^zap-api\.json$/, read: readZap },
-  { name: 'secrets-history', reports: /^secrets-history\.sarif$/, read: readSarif },
-];
+export const GATES: readonly GateDefinition[] = GATE_JOBS.flatMap((entry) =>
+  entry.attested === undefined
+    ? []
+    : [{ name: entry.job, reports: entry.attested.reports, read: READERS[entry.attested.reader] }],
+);
 
 export interface GateRecord {
   readonly name: string;
@@ -298,8 +301,8 @@ export function buildPredicate(input: AttestationInput, gates: readonly GateDefi
 }
 
 const USAGE = `usage: node security/gate-attestation.ts --reports DIR --image REGISTRY/PATH --digest sha256:HEX --output FILE
-  Gate results come from GATE_RESULT_<GATE> (e.g. GATE_RESULT_LINT=success); repository, commit, server
-  and run from GitHub's GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_SERVER_URL, GITHUB_RUN_ID.
+  Gate results come from GATE_OUTPUTS, the gates workflow's outputs as JSON (e.g. {"lint-result":"success",…});
+  repository, commit, server and run from GitHub's GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_SERVER_URL, GITHUB_RUN_ID.
 Exit: 0 written, 1 a gate's report or result is missing or unreadable, 2 bad usage.`;
 
 /** The CLI: writes the predicate (JSON) for cosign attest --predicate. */
@@ -320,9 +323,13 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: strin
     return 2;
   }
   const missing = ['reports', 'image', 'digest', 'output'].filter((flag) => !values[flag]);
-  const missingEnv = ['GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_SERVER_URL', 'GITHUB_RUN_ID'].filter(
-    (name) => !env[name],
-  );
+  const missingEnv = [
+    'GITHUB_REPOSITORY',
+    'GITHUB_SHA',
+    'GITHUB_SERVER_URL',
+    'GITHUB_RUN_ID',
+    'GATE_OUTPUTS',
+  ].filter((name) => !env[name]);
   if (missing.length > 0 || missingEnv.length > 0) {
     const names = [...missing.map((flag) => `--${flag}`), ...missingEnv].join(', ');
     console.error(`gate-attestation: missing ${names}\n${USAGE}`);
@@ -331,14 +338,10 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: strin
   const serverUrl = env.GITHUB_SERVER_URL as string;
   const repository = env.GITHUB_REPOSITORY as string;
   try {
+    const outputs = parseGateOutputs(env.GATE_OUTPUTS);
     const predicate = buildPredicate({
       reportsDir: values.reports as string,
-      results: Object.fromEntries(
-        GATES.map((gate) => [
-          gate.name,
-          env[`GATE_RESULT_${gate.name.toUpperCase().replaceAll('-', '_')}`] ?? '',
-        ]),
-      ),
+      results: Object.fromEntries(GATES.map((gate) => [gate.name, outputs[`${gate.name}-result`] ?? ''])),
       image: values.image as string,
       digest: values.digest as string,
       repository,

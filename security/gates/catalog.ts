@@ -27,7 +27,19 @@ export interface GateJob {
   readonly local: readonly string[];
   /** The gates workflow's output holding the image digest this job built, scanned or ran, and how the summary says so. */
   readonly digest?: { readonly output: string; readonly label: string };
+  /**
+   * The report the gate-results attestation records for this job (security/attestation/gate-results.ts):
+   * the job uploads it as the artifact `gate-report-<job>`; `reports` picks the report files in it and
+   * `reader` names how they are read. Absent only for `build`, whose product is the attestation's subject.
+   */
+  readonly attested?: { readonly reports: RegExp; readonly reader: ReportReaderKind };
 }
+
+/** How the attestation reads a gate's report: SARIF, jest's --json, `npm audit --json`, ZAP's JSON. */
+export type ReportReaderKind = 'sarif' | 'jest' | 'npm-audit' | 'zap';
+
+/** The artifact each attested gate job uploads, for publish to download with `pattern: gate-report-*`. */
+export const REPORT_ARTIFACT_PREFIX = 'gate-report-';
 
 export const GATE_JOBS: readonly GateJob[] = [
   {
@@ -38,6 +50,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`eslint.config.mjs`, `package.json` (`prettier`), `tsconfig.json`, `.secretlintrc.json`',
     findingsTo: 'SARIF `eslint`',
     local: ['eslint', 'prettier', 'typecheck', 'secrets'],
+
+    attested: { reports: /^eslint\.sarif$/, reader: 'sarif' },
   },
   {
     job: 'test',
@@ -48,6 +62,8 @@ export const GATE_JOBS: readonly GateJob[] = [
       '`jest.config.js` (`coverageThreshold`), `security/dockerfile-policy.ts`, `security/workflow-policy.ts`',
     findingsTo: 'coverage artifact',
     local: ['tests', 'dockerfile', 'workflows'],
+
+    attested: { reports: /^jest-results\.json$/, reader: 'jest' },
   },
   {
     job: 'dependencies',
@@ -58,6 +74,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`package.json` (`lockfile-lint`, `allowScripts`)',
     findingsTo: 'job log',
     local: ['audit', 'lockfile'],
+
+    attested: { reports: /^npm-(audit\.json|version\.txt)$/, reader: 'npm-audit' },
   },
   {
     job: 'codeql',
@@ -68,6 +86,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`security/codeql/codeql-config.yml`',
     findingsTo: 'SARIF `/language:javascript-typescript`',
     local: [],
+
+    attested: { reports: /\.sarif$/, reader: 'sarif' },
   },
   {
     job: 'build',
@@ -88,6 +108,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     findingsTo: 'SARIF `trivy`',
     local: ['trivy'],
     digest: { output: 'trivy-digest', label: 'scanned by Trivy' },
+
+    attested: { reports: /^trivy\.sarif$/, reader: 'sarif' },
   },
   {
     job: 'checkov',
@@ -97,6 +119,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`checkov.yaml`',
     findingsTo: 'SARIF `checkov`',
     local: ['checkov'],
+
+    attested: { reports: /^results_sarif\.sarif$/, reader: 'sarif' },
   },
   {
     job: 'zap',
@@ -108,6 +132,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     findingsTo: 'report artifact `zap-baseline-report`',
     local: ['zap'],
     digest: { output: 'zap-digest', label: 'run under ZAP' },
+
+    attested: { reports: /^report_json\.json$/, reader: 'zap' },
   },
   {
     job: 'zap-api',
@@ -118,6 +144,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`security/zap/api-rules.tsv`, `docs/openapi.yaml`',
     findingsTo: 'report artifact',
     local: ['zap-api'],
+
+    attested: { reports: /^zap-api\.json$/, reader: 'zap' },
   },
   {
     job: 'secrets-history',
@@ -128,6 +156,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`.secretlintrc.json`, `.secretlintignore`',
     findingsTo: 'SARIF `secrets-history`',
     local: ['secrets-history'],
+
+    attested: { reports: /^secrets-history\.sarif$/, reader: 'sarif' },
   },
 ];
 

@@ -249,7 +249,7 @@ export function checkDependabot(path: string, source: string): Finding[] {
   return findings;
 }
 
-function readIfExists(root: string, path: string): string | undefined {
+export function readIfExists(root: string, path: string): string | undefined {
   const full = join(root, path);
   return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
 }

@@ -9,9 +9,11 @@ import { IMAGE_FLOW_RULES } from './rules/image-flow.ts';
 import { JOB_HYGIENE_RULES } from './rules/job-hygiene.ts';
 import { PERMISSION_RULES } from './rules/permissions.ts';
 import { PIN_RULES } from './rules/pins.ts';
+import { PUBLISH_CONTRACT_RULES } from './rules/publish-contracts.ts';
 import { PUBLISH_RULES } from './rules/publish.ts';
 import { SARIF_UPLOAD_RULES } from './rules/sarif-uploads.ts';
 import { STEP_SAFETY_RULES } from './rules/step-safety.ts';
+import { TOOL_CONTRACT_RULES } from './rules/tool-contracts.ts';
 import { TRIGGER_RULES } from './rules/triggers.ts';
 
 export const WORKFLOW_RULE_GROUPS: Readonly<Record<string, readonly WorkflowRule[]>> = {
@@ -24,6 +26,8 @@ export const WORKFLOW_RULE_GROUPS: Readonly<Record<string, readonly WorkflowRule
   'SARIF uploads': SARIF_UPLOAD_RULES,
   publish: PUBLISH_RULES,
   gates: GATE_RULES,
+  'tool contracts': TOOL_CONTRACT_RULES,
+  'publish contracts': PUBLISH_CONTRACT_RULES,
 };
 
 export const REGISTERED_RULES: readonly WorkflowRule[] = Object.values(WORKFLOW_RULE_GROUPS).flat();

@@ -18,6 +18,8 @@ import {
 } from '../../security/gates/engine';
 import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate';
 import { GATES } from '../../security/gates/gates';
+import { describeResults } from '../../security/gates/sarif';
+import { checkRepository } from '../../security/workflow-policy';
 import { checkLockfile, runLockfilePolicy } from '../../security/gates/policies';
 import { EXIT } from '../../security/gates/runner';
 
@@ -352,6 +354,52 @@ describe('the lockfile gate', () => {
         JSON.stringify({ 'lockfile-lint': { 'validate-https': true } }),
       );
       await expect(runLockfilePolicy(context())).resolves.toMatchObject({ status: 'failed', findings: 1 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('describeResults (the lines shown under the gate table)', () => {
+  const result = (uri: string | undefined, line: number | undefined, ruleId: string) => ({
+    ruleId,
+    message: { text: `finding of ${ruleId}` },
+    ...(uri === undefined
+      ? {}
+      : {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri },
+                ...(line === undefined ? {} : { region: { startLine: line } }),
+              },
+            },
+          ],
+        }),
+  });
+
+  it('names file and line where the result has them, and says how many more there are', () => {
+    const results = [
+      result('src/a.ts', 3, 'r1'),
+      result('src/b.ts', undefined, 'r2'),
+      result(undefined, 9, 'r3'),
+    ];
+    expect(describeResults(results, 2)).toEqual([
+      'src/a.ts:3 r1 finding of r1',
+      'src/b.ts r2 finding of r2',
+      '… and 1 more',
+    ]);
+    expect(describeResults(results).at(-1)).toBe('? r3 finding of r3');
+  });
+});
+
+describe('checkRepository on a repository without workflows', () => {
+  it('reports that there are none, rather than passing', () => {
+    const root = mkdtempSync(join(tmpdir(), 'no-workflows-'));
+    try {
+      expect(checkRepository(root, { actions: {} })).toEqual([
+        { rule: 'no-workflows', file: '.github/workflows', message: 'no workflow files' },
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

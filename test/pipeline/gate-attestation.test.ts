@@ -10,6 +10,7 @@ import {
   buildPredicate,
   GATES,
   gatesField,
+  main,
   REPORT_ARTIFACT_PREFIX,
   VSA_PREDICATE_TYPE,
   type AttestationInput,
@@ -55,6 +56,15 @@ const input = (overrides: Partial<AttestationInput> = {}): AttestationInput => (
 const gatesOf = (predicate: Record<string, unknown>): GateRecord[] => predicate[FIELD] as GateRecord[];
 const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const report = (gate: string, name: string) => join(dir, 'reports', `${REPORT_ARTIFACT_PREFIX}${gate}`, name);
+/** The input after one report file is replaced by `text`, or removed. */
+const withReport = (gate: string, name: string, text: string) => () => {
+  writeFileSync(report(gate, name), text);
+  return input();
+};
+const withoutReport = (gate: string, name: string) => () => {
+  rmSync(report(gate, name));
+  return input();
+};
 
 describe('the gate-results predicate (SLSA VSA v1)', () => {
   test('carries the VSA fields, for the pushed digest', () => {
@@ -243,6 +253,38 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       },
       'gate dependencies: npm-audit.json has no metadata.vulnerabilities',
     ],
+    // CodeQL writes one SARIF per language; any of them may be broken.
+    [
+      'a second SARIF file that is no SARIF log',
+      withReport('codeql', 'other.sarif', '{"version":"2.1.0"}'),
+      'gate codeql: not a SARIF log: no "runs" array',
+    ],
+    [
+      'a ZAP report without its version',
+      withReport('zap-api', 'zap-api.json', '{"@programName":"ZAP","site":[]}'),
+      'gate zap-api: the ZAP report names no version ("@version")',
+    ],
+    [
+      'npm audit without npm-version.txt beside it',
+      withoutReport('dependencies', 'npm-version.txt'),
+      'gate dependencies: npm-version.txt is missing or malformed',
+    ],
+    [
+      'only npm-version.txt, no audit',
+      withoutReport('dependencies', 'npm-audit.json'),
+      'gate dependencies: npm-audit.json is missing',
+    ],
+    [
+      'jest results without numFailedTests',
+      withReport('test', 'jest-results.json', '{"success":true}'),
+      'gate test: jest results have no numFailedTests',
+    ],
+    [
+      'a lockfile that pins no jest',
+      () => input({ lockfile: '{"packages":{}}' }),
+      'gate test: package-lock.json pins no jest version',
+    ],
+    ['a report that is not JSON', withReport('checkov', 'results_sarif.sarif', 'not json'), 'gate checkov: '],
     ['a tag instead of a digest', () => input({ digest: 'latest' }), 'the digest must be sha256:<64 hex>'],
   ])('refuses %s', (_case, make, message) => {
     expect(() => buildPredicate(make())).toThrow(message);
@@ -253,6 +295,24 @@ function predicateVersions(predicate: { verifier: { version: Record<string, stri
   return predicate.verifier.version;
 }
 
+/** What the publish job hands the builder: GitHub's variables, every gate's result, and its flags. */
+const CLI_ENV = {
+  GITHUB_REPOSITORY: REPOSITORY,
+  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+  GITHUB_SERVER_URL: SERVER,
+  GITHUB_RUN_ID: '42',
+  GATE_OUTPUTS: JSON.stringify(Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']))),
+};
+const cliArgs = (...more: string[]) => [
+  '--reports',
+  join(dir, 'reports'),
+  '--image',
+  'ghcr.io/acme/svc.api',
+  '--digest',
+  DIGEST,
+  ...more,
+];
+
 describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
   const SCRIPT = join(ROOT, 'security', 'gate-attestation.ts');
   const run = (args: string[], env: Record<string, string>) =>
@@ -261,25 +321,8 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', ...env },
     });
-  const githubEnv = {
-    GITHUB_REPOSITORY: REPOSITORY,
-    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
-    GITHUB_SERVER_URL: SERVER,
-    GITHUB_RUN_ID: '42',
-    ...Object.fromEntries(
-      GATES.map((gate) => [`GATE_RESULT_${gate.name.toUpperCase().replaceAll('-', '_')}`, 'success']),
-    ),
-  };
-  const args = () => [
-    '--reports',
-    join(dir, 'reports'),
-    '--image',
-    'ghcr.io/acme/svc.api',
-    '--digest',
-    DIGEST,
-    '--output',
-    join(dir, 'predicate.json'),
-  ];
+  const githubEnv = CLI_ENV;
+  const args = () => cliArgs('--output', join(dir, 'predicate.json'));
 
   test('writes the predicate, with the policy digest of this checkout', () => {
     const result = run(args(), githubEnv);
@@ -292,7 +335,11 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
   });
 
   test('exits 1 naming the gate whose result is missing', () => {
-    const result = run(args(), { ...githubEnv, GATE_RESULT_CODEQL: '' });
+    const outputs = Object.fromEntries(GATES.map((gate) => [`${gate.name}-result`, 'success']));
+    const result = run(args(), {
+      ...githubEnv,
+      GATE_OUTPUTS: JSON.stringify({ ...outputs, 'codeql-result': '' }),
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('gate codeql: no job result given');
   });
@@ -301,6 +348,13 @@ describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
     const result = run([], {});
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('missing --reports, --image, --digest, --output, GITHUB_REPOSITORY');
+    expect(result.stderr).toContain('GATE_OUTPUTS');
+  });
+
+  test('exits 1 naming GATE_OUTPUTS when it is not a JSON object', () => {
+    const result = run(args(), { ...githubEnv, GATE_OUTPUTS: '["lint-result"]' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('GATE_OUTPUTS is not a JSON object');
   });
 });
 
@@ -324,9 +378,8 @@ describe('the workflows feed the builder every gate', () => {
       const build = publishSteps.find((step) =>
         String(step.run ?? '').includes('security/gate-attestation.ts'),
       );
-      expect(build?.env[`GATE_RESULT_${name.toUpperCase().replaceAll('-', '_')}`]).toBe(
-        `\${{ needs.gates.outputs.${name}-result }}`,
-      );
+      // Every gate output reaches the builder at once, which reads `<name>-result` for each gate.
+      expect(build?.env.GATE_OUTPUTS).toBe('${{ toJSON(needs.gates.outputs) }}');
       expect(gates.on.workflow_call.outputs[`${name}-result`].value).toBe(`\${{ jobs.${name}.result }}`);
     },
   );
@@ -369,5 +422,134 @@ describe('the workflows feed the builder every gate', () => {
     expect(gatesField('https://github.com', '${repository}')).toBe(
       'https://github.com/${repository}/.github/workflows/security-gates.yml',
     );
+  });
+});
+
+// The same CLI in process (the child-process tests above prove the real entry file; these reach every
+// branch of main(), which Jest counts only in process).
+describe('main() of the gate-results builder', () => {
+  const env = CLI_ENV;
+  const argv = () => cliArgs();
+  let errors: string[];
+  let logs: string[];
+  beforeEach(() => {
+    errors = [];
+    logs = [];
+    jest.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('writes a FAILED predicate when a gate failed, and says so', () => {
+    const output = join(dir, 'predicate.json');
+    const outputs = { ...JSON.parse(env.GATE_OUTPUTS), 'trivy-result': 'failure' };
+    expect(
+      main([...argv(), '--output', output], { ...env, GATE_OUTPUTS: JSON.stringify(outputs) }, ROOT),
+    ).toBe(0);
+    const predicate = JSON.parse(readFileSync(output, 'utf8')) as Record<string, unknown>;
+    expect(predicate.verificationResult).toBe('FAILED');
+    expect(predicate.resourceUri).toBe(`oci://ghcr.io/acme/svc.api@${DIGEST}`);
+    expect(gatesOf(predicate).find((gate) => gate.name === 'trivy')?.verdict).toBe('failed');
+    expect(logs.join('\n')).toContain('gate-attestation: FAILED for ghcr.io/acme/svc.api@');
+  });
+
+  test('exits 2 on an unknown flag, with the usage', () => {
+    expect(main([...argv(), '--output', 'x', '--sign'], env, ROOT)).toBe(2);
+    expect(errors.join('\n')).toMatch(
+      /gate-attestation: .*--sign[\s\S]*usage: node security\/gate-attestation\.ts/,
+    );
+  });
+
+  test('exits 2 naming only what is missing', () => {
+    const withoutOutputs: Record<string, string | undefined> = { ...env };
+    delete withoutOutputs.GATE_OUTPUTS;
+    expect(main(argv(), withoutOutputs, ROOT)).toBe(2);
+    expect(errors[0]).toMatch(/^gate-attestation: missing --output, GATE_OUTPUTS\n/);
+  });
+
+  test('exits 1 naming the gate whose result the outputs lack', () => {
+    const outputs = JSON.parse(env.GATE_OUTPUTS) as Record<string, string>;
+    delete outputs['zap-api-result'];
+    const result = main(
+      [...argv(), '--output', join(dir, 'p.json')],
+      { ...env, GATE_OUTPUTS: JSON.stringify(outputs) },
+      ROOT,
+    );
+    expect(result).toBe(1);
+    expect(errors).toEqual(['gate-attestation: gate zap-api: no job result given']);
+  });
+});
+
+describe('ZAP, npm audit and jest counts in the record', () => {
+  test('reads riskcodes by name (an unknown one as unknown), npm counts by severity, and failed tests', () => {
+    writeFileSync(
+      report('zap', 'report_json.json'),
+      JSON.stringify({
+        '@version': '2.17.0',
+        site: [{ alerts: [{ riskcode: '3' }, { riskcode: '0' }, { riskcode: '9' }] }, {}],
+      }),
+    );
+    writeFileSync(
+      report('dependencies', 'npm-audit.json'),
+      JSON.stringify({ metadata: { vulnerabilities: { critical: 1, high: 0, moderate: 2 } } }),
+    );
+    writeFileSync(report('test', 'jest-results.json'), JSON.stringify({ numFailedTests: 4 }));
+    const records = gatesOf(buildPredicate(input()));
+    const byName = (name: string) => records.find((gate) => gate.name === name);
+    expect(byName('zap')?.tool).toEqual({ name: 'ZAP', version: '2.17.0' });
+    expect(byName('zap')?.findings).toEqual({
+      total: 3,
+      bySeverity: { high: 1, informational: 1, unknown: 1 },
+    });
+    expect(byName('dependencies')?.findings).toEqual({ total: 3, bySeverity: { critical: 1, moderate: 2 } });
+    expect(byName('test')?.findings).toEqual({ total: 4, bySeverity: { failed: 4 } });
+  });
+});
+
+describe('SARIF severities in the record', () => {
+  // A CodeQL-shaped log (codeql-action groups rules by pack in tool.extensions, results point at them by
+  // rule.index and rule.toolComponent.index); scores on GitHub's thresholds: ≥9 critical, ≥7 high, ≥4
+  // medium, >0 low, else none.
+  test('maps security-severity scores, finds rules by index or id, and skips accepted suppressions', () => {
+    const rule = (id: string, score?: string) => ({
+      id,
+      ...(score === undefined ? {} : { properties: { 'security-severity': score } }),
+    });
+    const log = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: { name: 'CodeQL', semanticVersion: '2.25.6', rules: [rule('driver-rule', '2.0')] },
+            extensions: [
+              { name: 'pack', rules: [rule('critical', '9.1'), rule('medium', '5.0'), rule('none', '0.0')] },
+            ],
+          },
+          results: [
+            { rule: { index: 0, toolComponent: { index: 0 } } },
+            { rule: { index: 1, toolComponent: { index: 0 } } },
+            { ruleId: 'none' },
+            { ruleIndex: 0 },
+            { ruleId: 'unknown-rule', level: 'note' },
+            { ruleId: 'critical', suppressions: [{ kind: 'inSource' }] },
+            { ruleId: 'critical', suppressions: [{ kind: 'external', status: 'rejected' }] },
+          ],
+        },
+      ],
+    };
+    cpSync(FIXTURES, join(dir, 'fresh'), { recursive: true });
+    rmSync(join(dir, 'fresh', `${REPORT_ARTIFACT_PREFIX}codeql`, 'javascript.sarif'));
+    writeFileSync(
+      join(dir, 'fresh', `${REPORT_ARTIFACT_PREFIX}codeql`, 'javascript.sarif'),
+      JSON.stringify(log),
+    );
+    const codeql = gatesOf(buildPredicate(input({ reportsDir: join(dir, 'fresh') }))).find(
+      (gate) => gate.name === 'codeql',
+    );
+    expect(codeql?.tool).toEqual({ name: 'CodeQL', version: '2.25.6' });
+    expect(codeql?.findings).toEqual({
+      total: 6,
+      bySeverity: { critical: 2, medium: 1, none: 1, low: 1, note: 1 },
+    });
   });
 });

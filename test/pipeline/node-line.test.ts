@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { checkNodeLine, dockerfileNodeLines, type NodeLineFiles, pinnedNode } from '../../security/node-line';
 import { ROOT } from './helpers';
 
@@ -103,6 +104,38 @@ describe('the Node line, pinned in package.json', () => {
       changed.workflows[index] = { ...workflow, text: edit(workflow.text, from, to) };
     }
     expect(checkNodeLine(changed)).toEqual([expect.stringMatching(problem)]);
+  });
+
+  it.each([
+    ['npm', 'pin'],
+    ['docker', 'bases'],
+  ])('fails when Dependabot has no %s updates for / (the %s would not move)', (ecosystem, what) => {
+    const updates = parseDocument(files.dependabot);
+    const list = updates.get('updates') as { items: { get(key: string): unknown }[] };
+    const index = list.items.findIndex((item) => item.get('package-ecosystem') === ecosystem);
+    expect(index).toBeGreaterThanOrEqual(0);
+    updates.deleteIn(['updates', index]);
+    expect(checkNodeLine({ ...files, dependabot: updates.toString() })).toEqual([
+      `dependabot.yml: no ${ecosystem} updates for /: the ${what} would not move`,
+    ]);
+  });
+
+  it('fails when an ignore rule names the binaries but not the major updates', () => {
+    const planted = files.dependabot.replace(
+      /(- dependency-name: 'node-\*'\n)\s+update-types: \[version-update:semver-major\]\n/,
+      '$1',
+    );
+    expect(planted).not.toBe(files.dependabot);
+    expect(checkNodeLine({ ...files, dependabot: planted })).toEqual([
+      'dependabot.yml: the npm updates must ignore semver-major updates of node-*',
+    ]);
+  });
+
+  it('reads no Dependabot updates at all from an empty file, and says both are missing', () => {
+    expect(checkNodeLine({ ...files, dependabot: '' })).toEqual([
+      'dependabot.yml: no npm updates for /: the pin would not move',
+      'dependabot.yml: no docker updates for /: the bases would not move',
+    ]);
   });
 
   type Manifest = Record<string, Record<string, unknown>>;

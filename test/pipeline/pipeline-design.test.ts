@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GATE_JOBS as GATE_LIST, gateTable } from '../../security/gates/catalog';
 import { GATES as LOCAL_GATES } from '../../security/gates/gates';
-import { summaryMarkdown } from '../../security/gates/summary';
+import { parseGateOutputs, summaryMarkdown } from '../../security/gates/summary';
 import { GATES, PIPELINE, ROOT, workflowFile } from './helpers';
 
 // What the pipeline promises beyond the generic policy: which gates exist and how each one fails.
@@ -199,5 +199,26 @@ describe('nothing the build or the deploy runs is fetched by a moving name', () 
       .filter((s) => String(s.uses ?? '').startsWith('google-github-actions/setup-gcloud@'));
     expect(setups.length).toBeGreaterThan(0);
     for (const setup of setups) expect(setup.with).toMatchObject({ skip_install: true });
+  });
+});
+
+describe('the gates outputs the summary and the attestation read (GATE_OUTPUTS)', () => {
+  it('reads an object of strings, and keeps a cell from breaking the table', () => {
+    const outputs = parseGateOutputs('{"lint-result":"success","lint-findings":3,"test-result":null}');
+    expect(outputs).toEqual({ 'lint-result': 'success', 'lint-findings': '3', 'test-result': '' });
+    const markdown = summaryMarkdown({ ...outputs, 'trivy-result': 'fail|ure\nx' });
+    expect(markdown).toContain('| trivy | fail ure x |');
+    expect(markdown).toContain('| test | unknown |');
+    expect(markdown).toContain('| publish | unknown | - | nothing pushed |');
+  });
+
+  it.each([
+    [undefined, 'GATE_OUTPUTS is not set'],
+    ['  ', 'GATE_OUTPUTS is not set'],
+    ['["lint-result"]', 'GATE_OUTPUTS is not a JSON object'],
+    ['null', 'GATE_OUTPUTS is not a JSON object'],
+    ['"success"', 'GATE_OUTPUTS is not a JSON object'],
+  ])('refuses %p by name', (json, message) => {
+    expect(() => parseGateOutputs(json)).toThrow(message);
   });
 });

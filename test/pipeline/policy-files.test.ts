@@ -1,5 +1,6 @@
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
+import { parse, parseDocument } from 'yaml';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   checkCheckovConfig,
@@ -154,5 +155,86 @@ describe('configuration named by the workflows', () => {
       d.setIn(['jobs', 'trivy', 'steps', 5, 'with', 'trivy-config'], 'missing-trivy.yaml'),
     );
     expect(rules(checkPolicyFiles(ROOT, [file], NOW))).toEqual(['config-missing']);
+  });
+});
+
+describe('a policy file that does not parse is named, never skipped', () => {
+  const broken = 'key: [unclosed\n';
+  it.each([
+    ['checkov-config', () => checkCheckovConfig('checkov.yaml', broken)],
+    ['trivy-config', () => checkTrivyConfig(ROOT, 'trivy.yaml', broken)],
+    ['codeql-config', () => checkCodeqlConfig('codeql-config.yml', broken)],
+    ['dependabot', () => checkDependabot('dependabot.yml', broken)],
+  ])('%s', (rule, check) => {
+    const findings = check();
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule });
+    expect(findings[0]?.message).toMatch(/\S/);
+  });
+});
+
+describe('more policy-file cases', () => {
+  it('trivy.yaml without an ignore file is refused: accepted findings live in one reviewed file', () => {
+    const config = read('security/trivy/trivy.yaml').replace(/^ignorefile:.*$/m, '');
+    expect(checkTrivyConfig(ROOT, 'trivy.yaml', config).map((f) => f.message)).toEqual([
+      'no ignorefile: accepted findings must live in one reviewed file',
+    ]);
+  });
+
+  it('ZAP OUTOFSCOPE lines take an id list or *, and nothing else', () => {
+    expect(checkZapRules('rules.tsv', '10021,10038\tOUTOFSCOPE\t/static/.*\n*\tOUTOFSCOPE\t/x\n')).toEqual(
+      [],
+    );
+    expect(checkZapRules('rules.tsv', 'ten\tOUTOFSCOPE\t/static/.*\n').map((f) => f.message)).toEqual([
+      'line 1: bad rule id ten',
+    ]);
+  });
+
+  it('Dependabot: an ecosystem without a schedule or groups is refused', () => {
+    const source = read('.github/dependabot.yml');
+    const planted = parseDocument(source);
+    const updates = planted.get('updates') as { items: { delete(key: string): boolean }[] };
+    expect(updates.items[0]?.delete('groups')).toBe(true);
+    expect(checkDependabot('dependabot.yml', planted.toString()).map((f) => f.message)).toEqual([
+      expect.stringMatching(/needs a schedule and groups$/),
+    ]);
+  });
+
+  it('finds the Checkov config a checkov-action step names, and reports a missing Dependabot config', () => {
+    const root = mkdtempSync(join(tmpdir(), 'policy-files-'));
+    try {
+      const workflow = {
+        path: '.github/workflows/x.yml',
+        text: [
+          'jobs:',
+          '  scan:',
+          '    steps:',
+          '      - uses: bridgecrewio/checkov-action@0000000000000000000000000000000000000000',
+          '        with:',
+          '          config_file: ./checkov.yaml',
+          '      - uses: bridgecrewio/checkov-action@0000000000000000000000000000000000000000',
+          '      - uses: zaproxy/action-baseline@0000000000000000000000000000000000000000',
+          '        with:',
+          '          rules_file_name: rules.tsv',
+          '      - uses: github/codeql-action/init@0000000000000000000000000000000000000000',
+          '        with:',
+          '          config-file: codeql.yml',
+        ].join('\n'),
+      };
+      writeFileSync(join(root, 'checkov.yaml'), 'framework: [dockerfile]\nsoft-fail: true\n');
+      const findings = checkPolicyFiles(root, [workflow, { path: 'broken.yml', text: 'a: [' }], NOW);
+      expect(findings.map((f) => `${f.rule} ${f.file} ${f.message}`)).toEqual([
+        'checkov-config checkov.yaml framework github_actions is not scanned',
+        'checkov-config checkov.yaml framework secrets is not scanned',
+        'checkov-config checkov.yaml soft-fail turns the gate off',
+        // Without config_file, checkov-action reads .checkov.yaml from the root.
+        'config-missing .checkov.yaml named by a workflow but missing',
+        'config-missing rules.tsv named by a workflow but missing',
+        'config-missing codeql.yml named by a workflow but missing',
+        'dependabot .github/dependabot.yml missing',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

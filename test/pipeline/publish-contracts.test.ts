@@ -3,16 +3,37 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
   checkInstallScripts,
-  checkPublishContracts,
-  type ScriptFile,
-} from '../../security/publish-contracts';
-import { readWorkflows, type WorkflowFile } from '../../security/workflow-policy';
+  checkPublishFiles,
+  checkPushScript,
+  PUBLISH_FILE_RULES,
+  checkWorkflow,
+  loadReviewedActions,
+  readWorkflows,
+  WORKFLOW_RULE_GROUPS,
+  type Finding,
+  type WorkflowFile,
+} from '../../security/workflow-policy';
 import { edited, GATES, mutated, PIPELINE, ROOT, rules } from './helpers';
 
+// The publish contracts are a rule group of the workflow policy (security/workflow-policy/rules/
+// publish-contracts.ts), and the push script and lockfile are checked as publish files
+// (security/workflow-policy/publish-files.ts); both run in checkRepository.
+const PUBLISH_RULES = new Set(WORKFLOW_RULE_GROUPS['publish contracts']?.map((rule) => rule.id));
 const OCI_SCRIPT = 'deploy/oci-image.sh';
-const scriptFile = (path: string): ScriptFile => ({ path, text: readFileSync(join(ROOT, path), 'utf8') });
+const scriptFile = (path: string) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') });
 const workflows = readWorkflows(ROOT);
 const scripts = [scriptFile(OCI_SCRIPT)];
+const actions = loadReviewedActions(ROOT);
+
+/** The publish-contract findings of the workflows and the push scripts. */
+function checkPublishContracts(files: WorkflowFile[], pushScripts: typeof scripts): Finding[] {
+  return [
+    ...files
+      .flatMap((file) => checkWorkflow(ROOT, file, { actions }))
+      .filter((finding) => PUBLISH_RULES.has(finding.rule)),
+    ...pushScripts.flatMap((script) => checkPushScript(script.path, script.text)),
+  ];
+}
 
 /** The repository's workflows with one replaced by a planted copy. */
 const withPlanted = (planted: WorkflowFile): WorkflowFile[] =>
@@ -152,12 +173,31 @@ describe('publish contracts', () => {
   });
 });
 
+describe('the publish contracts table of docs/pipeline.md', () => {
+  it('names every publish-contract rule and publish-file check', () => {
+    const table =
+      readFileSync(join(ROOT, 'docs', 'pipeline.md'), 'utf8').split(
+        '### Publish and deploy tool contracts',
+      )[1] ?? '';
+    expect(PUBLISH_RULES.size).toBeGreaterThan(5);
+    for (const rule of [...PUBLISH_RULES, ...Object.keys(PUBLISH_FILE_RULES)]) {
+      expect([rule, table.includes(`\`${rule}\``)]).toEqual([rule, true]);
+    }
+  });
+});
+
+describe('the publish files', () => {
+  it('hold for the repository as committed, and checkRepository reports them', () => {
+    expect(checkPublishFiles(ROOT)).toEqual([]);
+  });
+});
+
 describe('install scripts', () => {
   const lockfile = scriptFile('package-lock.json');
   const packageJson = scriptFile('package.json');
 
   it('every package with an install script is named in allowScripts', () => {
-    expect(checkInstallScripts(lockfile, packageJson)).toEqual([]);
+    expect(checkInstallScripts(lockfile.path, lockfile.text, packageJson.text)).toEqual([]);
     // The lockfile does have such packages: the check is not vacuous.
     expect(lockfile.text).toContain('"hasInstallScript": true');
   });
@@ -169,7 +209,7 @@ describe('install scripts', () => {
       hasInstallScript: true,
     };
     const planted = { ...lockfile, text: JSON.stringify(lock) };
-    expect(checkInstallScripts(planted, packageJson)).toEqual([
+    expect(checkInstallScripts(planted.path, planted.text, packageJson.text)).toEqual([
       expect.objectContaining({
         rule: 'install-scripts-reviewed',
         message: expect.stringContaining('@evil/postinstall'),

@@ -67,11 +67,16 @@ describe('the Scorecard workflow', () => {
     expect(upload?.with?.sarif_file).toBe(scorecard?.with?.results_file);
   });
 
-  it('passes the workflow policy only through its two listed exceptions', () => {
+  it('passes the workflow policy only through its three listed exceptions', () => {
     expect(checkWorkflow(ROOT, workflowFile(SCORECARD))).toEqual([]);
-    // The same file under another name has no exception: the writes and the unguarded upload show.
+    // The same file under another name has no exception: the writes, the unguarded upload and the
+    // action's image by tag show.
     const renamed = { ...workflowFile(SCORECARD), path: '.github/workflows/another.yml' };
-    expect(rules(checkWorkflow(ROOT, renamed))).toEqual(['permissions-write', 'sarif-fork-guard']);
+    expect(rules(checkWorkflow(ROOT, renamed))).toEqual([
+      'image-by-digest',
+      'permissions-write',
+      'sarif-fork-guard',
+    ]);
     // The exception would also hide a wider write: the exact-permissions test above holds that line.
   });
 });

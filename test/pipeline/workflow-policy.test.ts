@@ -73,7 +73,9 @@ describe('each rule bites on its fixture, at the line it marks', () => {
     const text = readFileSync(join(FIXTURES, name), 'utf8');
     // A fixture for a rule that concerns one workflow names that workflow's path in a "# path:" line.
     const path = /^# path: (\S+)$/m.exec(text)?.[1] ?? `test/fixtures/${name}`;
-    const findings = checkWorkflow(ROOT, { path, text }, { actions: fixtureActions });
+    // A rule that reads the repository beside the workflow is shown one of its folders in a "# root:" line.
+    const root = join(ROOT, /^# root: (\S+)$/m.exec(text)?.[1] ?? '.');
+    const findings = checkWorkflow(root, { path, text }, { actions: fixtureActions });
     const reported = findings.map((finding) => `${finding.line}:${finding.rule}`);
     expect([...new Set(reported)].sort()).toEqual([...new Set(marks(text))].sort());
     for (const finding of findings) expect(finding.column).toBeGreaterThan(0);
@@ -100,6 +102,60 @@ describe('each rule bites on its fixture, at the line it marks', () => {
     const [finding] = checkWorkflow(ROOT, planted, { actions });
     expect(finding?.rule).toBe('expression-in-run');
     expect(planted.text.split('\n')[(finding?.line ?? 0) - 1]).toMatch(/^\s+run: echo/);
+  });
+});
+
+describe('the shapes a workflow may take', () => {
+  const workflow = (on: string, needs: string) =>
+    [
+      `on: ${on}`,
+      'permissions: {}',
+      'jobs:',
+      ...['gate', 'other', 'publish'].flatMap((job) => [
+        `  ${job}:`,
+        ...(job === 'publish' ? [`    needs: ${needs}`] : []),
+        '    runs-on: ubuntu-24.04',
+        '    timeout-minutes: 5',
+        '    permissions: {}',
+        '    steps:',
+        `      - uses: ${HARDEN} # v2.20.1`,
+        '        with:',
+        '          egress-policy: audit',
+      ]),
+    ].join('\n');
+  const publishRules = (on: string, needs: string) =>
+    check({ path: 'x.yml', text: workflow(on, needs) }).filter((rule) => rule.startsWith('publish-'));
+
+  it.each([
+    ['a list', '[push, pull_request]'],
+    ['one event', 'pull_request'],
+    ['a map', '{ pull_request: null }'],
+  ])('reads the triggers of on: as %s', (_shape, on) => {
+    expect(publishRules(on, '[gate, other]')).toEqual(['publish-not-on-pull-request']);
+    expect(publishRules(on.replace('pull_request', 'workflow_dispatch'), '[gate, other]')).toEqual([]);
+  });
+
+  it('reads needs: given as one job', () => {
+    expect(publishRules('push', 'gate')).toEqual(['publish-needs-gates']);
+    expect(publishRules('push', '[gate, other]')).toEqual([]);
+  });
+});
+
+describe('positions', () => {
+  it('place a finding about a node that is missing at the nearest node there is', () => {
+    const planted = mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'summary']));
+    const finding = checkWorkflow(ROOT, planted, { actions }).find((f) => f.rule === 'digest-summary');
+    expect(finding?.message).toContain('needs.gates.outputs.image-digest');
+    expect(planted.text.split('\n')[(finding?.line ?? 0) - 1]).toBe('jobs:');
+  });
+
+  it('are left out for an empty file, which has no node to point at', () => {
+    const file = { path: 'x.yml', text: 'on: push\npermissions: {}\njobs: {}\n' };
+    expect(checkWorkflow(ROOT, file, { actions })).toEqual([]);
+    const empty = { path: 'x.yml', text: '' };
+    expect(checkWorkflow(ROOT, empty, { actions }).map((f) => [f.rule, f.line])).toEqual([
+      ['permissions-top-level', undefined],
+    ]);
   });
 });
 

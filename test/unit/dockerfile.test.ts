@@ -158,6 +158,27 @@ describe('the Dockerfile policy checker', () => {
       mutate('ARG SOURCE_URL=""', 'ARG SOURCE_URL=""\nARG NPM_TOKEN'),
       ['no-secret-build-values'],
     ],
+    [
+      'a secret in ENV',
+      mutate('ARG SOURCE_URL=""', 'ARG SOURCE_URL=""\nENV API_TOKEN=abc'),
+      ['no-secret-build-values'],
+    ],
+    [
+      'a base named through a bare $ARG whose default is pinned (resolved, so allowed; Checkov cannot read it)',
+      mutate(`FROM ${NODE_PIN} AS npm-base`, `ARG BUILD_IMAGE=${NODE_PIN}\nFROM $BUILD_IMAGE AS npm-base`),
+      ['from-readable-without-args'],
+    ],
+    [
+      'a --platform flag before a base by tag',
+      mutate(`FROM ${NODE_PIN} AS npm-base`, 'FROM --platform=linux/amd64 node:latest AS npm-base'),
+      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
+    ],
+    ['no FROM at all', 'RUN echo no base\n', ['base-pinned-by-digest']],
+    [
+      'CMD as a JSON list that is not all strings (Docker runs it through a shell)',
+      mutate(/^CMD \[.*\]$/m, 'CMD ["dist/main.js", 1]'),
+      ['cmd-exec-form-no-npm'],
+    ],
   ];
 
   it.each(plantedDefects)('catches %s', (_defect, dockerfile, expectedRules) => {

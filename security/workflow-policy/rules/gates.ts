@@ -1,14 +1,51 @@
 /**
  * Gates: the reusable gates workflow has exactly the jobs of the one list of gates
- * (security/gates/catalog.ts), each with its name and its result and findings outputs, and the workflow
- * that calls it prints the summary from that list. Adding a gate is one entry and its job.
+ * (security/gates/catalog.ts), each with its name, its result and findings outputs and the report the
+ * gate-results attestation records; the workflow that calls it prints the summary and builds the
+ * attestation from all of its outputs. Adding a gate is one entry and its job.
  */
-import { GATE_JOBS, GATES_WORKFLOW } from '../../gates/catalog.ts';
-import type { Report, WorkflowRule } from '../rule.ts';
-import { list, record, text } from '../rule.ts';
+import { GATE_JOBS, GATES_WORKFLOW, REPORT_ARTIFACT_PREFIX } from '../../gates/catalog.ts';
+import type { Json, Report, WorkflowRule } from '../rule.ts';
+import { actionName, list, record, text } from '../rule.ts';
 
 const SUMMARY_COMMAND = 'security/gates/write-summary.ts';
+const ATTESTATION_COMMAND = 'security/gate-attestation.ts';
 const expression = (body: string) => `\${{ ${body} }}`;
+
+/**
+ * For each job that calls the gates workflow: a report when no job that needs it runs `command` with
+ * GATE_OUTPUTS set to all of its outputs (so a gate added to the list reaches that command unedited).
+ */
+function gateOutputsFed(workflow: Json, command: string): Report[] {
+  const jobs = record(workflow.jobs);
+  const callers = Object.keys(jobs).filter(
+    (jobId) => text(record(jobs[jobId]).uses) === `./${GATES_WORKFLOW}`,
+  );
+  return callers.flatMap((caller): Report[] => {
+    const fed = Object.values(jobs).some((rawJob) => {
+      const job = record(rawJob);
+      const needs = typeof job.needs === 'string' ? [job.needs] : list(job.needs).map(text);
+      return (
+        needs.includes(caller) &&
+        list(job.steps).some((rawStep) => {
+          const step = record(rawStep);
+          return (
+            text(step.run).includes(command) &&
+            text(record(step.env).GATE_OUTPUTS) === expression(`toJSON(needs.${caller}.outputs)`)
+          );
+        })
+      );
+    });
+    return fed
+      ? []
+      : [
+          {
+            message: `no job that needs ${caller} runs ${command} with GATE_OUTPUTS from its outputs`,
+            at: ['jobs', caller],
+          },
+        ];
+  });
+}
 
 export const GATE_RULES: readonly WorkflowRule[] = [
   {
@@ -68,35 +105,56 @@ export const GATE_RULES: readonly WorkflowRule[] = [
     level: 'workflow',
     description: `A workflow that calls ${GATES_WORKFLOW} prints the run summary from the gate list.`,
     help: `Run \`node ${SUMMARY_COMMAND}\` in a job that needs the gates job, with GATE_OUTPUTS set to toJSON of its outputs.`,
-    check: ({ workflow }) => {
+    check: ({ workflow }) => gateOutputsFed(workflow, SUMMARY_COMMAND),
+  },
+  {
+    id: 'gate-reports',
+    level: 'workflow',
+    description: `Every gate of security/gates/catalog.ts with an attested report uploads it from its job of ${GATES_WORKFLOW} as the artifact \`${REPORT_ARTIFACT_PREFIX}<job>\`, even when the job failed.`,
+    help: `The gate-results attestation records each gate's report by its sha256; upload it with actions/upload-artifact, name ${REPORT_ARTIFACT_PREFIX}<job>, if: \${{ !cancelled() }}.`,
+    check: ({ file, workflow }) => {
+      if (file.path !== GATES_WORKFLOW) return [];
       const jobs = record(workflow.jobs);
-      const callers = Object.keys(jobs).filter(
-        (jobId) => text(record(jobs[jobId]).uses) === `./${GATES_WORKFLOW}`,
-      );
-      return callers.flatMap((caller): Report[] => {
-        const summarised = Object.values(jobs).some((rawJob) => {
-          const job = record(rawJob);
-          const needs = typeof job.needs === 'string' ? [job.needs] : list(job.needs).map(text);
-          return (
-            needs.includes(caller) &&
-            list(job.steps).some((rawStep) => {
-              const step = record(rawStep);
-              return (
-                text(step.run).includes(SUMMARY_COMMAND) &&
-                text(record(step.env).GATE_OUTPUTS) === expression(`toJSON(needs.${caller}.outputs)`)
-              );
-            })
+      return GATE_JOBS.filter(
+        (entry) => entry.attested !== undefined && jobs[entry.job] !== undefined,
+      ).flatMap((entry): Report[] => {
+        const artifact = `${REPORT_ARTIFACT_PREFIX}${entry.job}`;
+        const uploads = list(record(jobs[entry.job]).steps)
+          .map(record)
+          .filter(
+            (step) =>
+              actionName(text(step.uses)) === 'actions/upload-artifact' &&
+              text(record(step.with).name) === artifact,
           );
-        });
-        return summarised
+        if (uploads.length !== 1) {
+          return [
+            {
+              message: `job ${entry.job} uploads ${artifact} ${uploads.length} times, not once`,
+              at: ['jobs', entry.job],
+            },
+          ];
+        }
+        return text(uploads[0]?.if) === expression('!cancelled()')
           ? []
           : [
               {
-                message: `no job that needs ${caller} runs ${SUMMARY_COMMAND} with GATE_OUTPUTS from its outputs`,
-                at: ['jobs', caller],
+                message: `job ${entry.job} must upload ${artifact} if: \${{ !cancelled() }}`,
+                at: ['jobs', entry.job],
               },
             ];
       });
+    },
+  },
+  {
+    id: 'gate-attestation-outputs',
+    level: 'workflow',
+    description: `A workflow that calls ${GATES_WORKFLOW} builds the gate-results attestation from all of its outputs.`,
+    help: `Run \`node ${ATTESTATION_COMMAND}\` in a job that needs the gates job, with GATE_OUTPUTS set to toJSON of its outputs: every gate of the list is then recorded.`,
+    check: ({ workflow }) => {
+      const runsAttestation = Object.values(record(workflow.jobs)).some((job) =>
+        list(record(job).steps).some((step) => text(record(step).run).includes(ATTESTATION_COMMAND)),
+      );
+      return runsAttestation ? gateOutputsFed(workflow, ATTESTATION_COMMAND) : [];
     },
   },
 ];
