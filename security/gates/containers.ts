@@ -259,17 +259,24 @@ interface ZapReport {
   site?: { alerts?: { pluginid?: string; alert?: string; riskdesc?: string }[] }[];
 }
 
-export async function runZap(context: GateContext): Promise<GateOutcome> {
-  const engine = context.engine as ContainerEngine;
-  const service = await startService(context, 'zap');
-  if (!('base' in service)) return service;
-  const target = `${service.base}/healthcheck`;
-  // ZAP runs as its own user and writes its reports into /zap/wrk, where the action puts the rules file.
-  const work = join(context.reportsDir, 'zap');
+/**
+ * Runs one of ZAP's scan scripts in the pinned ZAP image on the host network. ZAP runs as its own user
+ * and reads and writes in /zap/wrk (where the actions mount the workspace), so the given repository files
+ * are copied into a fresh, world-writable reports/<folder> mounted there.
+ */
+async function runZapScan(
+  context: GateContext,
+  engine: ContainerEngine,
+  folder: string,
+  files: readonly (readonly [from: string, name: string])[],
+  scanArguments: readonly string[],
+  timeoutMs: number,
+) {
+  const work = join(context.reportsDir, folder);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   chmodSync(work, 0o777);
-  copyFileSync(join(context.root, 'security', 'zap', 'rules.tsv'), join(work, 'rules.tsv'));
+  for (const [from, name] of files) copyFileSync(join(context.root, from), join(work, name));
   const scan = await engine.exec(
     [
       'run',
@@ -279,16 +286,24 @@ export async function runZap(context: GateContext): Promise<GateOutcome> {
       '-v',
       `${work}:/zap/wrk:rw`,
       scannerImage(context.root, 'zap'),
-      'zap-baseline.py',
-      '-t',
-      target,
-      '-c',
-      'rules.tsv',
-      '-J',
-      'zap.json',
-      '-r',
-      'zap.html',
+      ...scanArguments,
     ],
+    timeoutMs,
+  );
+  return { work, scan };
+}
+
+export async function runZap(context: GateContext): Promise<GateOutcome> {
+  const engine = context.engine as ContainerEngine;
+  const service = await startService(context, 'zap');
+  if (!('base' in service)) return service;
+  const target = `${service.base}/healthcheck`;
+  const { work, scan } = await runZapScan(
+    context,
+    engine,
+    'zap',
+    [['security/zap/rules.tsv', 'rules.tsv']],
+    ['zap-baseline.py', '-t', target, '-c', 'rules.tsv', '-J', 'zap.json', '-r', 'zap.html'],
     900_000,
   );
   let alerts: NonNullable<NonNullable<ZapReport['site']>[number]['alerts']>;
@@ -391,23 +406,15 @@ export async function runZapApi(context: GateContext): Promise<GateOutcome> {
   const engine = context.engine as ContainerEngine;
   const service = await startService(context, 'zap-api');
   if (!('base' in service)) return service;
-  const work = join(context.reportsDir, 'zap-api');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  chmodSync(work, 0o777);
-  copyFileSync(join(context.root, ZAP_API_RULES), join(work, 'api-rules.tsv'));
-  copyFileSync(join(context.root, OPENAPI_DESCRIPTION), join(work, 'openapi.yaml'));
-  const scan = await engine.exec(
+  const { work, scan } = await runZapScan(
+    context,
+    engine,
+    'zap-api',
     [
-      'run',
-      '--rm',
-      '--network',
-      'host',
-      '-v',
-      `${work}:/zap/wrk:rw`,
-      scannerImage(context.root, 'zap'),
-      ...zapApiScanArguments(service.base),
+      [ZAP_API_RULES, 'api-rules.tsv'],
+      [OPENAPI_DESCRIPTION, 'openapi.yaml'],
     ],
+    zapApiScanArguments(service.base),
     1_800_000,
   );
   let alerts: ZapAlert[];
