@@ -88,14 +88,19 @@ export function checkInlineCheckovSkips(path: string, source: string): Finding[]
   );
 }
 
+/** A policy file's YAML as an object, or the one finding (under `rule`) that says why it does not parse. */
+function parseConfig(rule: string, path: string, source: string): Json | Finding[] {
+  try {
+    return record(parse(source));
+  } catch (err) {
+    return [{ rule, file: path, message: err instanceof Error ? err.message : String(err) }];
+  }
+}
+
 /** Trivy config: parses, scans for vulnerabilities, secrets and misconfiguration, names its ignore file. */
 export function checkTrivyConfig(root: string, path: string, source: string): Finding[] {
-  let config: Json;
-  try {
-    config = record(parse(source));
-  } catch (err) {
-    return [{ rule: 'trivy-config', file: path, message: err instanceof Error ? err.message : String(err) }];
-  }
+  const config = parseConfig('trivy-config', path, source);
+  if (Array.isArray(config)) return config;
   const findings: Finding[] = [];
   const scanners = list(record(config.scan).scanners).map(text);
   for (const scanner of ['vuln', 'secret', 'misconfig']) {
@@ -208,12 +213,8 @@ export function checkZapRules(path: string, source: string): Finding[] {
 
 /** CodeQL config: parses, uses the security-extended suite, ignores generated paths. */
 export function checkCodeqlConfig(path: string, source: string): Finding[] {
-  let config: Json;
-  try {
-    config = record(parse(source));
-  } catch (err) {
-    return [{ rule: 'codeql-config', file: path, message: err instanceof Error ? err.message : String(err) }];
-  }
+  const config = parseConfig('codeql-config', path, source);
+  if (Array.isArray(config)) return config;
   const findings: Finding[] = [];
   const suites = list(config.queries).map((query) => text(record(query).uses));
   if (!suites.some((suite) => suite === 'security-extended' || suite === 'security-and-quality')) {
@@ -231,12 +232,8 @@ export function checkCodeqlConfig(path: string, source: string): Finding[] {
 
 /** Dependabot: npm, github-actions and docker, each on a schedule and grouped. */
 export function checkDependabot(path: string, source: string): Finding[] {
-  let config: Json;
-  try {
-    config = record(parse(source));
-  } catch (err) {
-    return [{ rule: 'dependabot', file: path, message: err instanceof Error ? err.message : String(err) }];
-  }
+  const config = parseConfig('dependabot', path, source);
+  if (Array.isArray(config)) return config;
   const findings: Finding[] = [];
   const updates = list(config.updates).map(record);
   for (const ecosystem of ['npm', 'github-actions', 'docker']) {
