@@ -35,6 +35,12 @@ COPY src/ ./src/
 # Recorded in dist/build-info.json; empty means the build falls back to git (absent here: "unknown").
 ARG LAST_COMMIT_SHA=""
 RUN npm run build
+# The port the runtime stage EXPOSEs comes in as a build arg, and must be src/service.json's, where the
+# service reads its default: every build of the project passes it (the container test, the gates, CI:
+# `--build-arg SERVICE_PORT="$(jq -r .port src/service.json)"`), and a missing or other value fails here,
+# so moving the port is one edit to src/service.json.
+ARG SERVICE_PORT=""
+RUN node -e 'const { port } = require("./src/service.json"); if (process.env.SERVICE_PORT !== String(port)) { console.error(`pass --build-arg SERVICE_PORT=${port} (src/service.json), got "${process.env.SERVICE_PORT}"`); process.exit(1); }'
 
 # The V8 code cache of the bundle, made again by the Node of the runtime image itself and as its user:
 # a cache is tied to the V8 version and flags of the Node that made it, and the build stage's Node is
@@ -83,7 +89,9 @@ ENV NODE_ENV=production \
 # The distroless "nonroot" user, by number: a runtime (Kubernetes runAsNonRoot) can only verify a
 # numeric user, and a name would depend on the image's /etc/passwd.
 USER 65532:65532
-EXPOSE 5000
+# Checked against src/service.json in the build stage above.
+ARG SERVICE_PORT
+EXPOSE ${SERVICE_PORT}
 # The service drains on SIGTERM itself (it runs as PID 1, with no init to forward signals).
 STOPSIGNAL SIGTERM
 # Exec form: the runtime image has no shell and no curl; the probe is a small Node client.

@@ -24,7 +24,12 @@ Usage: deploy/beanstalk.sh [flags]     (each flag can also come from the environ
   --environment EB_ENVIRONMENT           Elastic Beanstalk environment name
   --bucket EB_BUCKET                     S3 bucket for the source bundles
   --url EB_URL                           optional: URL to smoke-test (default http://<environment CNAME>)
-  --container-port CONTAINER_PORT        optional: port the service listens on in the container (default 5000)
+  --container-port CONTAINER_PORT        optional: port the service listens on in the container
+                                         (default: src/service.json's port)
+
+Runtime settings (src/service.json): each setting's value from the environment variable of its name, a
+secret's only as a Secrets Manager or Parameter Store ARN in <NAME>_SECRET, set as environment
+properties and environment secrets of the environment (deploy/settings.mjs; docs/deploy.md).
 
 Environment: BEANSTALK_HEALTH_ATTEMPTS (default 30) and BEANSTALK_HEALTH_INTERVAL (seconds, default 10)
 bound the wait for Green health after the update.
@@ -56,7 +61,7 @@ declare -A FLAGS=(
   [--container-port]=CONTAINER_PORT
 )
 parse_flags "$@"
-CONTAINER_PORT=${CONTAINER_PORT:-5000}
+CONTAINER_PORT=${CONTAINER_PORT:-$(node "${DEPLOY_DIR}/settings.mjs" port)}
 BEANSTALK_HEALTH_ATTEMPTS=${BEANSTALK_HEALTH_ATTEMPTS:-30}
 BEANSTALK_HEALTH_INTERVAL=${BEANSTALK_HEALTH_INTERVAL:-10}
 
@@ -78,7 +83,10 @@ if [[ ${CONTAINER_PORT} =~ ${PORT_PATTERN} ]] && [ "${CONTAINER_PORT}" -gt 65535
   VALIDATION_ERRORS+=('malformed --container-port (or CONTAINER_PORT): a port number')
 fi
 finish_validation
-require_commands aws cosign zip
+require_commands aws cosign zip node
+# Before anything is called: a missing setting the service requires in production, or a secret passed
+# as a value, stops the deploy here (exit 2, each named).
+option_settings=$(node "${DEPLOY_DIR}/settings.mjs" beanstalk) || exit 2
 
 verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
 verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}"
@@ -130,6 +138,7 @@ aws elasticbeanstalk update-environment \
   --application-name "${EB_APPLICATION}" \
   --environment-name "${EB_ENVIRONMENT}" \
   --version-label "${version_label}" \
+  --option-settings "${option_settings}" \
   --region "${AWS_REGION}" >&2
 
 aws elasticbeanstalk wait environment-updated \

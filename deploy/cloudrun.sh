@@ -26,7 +26,12 @@ Usage: deploy/cloudrun.sh [flags]      (each flag can also come from the environ
                                          that proxies ghcr.io; required when the image is on ghcr.io
   --public CLOUDRUN_PUBLIC               true: --allow-unauthenticated; false (default): --no-allow-unauthenticated
 
-Needs gcloud (authenticated), cosign, curl, and jq or node. Exit: 0 deployed and healthy, 1 failed,
+Runtime settings (src/service.json): each setting's value from the environment variable of its name, a
+secret's only as a Secret Manager reference in <NAME>_SECRET (secret:version), passed with
+--update-env-vars and --update-secrets (deploy/settings.mjs; docs/deploy.md). The container port is
+src/service.json's.
+
+Needs gcloud (authenticated), cosign, curl, node, and jq or node. Exit: 0 deployed and healthy, 1 failed,
 2 bad arguments (nothing was called), 3 refused: no gate-results attestation signed by
 this repository's pipeline, 4 refused: the attestation does not show every gate passed for this digest.
 EOF
@@ -69,7 +74,13 @@ if [[ -n ${ARTIFACT_REGISTRY_REPOSITORY-} && ${IMAGE-} != ghcr.io/* ]]; then
   VALIDATION_ERRORS+=('malformed --image (or IMAGE): with --repository the image must be on ghcr.io')
 fi
 finish_validation
-require_commands gcloud cosign
+require_commands gcloud cosign node
+# Before anything is called: a missing setting the service requires in production, or a secret passed
+# as a value, stops the deploy here (exit 2, each named).
+settings_output=$(node "${DEPLOY_DIR}/settings.mjs" cloudrun) || exit 2
+setting_flags=()
+while IFS= read -r flag; do [ -n "${flag}" ] && setting_flags+=("${flag}"); done <<<"${settings_output}"
+container_port=$(node "${DEPLOY_DIR}/settings.mjs" port)
 
 verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
 verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}"
@@ -92,8 +103,10 @@ gcloud run deploy "${CLOUDRUN_SERVICE}" \
   --project="${GCP_PROJECT_ID}" \
   --region="${CLOUDRUN_REGION}" \
   --platform=managed \
+  --port="${container_port}" \
   "${access_flag}" \
   --update-labels="commit-sha=${commit}" \
+  "${setting_flags[@]}" \
   --quiet >&2
 
 url=$(gcloud run services describe "${CLOUDRUN_SERVICE}" \

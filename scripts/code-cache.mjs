@@ -56,15 +56,23 @@ if (mode === 'verify') {
   console.log(`code cache accepted by Node ${process.version}: ${cacheFile}`);
 } else {
   const compiled = compileService(distDir, undefined);
+  const service = loadService(distDir, compiled);
+  // As in production, with the stand-ins of the settings src/service.json marks required (the bundle
+  // exports them): a setting required in production then needs no line here.
   const serviceProcess = {
-    env: { PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production' },
+    env: {
+      ...service.WARM_UP_ENVIRONMENT,
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    },
     stderr: process.stderr,
     on: () => serviceProcess,
     exit: (code) => {
       throw new Error(`the service exited with ${code} while warming up`);
     },
   };
-  const running = await loadService(distDir, compiled).main(serviceProcess, distDir);
+  const running = await service.main(serviceProcess, distDir);
   const json = { 'Content-Type': 'application/json' };
   const warmUp = [
     ['GET', '/healthcheck', {}],

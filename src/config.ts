@@ -4,6 +4,9 @@
  * in length and restricted to printable characters here, so the response path never re-checks it.
  */
 
+import serviceFile from './service.json';
+import { isRequired, type ServiceDescription } from './settings';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -36,7 +39,9 @@ export class ConfigError extends Error {
   }
 }
 
-export const DEFAULT_DESCRIPTION = 'Hardened healthcheck service';
+/** The service's name, default description, default port and settings: one file (src/settings.ts says why). */
+export const SERVICE: ServiceDescription = serviceFile as ServiceDescription;
+export const DEFAULT_DESCRIPTION = SERVICE.description;
 export const UNKNOWN_COMMIT = 'unknown';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -100,15 +105,33 @@ function logLevel(env: Environment): LogLevel {
   return level;
 }
 
+/** A setting src/service.json marks required, missing here: named before any value is parsed. */
+function checkRequired(env: Environment, service: ServiceDescription): void {
+  const production = env.NODE_ENV === 'production';
+  for (const [name, setting] of Object.entries(service.settings)) {
+    if (isRequired(setting, production) && read(env, name) === undefined) {
+      throw new ConfigError(
+        name,
+        setting.required === 'always' ? 'is required' : 'is required in production',
+      );
+    }
+  }
+}
+
 /** Validates the environment; throws a {@link ConfigError} naming the first bad variable. */
-export function loadConfig(env: Environment, build: BuildInfo): Config {
+export function loadConfig(
+  env: Environment,
+  build: BuildInfo,
+  service: ServiceDescription = SERVICE,
+): Config {
+  checkRequired(env, service);
   return Object.freeze({
-    port: integer(env, 'PORT', 5000, 1, 65535),
+    port: integer(env, 'PORT', service.port, 1, 65535),
     host: matching(env, 'HOST', HOST_PATTERN, 'a host name or IP address'),
     appVersion:
       matching(env, 'APP_VERSION', VERSION_PATTERN, 'a version of 1 to 64 letters, digits or . + _ -') ??
       build.version,
-    description: description(env) ?? DEFAULT_DESCRIPTION,
+    description: description(env) ?? service.description,
     lastCommitSha:
       matching(env, 'LAST_COMMIT_SHA', COMMIT_PATTERN, 'a hexadecimal commit SHA of 7 to 40 characters') ??
       build.commit,

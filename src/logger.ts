@@ -1,6 +1,6 @@
 /** Structured logs: one JSON line per event, with stable field names, written synchronously to stdout. */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config';
+import { SERVICE, type LogLevel } from './config';
 
 export type { Logger } from 'pino';
 
@@ -8,7 +8,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return pino(
     {
       level,
-      base: { service: 'healthcheck' },
+      base: { service: SERVICE.name },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

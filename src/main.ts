@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import { createRequestListener } from './app';
 import { BUILD_INFO_FILE, readBuildInfo } from './build-info';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, SERVICE, type Config } from './config';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { createServer, type ShutdownOutcome } from './server';
+import { standInEnvironment } from './settings';
 
 export const EXIT_CODES = Object.freeze({
   ok: 0,
@@ -19,6 +20,15 @@ export const EXIT_CODES = Object.freeze({
   /** A configuration variable is invalid (sysexits EX_CONFIG). */
   config: 78,
 });
+
+/**
+ * The settings the build's warm-up (scripts/code-cache.mjs) runs the bundle with: production, each
+ * required setting's stand-in from src/service.json. Exported by the bundle, so the warm-up needs no
+ * copy of the list and a setting required in production cannot break `npm run build`.
+ */
+export const WARM_UP_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze(
+  standInEnvironment(SERVICE),
+);
 
 const SIGNAL_NUMBERS = Object.freeze({ SIGINT: 2, SIGTERM: 15 });
 type ShutdownSignal = keyof typeof SIGNAL_NUMBERS;

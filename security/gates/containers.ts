@@ -12,6 +12,7 @@ import { ensureImage, freePort, waitUntilAnswering } from './engine.ts';
 import type { GateContext, GateOutcome, Requirement } from './gate.ts';
 import { lastLines } from './gate.ts';
 import { describeResults, readSarifResults } from './sarif.ts';
+import { readServiceDescription, serviceBuildArgs, standInArguments } from './service-description.ts';
 
 export type ScannerName = 'trivy' | 'checkov' | 'zap';
 
@@ -31,7 +32,6 @@ export function scannerImage(root: string, scanner: ScannerName): string {
 }
 
 const IMAGE_KEY = 'image';
-const CONTAINER_PORT = 5000;
 // What the operator is told to run with (docs/container.md): the scan sees the service as deployed.
 const PRODUCTION_FLAGS = [
   '--read-only',
@@ -115,8 +115,11 @@ export async function buildImage(context: GateContext): Promise<GateOutcome> {
   const tag = `localhost/healthcheck-gates:${process.pid}-${Date.now().toString(36)}`;
   // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format.
   const format = engine.name === 'podman' ? ['--format', 'docker'] : [];
+  const buildArgs = Object.entries(serviceBuildArgs(readServiceDescription(context.root))).flatMap(
+    ([name, value]) => ['--build-arg', `${name}=${value}`],
+  );
   const build = await engine.exec(
-    ['build', ...format, '-f', join(context.root, 'Dockerfile'), '-t', tag, context.root],
+    ['build', ...format, ...buildArgs, '-f', join(context.root, 'Dockerfile'), '-t', tag, context.root],
     900_000,
   );
   if (build.status !== 0) {
@@ -334,6 +337,7 @@ export async function runZap(context: GateContext): Promise<GateOutcome> {
 async function startService(context: GateContext, name: string): Promise<{ base: string } | GateOutcome> {
   const engine = context.engine as ContainerEngine;
   const image = context.shared.get(IMAGE_KEY) as string;
+  const service = readServiceDescription(context.root);
   const port = await freePort();
   const container = `healthcheck-gates-${name}-${process.pid}`;
   const started = await engine.exec([
@@ -343,7 +347,8 @@ async function startService(context: GateContext, name: string): Promise<{ base:
     container,
     ...PRODUCTION_FLAGS,
     '-p',
-    `127.0.0.1:${port}:${CONTAINER_PORT}`,
+    `127.0.0.1:${port}:${service.port}`,
+    ...standInArguments(service),
     image,
   ]);
   context.cleanups.push(async () => {

@@ -19,10 +19,18 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { baseImages } from '../../security/dockerfile-policy.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
+import {
+  readServiceDescription,
+  serviceBuildArgs,
+  standInArguments,
+} from '../../security/gates/service-description.ts';
 import { ensureStandinBases, removeStandinBases } from './standin-bases.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CONTAINER_PORT = 5000;
+// The port, the default description and the required settings' stand-ins: src/service.json, as the
+// service, the gates and CI read them (an adopted or re-ported copy needs no edit here).
+const SERVICE = readServiceDescription(ROOT);
+const CONTAINER_PORT = SERVICE.port;
 const RUN_ID = randomBytes(4).toString('hex');
 const IMAGE_REPOSITORY = 'localhost/healthcheck-container-test';
 const SECURITY_FLAGS = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
@@ -181,7 +189,8 @@ async function build(engine, tag, buildArgs, bases) {
     }
     args.push(engine.name === 'podman' ? '--pull=never' : '--pull=false');
   }
-  for (const [name, value] of Object.entries(buildArgs)) args.push('--build-arg', `${name}=${value}`);
+  for (const [name, value] of Object.entries({ ...serviceBuildArgs(SERVICE), ...buildArgs }))
+    args.push('--build-arg', `${name}=${value}`);
   made.images.push(tag);
   const started = Date.now();
   const result = await engine.attempt([...args, ROOT], { timeout: 600_000, env: { DOCKER_BUILDKIT: '1' } });
@@ -200,6 +209,7 @@ async function startContainer(engine, image, name, extraArgs = []) {
     ...SECURITY_FLAGS,
     '-p',
     `127.0.0.1:${port}:${CONTAINER_PORT}`,
+    ...standInArguments(SERVICE),
     ...extraArgs,
     image,
   ]);
@@ -406,7 +416,11 @@ async function checkImageConfig(engine, image, expected) {
     (config.Env ?? []).includes('NODE_ENV=production'),
     (config.Env ?? []).join(' '),
   );
-  check('image exposes 5000/tcp', Object.keys(config.ExposedPorts ?? {}).includes('5000/tcp'));
+  check(
+    `image exposes ${CONTAINER_PORT}/tcp (src/service.json's port), and only that`,
+    isDeepStrictEqual(Object.keys(config.ExposedPorts ?? {}), [`${CONTAINER_PORT}/tcp`]),
+    JSON.stringify(config.ExposedPorts),
+  );
   const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   check(
     'image starts node on dist/main.js, never npm',
@@ -580,14 +594,14 @@ async function main() {
     `image ${megabytes(imageSize)}, runtime base ${megabytes(baseSize)}: the project adds ${megabytes(imageSize - baseSize)} (files under /app: ${megabytes(appBytes)})`,
   );
 
-  // `docker build -t name .` with no build args: empty args mean unset, so the service reports what
+  // `docker build --build-arg SERVICE_PORT=… -t name .` and nothing else: empty args mean unset, so the service reports what
   // the build recorded (the package version; "unknown" for the commit, as there is no .git in the
   // build context) and its default description.
   const plainImage = `${IMAGE_REPOSITORY}:${RUN_ID}-noargs`;
   const plainBuilt = await build(engine, plainImage, {}, bases);
   if (
     check(
-      'the Dockerfile builds with no build args',
+      'the Dockerfile builds with no build args but SERVICE_PORT',
       plainBuilt.status === 0,
       (plainBuilt.stdout + plainBuilt.stderr).slice(-4000),
     )
@@ -599,10 +613,12 @@ async function main() {
       'no build args: /healthcheck reports the package version, default description, commit "unknown"',
       isDeepStrictEqual(body, {
         myapplication: [
-          { version: PACKAGE.version, description: 'Hardened healthcheck service', lastcommitsha: 'unknown' },
+          { version: PACKAGE.version, description: SERVICE.description, lastcommitsha: 'unknown' },
         ],
       }),
-      JSON.stringify(body) + (up ? '' : (await engine.attempt(['logs', container])).stderr),
+      up
+        ? `got ${JSON.stringify(body)}`
+        : `did not answer: ${(await engine.attempt(['logs', container])).stderr}`,
     );
   }
   return 0;

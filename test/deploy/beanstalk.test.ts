@@ -1,3 +1,5 @@
+import { readServiceDescription } from '../../security/gates/service-description';
+import { PROJECT_ROOT } from '../support/repository';
 import { execFileSync } from 'node:child_process';
 import {
   COSIGN_VERIFY,
@@ -78,6 +80,8 @@ const updateCall = [
   'healthcheck-prod',
   '--version-label',
   LABEL,
+  '--option-settings',
+  '[]',
   ...REGION,
 ];
 const waitCall = [
@@ -138,7 +142,7 @@ describe('beanstalk.sh', () => {
     expect(dockerrun).toEqual({
       AWSEBDockerrunVersion: '1',
       Image: { Name: GHCR_IMAGE, Update: 'true' },
-      Ports: [{ ContainerPort: '5000' }],
+      Ports: [{ ContainerPort: String(readServiceDescription(PROJECT_ROOT).port) }],
     });
   });
 

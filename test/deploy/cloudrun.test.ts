@@ -1,3 +1,5 @@
+import { readServiceDescription } from '../../security/gates/service-description';
+import { PROJECT_ROOT } from '../support/repository';
 import {
   COSIGN_VERIFY,
   DIGEST_HEX,
@@ -42,6 +44,7 @@ const deployCall = (image: string, access: string) => [
   '--project=my-project-1',
   '--region=europe-west1',
   '--platform=managed',
+  `--port=${readServiceDescription(PROJECT_ROOT).port}`,
   access,
   `--update-labels=commit-sha=${FULL_SHA}`,
   '--quiet',

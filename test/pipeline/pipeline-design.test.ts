@@ -136,12 +136,15 @@ describe('security-gates.yml', () => {
       '--read-only',
       '--cap-drop ALL',
       '--security-opt no-new-privileges',
-      '-p 127.0.0.1:5000:5000',
+      // The port and the required settings' stand-ins are src/service.json's (test/deploy/settings.test.ts).
+      'port=$(node deploy/settings.mjs port)',
+      'node deploy/settings.mjs stand-ins >',
+      '-p "127.0.0.1:${port}:${port}"',
     ]) {
       expect(start).toContain(flag);
     }
     expect(step('zap', 'zaproxy/action-baseline')[0]?.with).toMatchObject({
-      target: 'http://localhost:5000/healthcheck',
+      target: 'http://localhost:${{ steps.service.outputs.port }}/healthcheck',
       rules_file_name: 'security/zap/rules.tsv',
       fail_action: true,
       allow_issue_writing: false,

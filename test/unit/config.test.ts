@@ -1,4 +1,6 @@
-import { ConfigError, DEFAULT_DESCRIPTION, loadConfig, type Environment } from '../../src/config';
+import { ConfigError, DEFAULT_DESCRIPTION, loadConfig, SERVICE, type Environment } from '../../src/config';
+import serviceFile from '../../src/service.json';
+import type { ServiceDescription } from '../../src/settings';
 
 const build = { version: '2.3.4', commit: '0123456789abcdef0123456789abcdef01234567' };
 
@@ -15,7 +17,7 @@ function failure(env: Environment): ConfigError {
 describe('loadConfig', () => {
   it('uses the build record and safe defaults when nothing is set', () => {
     expect(loadConfig({}, build)).toEqual({
-      port: 5000,
+      port: SERVICE.port,
       host: undefined,
       appVersion: '2.3.4',
       description: DEFAULT_DESCRIPTION,
@@ -113,5 +115,64 @@ describe('loadConfig', () => {
 
   it('accepts unicode text in DESCRIPTION', () => {
     expect(loadConfig({ DESCRIPTION: 'Déploiement – 健康' }, build).description).toBe('Déploiement – 健康');
+  });
+});
+
+describe('the settings src/service.json declares', () => {
+  const orders: ServiceDescription = {
+    ...SERVICE,
+    port: 6100,
+    settings: {
+      ...SERVICE.settings,
+      ORDERS_REGION: { required: 'always', secret: false, standIn: 'stand-in' },
+      ORDERS_DB_URL: { required: 'production', secret: true, standIn: 'postgres://stand-in.invalid/orders' },
+    },
+  };
+  const refusal = (env: Environment) => {
+    try {
+      loadConfig(env, build, orders);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+      throw err;
+    }
+    return 'accepted';
+  };
+
+  it('are read from src/service.json, with its port and description as defaults', () => {
+    expect(SERVICE).toBe(serviceFile);
+    expect(loadConfig({ ORDERS_REGION: 'eu' }, build, orders)).toMatchObject({
+      port: 6100,
+      description: SERVICE.description,
+    });
+  });
+
+  it('refuses to start without a required setting, or one required in production when in production', () => {
+    expect(refusal({})).toBe('ORDERS_REGION is required');
+    expect(refusal({ ORDERS_REGION: 'eu' })).toBe('accepted');
+    expect(refusal({ ORDERS_REGION: 'eu', NODE_ENV: 'production' })).toBe(
+      'ORDERS_DB_URL is required in production',
+    );
+    expect(
+      refusal({ ORDERS_REGION: 'eu', NODE_ENV: 'production', ORDERS_DB_URL: 'postgres://db/orders' }),
+    ).toBe('accepted');
+  });
+
+  it('every setting the service reads is declared there, and every declared one is read', () => {
+    const read = new Set<string>();
+    const env = new Proxy<Environment>(
+      {},
+      {
+        get: (_target, name) => {
+          if (typeof name === 'string') read.add(name);
+          return undefined;
+        },
+      },
+    );
+    loadConfig(env, build);
+    // The platform's and the build's variables (docs/configuration.md) are not runtime settings.
+    const platform = ['PORT', 'HOST', 'NODE_ENV', 'APP_VERSION', 'DESCRIPTION', 'LAST_COMMIT_SHA'];
+    expect([...read].filter((name) => !platform.includes(name)).sort()).toEqual(
+      Object.keys(SERVICE.settings).sort(),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -8,6 +9,7 @@ import {
   type DockerfileRuleId,
 } from '../../security/dockerfile-policy';
 import { pinnedBaseImages } from '../../security/gates/containers';
+import { readServiceDescription, serviceBuildArgs } from '../../security/gates/service-description';
 
 const ROOT = join(__dirname, '..', '..');
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -253,11 +255,10 @@ describe('the project Dockerfile', () => {
     ]);
   });
 
-  it('runs node on dist/main.js as 65532 in production mode, on port 5000, with a node health probe', () => {
+  it('runs node on dist/main.js as 65532 in production mode, with a node health probe', () => {
     expect(finalStage).toEqual(
       expect.arrayContaining([
         'USER 65532:65532',
-        'EXPOSE 5000',
         'WORKDIR /app',
         'ENTRYPOINT ["/nodejs/bin/node"]',
         'CMD ["/app/dist/main.js"]',
@@ -276,6 +277,49 @@ describe('the project Dockerfile', () => {
     for (const label of ['version', 'revision', 'description', 'source', 'licenses', 'title']) {
       expect(final).toContain(`org.opencontainers.image.${label}=`);
     }
+  });
+});
+
+describe("the image's port: src/service.json's, through the SERVICE_PORT build arg", () => {
+  const lines = DOCKERFILE.split('\n');
+  const stageOf = (index: number) => lines.slice(0, index).findLast((line) => line.startsWith('FROM '));
+  const checkIndex = lines.findIndex((line) => line.startsWith('RUN ') && line.includes('SERVICE_PORT'));
+  const exposeIndex = lines.findIndex((line) => line.startsWith('EXPOSE '));
+  const { port } = readServiceDescription(ROOT);
+
+  /** Runs the build stage's check as `docker build` would, in a copy of the build context's src/. */
+  function buildCheck(value: string | undefined) {
+    const command = lines[checkIndex]?.replace(/^RUN /, '') ?? '';
+    const env = { ...process.env, SERVICE_PORT: value };
+    if (value === undefined) delete env.SERVICE_PORT;
+    return spawnSync('sh', ['-c', command.replace(/^node /, `"${process.execPath}" `)], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+  }
+
+  it('EXPOSEs only the build arg, in the runtime stage', () => {
+    expect(lines.filter((line) => line.startsWith('EXPOSE '))).toEqual(['EXPOSE ${SERVICE_PORT}']);
+    expect(stageOf(exposeIndex)).toMatch(/ AS runtime$/);
+    expect(lines.slice(0, exposeIndex).findLast((line) => line.startsWith('ARG SERVICE_PORT'))).toBe(
+      'ARG SERVICE_PORT',
+    );
+  });
+
+  it('fails the build when the build arg is missing or is not the port src/service.json names', () => {
+    expect(stageOf(checkIndex)).toMatch(/ AS build$/);
+    expect(buildCheck(String(port)).status).toBe(0);
+    const other = buildCheck(String(port + 1));
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(`pass --build-arg SERVICE_PORT=${port} (src/service.json)`);
+    expect(buildCheck('').status).toBe(1);
+  });
+
+  it('is passed by every build the project runs: the gates, the container test and CI', () => {
+    expect(serviceBuildArgs(readServiceDescription(ROOT))).toEqual({ SERVICE_PORT: String(port) });
+    const workflow = readFileSync(join(ROOT, '.github', 'workflows', 'security-gates.yml'), 'utf8');
+    expect(workflow).toMatch(/SERVICE_PORT=\$\{\{ steps\.meta\.outputs\.port \}\}/);
   });
 });
 
