@@ -31,9 +31,25 @@ const ADOPTION = [
   'payments-api',
   '--description',
   "Pays the bills, it's fine",
+  '--repo',
+  'acme/payments-api',
   '--owner',
   '@acme/platform',
 ];
+
+// The template's identity, as the checkout says it (never repeated here as literals).
+const TEMPLATE_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  repository: { url: string };
+};
+const TEMPLATE_SERVICE = JSON.parse(readFileSync(join(ROOT, 'src', 'service.json'), 'utf8')) as {
+  name: string;
+  description: string;
+};
+const TEMPLATE_REPO = /github\.com\/(.+?)(?:\.git)?$/.exec(TEMPLATE_PACKAGE.repository.url)?.[1] ?? '';
+const TEMPLATE_TITLE = /^ {2}title: (.*)$/m.exec(
+  readFileSync(join(ROOT, 'docs', 'openapi.yaml'), 'utf8'),
+)?.[1];
 
 const changedFiles = (dir: string) =>
   execFileSync('git', ['status', '--porcelain'], { cwd: dir }).toString().trim().split('\n').filter(Boolean);
@@ -56,16 +72,54 @@ describe('npm run init-template', () => {
     };
     expect(lock.name).toBe('payments-api');
     expect(lock.packages['']?.name).toBe('payments-api');
+    expect(pkg).toMatchObject({ repository: { url: 'https://github.com/acme/payments-api.git' } });
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(
       'org.opencontainers.image.title="payments-api"',
     );
-    expect(readFileSync(join(dir, 'src', 'config.ts'), 'utf8')).toContain(
-      `export const DEFAULT_DESCRIPTION = "Pays the bills, it's fine";`,
-    );
+    // The service's log field and default DESCRIPTION, which the service and the tests read from here.
+    expect(JSON.parse(readFileSync(join(dir, 'src', 'service.json'), 'utf8'))).toMatchObject({
+      name: 'payments-api',
+      description: "Pays the bills, it's fine",
+    });
+    expect(readFileSync(join(dir, 'docs', 'openapi.yaml'), 'utf8')).toMatch(/^ {2}title: payments-api$/m);
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('github.com/acme/payments-api/badge');
+    expect(readme).toContain("Pays the bills, it's fine");
     expect(readFileSync(join(dir, 'README.md'), 'utf8').split('\n')[0]).toBe('# payments-api');
     const owners = readFileSync(join(dir, '.github', 'CODEOWNERS'), 'utf8');
     expect(owners).toContain('@acme/platform');
     expect(owners).not.toContain('@OWNER');
+  });
+
+  it("leaves none of the template's identity anywhere in the copy", () => {
+    expect(TEMPLATE_REPO).toMatch(/\//);
+    const identity = [
+      TEMPLATE_PACKAGE.name,
+      TEMPLATE_SERVICE.name,
+      TEMPLATE_SERVICE.description,
+      TEMPLATE_REPO,
+      TEMPLATE_TITLE ?? '',
+      '@OWNER',
+      'OWNER/REPO',
+    ];
+    const grep = spawnSync(
+      'git',
+      [
+        'grep',
+        '-n',
+        '-I',
+        '-F',
+        ...identity.flatMap((text) => ['-e', text]),
+        '--',
+        '.',
+        // This test and the script name the placeholders they replace.
+        ':!test/template',
+        ':!scripts/init-template.mjs',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(grep.stdout).toBe('');
+    expect(grep.status).toBe(1);
   });
 
   it('is idempotent: a second run changes nothing', () => {
@@ -103,6 +157,8 @@ describe('init-template refuses bad arguments and writes nothing', () => {
     [['--name', 'svc', '--description', 'd'.repeat(201)], '--description must be'],
     [['--name', 'svc', '--description', 'x', '--registry', 'quay'], '--registry must be one of'],
     [['--name', 'svc', '--description', 'x', '--owner', 'alice'], '--owner must look like'],
+    [['--name', 'svc', '--description', 'x', '--repo', 'acme'], '--repo must look like owner/name'],
+    [['--name', 'svc', '--description', 'x', '--repo', 'acme/svc/extra'], '--repo must look like owner/name'],
     [['--name', 'svc', '--description', 'x', '--colour', 'red'], "Unknown option '--colour'"],
   ])('%j', (args, message) => {
     const result = run(dir, args);
