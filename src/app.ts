@@ -17,6 +17,7 @@ import { errorBody, publicStatus } from './errors';
 import { HEALTH_PATH } from './health-route';
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
+import { serviceRoutes } from './routes';
 import { buildSecurityHeaders, type HeaderList } from './security-headers';
 
 const HEALTH_METHODS = 'GET, HEAD, OPTIONS';
@@ -145,8 +146,11 @@ function isHealthUrl(url: string | undefined): boolean {
 
 export interface AppOptions {
   readonly lifecycle?: Lifecycle;
-  /** Lets a service add its own routes behind the same headers, guard and error handling. */
-  readonly routes?: (router: express.Router) => void;
+  /**
+   * The routes behind the same headers, guard and error handling; by default the service's own
+   * (src/routes.ts), so every caller, main.ts and the tests alike, builds the same app.
+   */
+  readonly routes?: (router: express.Router, config: Config) => void;
 }
 
 export function createApp(config: Config, logger: Logger, options: AppOptions = {}): Express {
@@ -175,7 +179,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
       res.end();
     })
     .all(methodNotAllowed(HEALTH_METHODS));
-  options.routes?.(router);
+  (options.routes ?? serviceRoutes)(router, config);
   app.use(router);
 
   app.use((_req, res) => sendError(res, 404));

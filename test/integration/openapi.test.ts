@@ -1,20 +1,30 @@
 /**
  * The running service answers as docs/openapi.yaml says: for each request below, the status is one the
  * description lists for that operation, the body validates against its schema (ajv, JSON Schema
- * 2020-12 as OpenAPI 3.1 uses), and every documented header is present and valid. Every documented
- * (operation, status) must be produced by some request here, so the description cannot go stale either.
+ * 2020-12 as OpenAPI 3.1 uses), and every documented header is present and valid. Requests are matched
+ * to the described path as a server routes them, path templates included (`/api/v1/orders/42` is
+ * `/api/v1/orders/{id}`), and path parameters must be declared. Every documented (operation, status)
+ * must be produced by some request here, so the description cannot go stale either. The app is the
+ * one main.ts serves: createRequestListener with the service's routes (src/routes.ts).
+ *
+ * Adding a route: add the requests that produce each status it documents to CASES (docs/first-day.md).
  */
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { createRequestListener } from '../../src/app';
 import { Lifecycle } from '../../src/lifecycle';
 import { createLogger } from '../../src/logger';
+import { SERVICE } from '../../src/config';
 import { testConfig } from '../support/config';
 import {
   answerProblems,
+  describedPath,
   loadOpenApi,
+  pathParameterProblems,
   resolveResponse,
+  HTTP_METHODS,
   type Answer,
   type OpenApiDocument,
+  type OpenApiOperation,
 } from '../support/openapi';
 
 const BODY_LIMIT = 64;
@@ -80,7 +90,10 @@ const CASES: Case[] = [
 async function answer(c: Case): Promise<Answer> {
   const lifecycle = new Lifecycle();
   if (c.draining) lifecycle.startDraining();
-  const app = createApp(testConfig({ BODY_LIMIT_BYTES: String(BODY_LIMIT) }), logger, { lifecycle });
+  // As main.ts builds it: the request listener (the probe fast path included) over the service's app.
+  const app = createRequestListener(testConfig({ BODY_LIMIT_BYTES: String(BODY_LIMIT) }), logger, {
+    lifecycle,
+  });
   const agent = request(app);
   let req = agent[c.method](c.path)
     .buffer(true)
@@ -101,7 +114,8 @@ async function answer(c: Case): Promise<Answer> {
 
 /** The documented response for an answer: the operation's, or NotFound for a path not described. */
 function documentedFor(doc: OpenApiDocument, c: Case, status: number) {
-  const operation = doc.paths[c.path]?.[c.method];
+  const template = describedPath(doc, c.path)?.template;
+  const operation = template === undefined ? undefined : doc.paths[template]?.[c.method];
   if (!operation) return status === 404 ? doc.components.responses.NotFound : undefined;
   const response = operation.responses[String(status)];
   return response === undefined ? undefined : resolveResponse(doc, response);
@@ -112,10 +126,16 @@ const produced = new Set<string>();
 
 test.each(CASES.map((c) => [c.name, c] as const))('%s answers as the description says', async (_name, c) => {
   const res = await answer(c);
-  produced.add(`${c.method} ${c.path} ${res.status}`);
+  const described = describedPath(doc, c.path);
+  produced.add(`${c.method} ${described?.template ?? c.path} ${res.status}`);
   expect({
     status: res.status,
-    problems: answerProblems(doc, documentedFor(doc, c, res.status), res),
+    problems: [
+      ...answerProblems(doc, documentedFor(doc, c, res.status), res),
+      ...(described
+        ? pathParameterProblems(doc, described.template, c.method, described.parameters, res.status)
+        : []),
+    ],
   }).toEqual({
     status: res.status,
     problems: [],
@@ -125,16 +145,57 @@ test.each(CASES.map((c) => [c.name, c] as const))('%s answers as the description
 });
 
 test('every documented operation and status was produced by a request above', () => {
-  const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).flatMap(([method, operation]) =>
-      Object.keys(operation.responses).map((status) => `${method} ${path} ${status}`),
-    ),
+  const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => (HTTP_METHODS as readonly string[]).includes(method))
+      .flatMap(([method, operation]) =>
+        Object.keys((operation as OpenApiOperation).responses).map((status) => `${method} ${path} ${status}`),
+      ),
   );
   expect(documented.filter((entry) => !produced.has(entry))).toEqual([]);
   expect(produced.has('get /nothing-here 404')).toBe(true);
 });
 
+test('the title is the service name (src/service.json), as init-template writes it', () => {
+  expect(doc.info.title).toBe(SERVICE.name);
+});
+
 describe('the checks themselves bite', () => {
+  const templated = loadOpenApi(`
+openapi: 3.1.0
+info: { title: t, version: '1' }
+paths:
+  /healthcheck: { get: { responses: { '200': { description: ok } } } }
+  /api/v1/orders/{id}:
+    parameters: [{ name: id, in: path, required: true, schema: { type: integer, minimum: 1 } }]
+    get: { responses: { '200': { description: ok }, '404': { description: none } } }
+  /api/v1/orders/{id}/lines/{line}:
+    get: { responses: { '200': { description: ok } } }
+components: { schemas: {}, headers: {}, responses: {} }
+`);
+
+  it('matches a request path to its template, literal paths first, parameters decoded', () => {
+    expect(describedPath(templated, '/api/v1/orders/42?x=1')).toEqual({
+      template: '/api/v1/orders/{id}',
+      parameters: { id: '42' },
+    });
+    expect(describedPath(templated, '/healthcheck')).toEqual({ template: '/healthcheck', parameters: {} });
+    expect(describedPath(templated, '/api/v1/orders/')).toBeUndefined();
+    expect(describedPath(templated, '/api/v1/orders/42/extra')).toBeUndefined();
+  });
+
+  it('reports an undeclared path parameter and a 2xx for a value off its schema', () => {
+    expect(pathParameterProblems(templated, '/api/v1/orders/{id}', 'get', { id: '42' }, 200)).toEqual([]);
+    expect(pathParameterProblems(templated, '/api/v1/orders/{id}', 'get', { id: '0' }, 404)).toEqual([]);
+    expect(pathParameterProblems(templated, '/api/v1/orders/{id}', 'get', { id: 'x' }, 200)).toEqual([
+      'GET /api/v1/orders/{id}: id=x answered 200 off its schema',
+    ]);
+    expect(pathParameterProblems(templated, '/api/v1/orders/{id}/lines/{line}', 'get')).toEqual([
+      'GET /api/v1/orders/{id}/lines/{line}: path parameter id is not declared required',
+      'GET /api/v1/orders/{id}/lines/{line}: path parameter line is not declared required',
+    ]);
+  });
+
   it('reports a missing header, a body off its schema, and an undocumented status', () => {
     const ok = resolveResponse(doc, doc.paths['/healthcheck']!.get!.responses['200']!);
     const headers = Object.fromEntries(

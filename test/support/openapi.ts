@@ -22,9 +22,21 @@ export interface OpenApiResponse {
   headers?: Record<string, OpenApiHeader>;
   content?: Record<string, { schema: Json }>;
 }
+export interface OpenApiParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Json;
+}
+export interface OpenApiOperation {
+  operationId?: string;
+  parameters?: OpenApiParameter[];
+  responses: Record<string, OpenApiResponse | { $ref: string }>;
+}
 export interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, OpenApiResponse | { $ref: string }> }>>;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, OpenApiOperation> & { parameters?: OpenApiParameter[] }>;
   components: {
     schemas: Record<string, Json>;
     headers: Record<string, OpenApiHeader>;
@@ -99,6 +111,85 @@ export function answerProblems(
   }
   const validate = schemaValidator(doc, match[1].schema);
   if (!validate(body)) problems.push(`body: ${JSON.stringify(validate.errors)}`);
+  return problems;
+}
+
+/** The segments of a path template: literal text, or `{name}` for a path parameter. */
+function templateSegments(template: string): ({ literal: string } | { parameter: string })[] {
+  return template
+    .split('/')
+    .map((segment) =>
+      /^\{\w+\}$/.test(segment) ? { parameter: segment.slice(1, -1) } : { literal: segment },
+    );
+}
+
+/**
+ * The described path a request path falls under, as a server routes it: a literal path first, else
+ * the template whose literal segments match (`/api/v1/orders/42` → `/api/v1/orders/{id}`), with the
+ * values of its path parameters. `undefined` when no described path matches.
+ */
+export function describedPath(
+  doc: OpenApiDocument,
+  requestPath: string,
+): { template: string; parameters: Record<string, string> } | undefined {
+  const path = requestPath.split('?')[0] ?? '';
+  if (doc.paths[path]) return { template: path, parameters: {} };
+  const segments = path.split('/');
+  for (const template of Object.keys(doc.paths)) {
+    const pattern = templateSegments(template);
+    if (pattern.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = pattern.every((part, index) => {
+      const segment = segments[index] ?? '';
+      if ('literal' in part) return part.literal === segment;
+      if (segment === '') return false;
+      parameters[part.parameter] = decodeURIComponent(segment);
+      return true;
+    });
+    if (matches) return { template, parameters };
+  }
+  return undefined;
+}
+
+/**
+ * What the description gets wrong about an operation's path parameters: each `{name}` of the template
+ * must be declared `in: path`, required (OpenAPI 3.1 §4.8.12.1), and the value a request used must fit
+ * its schema when the operation answered it as a match (a 2xx).
+ */
+export function pathParameterProblems(
+  doc: OpenApiDocument,
+  template: string,
+  method: string,
+  values: Record<string, string> = {},
+  answered?: number,
+): string[] {
+  const item = doc.paths[template];
+  const operation = item?.[method];
+  if (!item || !operation) return [];
+  const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter(
+    (parameter) => parameter.in === 'path',
+  );
+  const problems: string[] = [];
+  for (const part of templateSegments(template)) {
+    if (!('parameter' in part)) continue;
+    const parameter = declared.find((each) => each.name === part.parameter);
+    if (!parameter || parameter.required !== true) {
+      problems.push(
+        `${method.toUpperCase()} ${template}: path parameter ${part.parameter} is not declared required`,
+      );
+      continue;
+    }
+    const value = values[part.parameter];
+    if (value === undefined || parameter.schema === undefined || answered === undefined || answered >= 300)
+      continue;
+    const validate = schemaValidator(doc, parameter.schema);
+    const typed =
+      parameter.schema.type === 'integer' || parameter.schema.type === 'number' ? Number(value) : value;
+    if (!validate(typed))
+      problems.push(
+        `${method.toUpperCase()} ${template}: ${part.parameter}=${value} answered ${answered} off its schema`,
+      );
+  }
   return problems;
 }
 
