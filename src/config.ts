@@ -5,6 +5,7 @@
  */
 
 import serviceFile from './service.json';
+import { SERVER_LIMITS, type ServerLimits } from './limits';
 import { isRequired, type ServiceDescription } from './settings';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -19,6 +20,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
   readonly bodyLimitBytes: number;
+  /** SERVER_LIMITS (limits.ts), with the tighter values SERVER_LIMITS in the environment may give. */
+  readonly serverLimits: ServerLimits;
 }
 
 /** What the build recorded (`dist/build-info.json`), used when the environment does not say. */
@@ -105,6 +108,40 @@ function logLevel(env: Environment): LogLevel {
   return level;
 }
 
+/**
+ * SERVER_LIMITS='{"keepAliveTimeoutMs":5000,…}': a JSON object of limits.ts names, each a whole number
+ * from 1 to its default. Only tighter: a deployment cannot loosen a deadline or raise a ceiling here;
+ * the reliability suites use it to run the same code with shorter deadlines (test/reliability/limits.ts).
+ */
+function serverLimits(env: Environment): ServerLimits {
+  const raw = read(env, 'SERVER_LIMITS');
+  if (raw === undefined) return SERVER_LIMITS;
+  const rule = 'a JSON object of limits, each a whole number from 1 to its default';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('SERVER_LIMITS', `must be ${rule} (got ${shown(raw)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('SERVER_LIMITS', `must be ${rule} (got ${shown(raw)})`);
+  }
+  const limits: Record<string, number> = { ...SERVER_LIMITS };
+  for (const [name, value] of Object.entries(parsed)) {
+    const fallback = Object.entries(SERVER_LIMITS).find(([known]) => known === name)?.[1];
+    if (fallback === undefined) throw new ConfigError('SERVER_LIMITS', `has no limit ${shown(name)}`);
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > fallback) {
+      throw new ConfigError('SERVER_LIMITS', `${name} must be a whole number from 1 to ${fallback}`);
+    }
+    limits[name] = value as number;
+  }
+  // Node refuses a headers timeout longer than the request timeout.
+  if ((limits.headersTimeoutMs ?? 0) > (limits.requestTimeoutMs ?? 0)) {
+    throw new ConfigError('SERVER_LIMITS', 'headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+  return Object.freeze(limits) as ServerLimits;
+}
+
 /** A setting src/service.json marks required, missing here: named before any value is parsed. */
 function checkRequired(env: Environment, service: ServiceDescription): void {
   const production = env.NODE_ENV === 'production';
@@ -138,5 +175,6 @@ export function loadConfig(
     logLevel: logLevel(env),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8000, 0, 120_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 0, 10_485_760),
+    serverLimits: serverLimits(env),
   });
 }

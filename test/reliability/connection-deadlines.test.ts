@@ -9,12 +9,12 @@
  * keep-alive buffer) plus a fixed tolerance; each lower bound is the deadline itself, so a server that
  * closes too early fails too.
  */
-import { SERVER_LIMITS } from '../../src/server';
+import { LIMITS } from './limits';
 import { firstStatus, openRaw, releasedByServer, type RawConnection } from './raw-client';
 import { getStatus, sleep, startService, type ServiceProcess } from './service-process';
 
 const TOLERANCE_MS = 2_000;
-const CHECK_MS = SERVER_LIMITS.connectionsCheckingIntervalMs;
+const CHECK_MS = LIMITS.connectionsCheckingIntervalMs;
 // Node closes an idle socket `keepAliveTimeoutBuffer` (1 s by default) after the advertised timeout.
 const KEEP_ALIVE_BUFFER_MS = 1_000;
 const BODY_LIMIT_BYTES = 1_024;
@@ -106,7 +106,7 @@ beforeAll(async () => {
   // Its answers fit in the kernel's socket buffers (about 2.4 MB of them on loopback here), so Node
   // sees them written and the connection idle: the keep-alive deadline reaps it.
   scenarios.neverReads = openRaw(port, { read: false }).then((connection) => {
-    connection.socket.write(REQUEST.repeat(SERVER_LIMITS.maxPendingAnswersPerConnection));
+    connection.socket.write(REQUEST.repeat(LIMITS.maxPendingAnswersPerConnection));
     return releasedAfter(connection, performance.now());
   });
 });
@@ -171,21 +171,21 @@ describe('Expect', () => {
 });
 
 describe('deadlines', () => {
-  const headersBound = SERVER_LIMITS.headersTimeoutMs + CHECK_MS + TOLERANCE_MS;
-  const keepAliveBound = SERVER_LIMITS.keepAliveTimeoutMs + KEEP_ALIVE_BUFFER_MS + TOLERANCE_MS;
+  const headersBound = LIMITS.headersTimeoutMs + CHECK_MS + TOLERANCE_MS;
+  const keepAliveBound = LIMITS.keepAliveTimeoutMs + KEEP_ALIVE_BUFFER_MS + TOLERANCE_MS;
 
   test('a connection that never sends a byte is answered 408 and closed at the headers timeout', async () => {
     const outcome = await scenarios.silent;
     report('connected but silent', outcome);
     expect(firstStatus(outcome.received)).toBe(408);
-    expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.headersTimeoutMs - 100);
+    expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs - 100);
     expect(outcome.afterMs).toBeLessThan(headersBound);
   }, 30_000);
 
   test('a silent connection that never reads is let go at the headers timeout, not kept half-open', async () => {
     const outcome = await scenarios.silentNeverReads;
     report('connected, silent, never reads', outcome);
-    expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.headersTimeoutMs - 100);
+    expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs - 100);
     expect(outcome.afterMs).toBeLessThan(headersBound);
   }, 30_000);
 
@@ -193,7 +193,7 @@ describe('deadlines', () => {
     const outcome = await scenarios.firstRequestUnfinished;
     report('first request unfinished', outcome);
     expect(firstStatus(outcome.received)).toBe(408);
-    expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.headersTimeoutMs - 100);
+    expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs - 100);
     expect(outcome.afterMs).toBeLessThan(headersBound);
   }, 30_000);
 
@@ -201,7 +201,7 @@ describe('deadlines', () => {
     const outcome = await scenarios.headersInProgress;
     report('headers in progress', outcome);
     expect(outcome.received).toMatch(/\}\]\}HTTP\/1\.1 408 /);
-    expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.headersTimeoutMs - 100);
+    expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.headersTimeoutMs - 100);
     expect(outcome.afterMs).toBeLessThan(headersBound);
   }, 30_000);
 
@@ -209,8 +209,8 @@ describe('deadlines', () => {
     const outcome = await scenarios.bodyInProgress;
     report('body in progress', outcome);
     expect(firstStatus(outcome.received)).toBe(408);
-    expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.requestTimeoutMs - 100);
-    expect(outcome.afterMs).toBeLessThan(SERVER_LIMITS.requestTimeoutMs + CHECK_MS + TOLERANCE_MS);
+    expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.requestTimeoutMs - 100);
+    expect(outcome.afterMs).toBeLessThan(LIMITS.requestTimeoutMs + CHECK_MS + TOLERANCE_MS);
   }, 30_000);
 
   test(
@@ -218,8 +218,8 @@ describe('deadlines', () => {
     async () => {
       const outcome = await scenarios.keptAliveIdle;
       report('answered and idle', outcome);
-      expect(outcome.received).toContain(`Keep-Alive: timeout=${SERVER_LIMITS.keepAliveTimeoutMs / 1000}`);
-      expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.keepAliveTimeoutMs);
+      expect(outcome.received).toContain(`Keep-Alive: timeout=${LIMITS.keepAliveTimeoutMs / 1000}`);
+      expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.keepAliveTimeoutMs);
       expect(outcome.afterMs).toBeLessThan(keepAliveBound);
     },
     keepAliveBound + 15_000,
@@ -230,7 +230,7 @@ describe('deadlines', () => {
     async () => {
       const outcome = await scenarios.neverReads;
       report('answered, never read', outcome);
-      expect(outcome.afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.keepAliveTimeoutMs);
+      expect(outcome.afterMs).toBeGreaterThanOrEqual(LIMITS.keepAliveTimeoutMs);
       expect(outcome.afterMs).toBeLessThan(keepAliveBound);
       // Still serving everyone else, and nothing went wrong inside.
       expect(await getStatus(`${service.baseUrl}/healthcheck`)).toBe(200);

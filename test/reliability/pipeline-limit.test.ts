@@ -9,9 +9,10 @@ import type { RequestListener } from 'node:http';
 import { loadConfig } from '../../src/config';
 import { Lifecycle } from '../../src/lifecycle';
 import { createLogger } from '../../src/logger';
-import { createServer, SERVER_LIMITS, type ServiceServer } from '../../src/server';
+import { createServer, type ServiceServer } from '../../src/server';
+import { LIMITS, LIMITS_ENV } from './limits';
 
-const LIMIT = SERVER_LIMITS.maxPendingAnswersPerConnection;
+const LIMIT = LIMITS.maxPendingAnswersPerConnection;
 const REQUEST = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
 
 let service: ServiceServer;
@@ -19,7 +20,10 @@ let port: number;
 let appCalls = 0;
 
 beforeAll(async () => {
-  const config = { ...loadConfig({ HOST: '127.0.0.1' }, { version: '1.0.0', commit: 'abcdef1' }), port: 0 };
+  const config = {
+    ...loadConfig({ HOST: '127.0.0.1', ...LIMITS_ENV }, { version: '1.0.0', commit: 'abcdef1' }),
+    port: 0,
+  };
   const app: RequestListener = (_req, res) => {
     appCalls++;
     res.setHeader('Content-Type', 'text/plain');

@@ -9,6 +9,8 @@ import {
   type StartOptions,
 } from '../support/service';
 
+import { LIMITS_ENV } from './limits';
+
 export { getStatus, type ServiceProcess } from '../support/service';
 
 const RELIABILITY_ENV = {
@@ -20,7 +22,7 @@ const RELIABILITY_ENV = {
 
 /** `env` is added to the shared reliability environment. */
 export function startService(options: StartOptions = {}): Promise<ServiceProcess> {
-  return startBuiltService({ ...options, env: { ...RELIABILITY_ENV, ...options.env } });
+  return startBuiltService({ ...options, env: { ...RELIABILITY_ENV, ...LIMITS_ENV, ...options.env } });
 }
 
 export interface Memory {

@@ -4,10 +4,12 @@
  */
 import autocannon from 'autocannon';
 import { InspectorSession, inspectorUrl } from './inspector';
+import { scaledCount } from './limits';
 import { MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process';
 
-const SOAK_REQUESTS = 200_000;
-const WARM_UP_REQUESTS = 20_000;
+// 200 000 at the real values (npm run test:reliability), a tenth in npm test (test/reliability/limits.ts).
+const SOAK_REQUESTS = scaledCount(200_000);
+const WARM_UP_REQUESTS = scaledCount(20_000);
 // Measured here after GC: VmRSS ~75 MB, of which ~50 MB are pages of the node executable mapped from
 // disk (shared, the same for any node process) and ~25 MB private (RssAnon). The bounds leave room for
 // V8 keeping part of the heap it grew under load; a leak of 100 bytes per request (20 MB) breaks them.

@@ -11,12 +11,13 @@ import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../../src/config';
 import { Lifecycle } from '../../src/lifecycle';
 import { createLogger } from '../../src/logger';
-import { createServer, SERVER_LIMITS, type ServiceServer } from '../../src/server';
+import { createServer, type ServiceServer } from '../../src/server';
+import { LIMITS, LIMITS_ENV } from './limits';
 import { openRaw, releasedByServer } from './raw-client';
 import { sleep } from './service-process';
 
 const TOLERANCE_MS = 2_000;
-const CHECK_MS = SERVER_LIMITS.connectionsCheckingIntervalMs;
+const CHECK_MS = LIMITS.connectionsCheckingIntervalMs;
 const CHUNK_BYTES = 64 * 1024;
 // Far more than the loopback buffers hold (a few MB), so a client that does not read shuts the window.
 const ANSWER_BYTES = 64 * 1024 * 1024;
@@ -26,7 +27,10 @@ let service: ServiceServer;
 let port: number;
 
 beforeAll(async () => {
-  const config = { ...loadConfig({ HOST: '127.0.0.1' }, { version: '1.0.0', commit: 'abcdef1' }), port: 0 };
+  const config = {
+    ...loadConfig({ HOST: '127.0.0.1', ...LIMITS_ENV }, { version: '1.0.0', commit: 'abcdef1' }),
+    port: 0,
+  };
   const app: RequestListener = (_req, res) => {
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', ANSWER_BYTES);
@@ -46,7 +50,7 @@ afterAll(async () => {
 });
 
 test('an answer the client never takes is dropped after the write-stall deadline', async () => {
-  const slowest = SERVER_LIMITS.writeStallTimeoutMs + 2 * CHECK_MS + TOLERANCE_MS;
+  const slowest = LIMITS.writeStallTimeoutMs + 2 * CHECK_MS + TOLERANCE_MS;
   const connection = await openRaw(port, { read: false });
   const since = performance.now();
   connection.socket.write(REQUEST);
@@ -55,12 +59,12 @@ test('an answer the client never takes is dropped after the write-stall deadline
   connection.socket.destroy();
   console.log(`write stalled: let go by the server after ${Math.round(afterMs)} ms`);
   // The stall begins once the buffers are full (well under a second here), and is seen on a sweep.
-  expect(afterMs).toBeGreaterThanOrEqual(SERVER_LIMITS.writeStallTimeoutMs);
+  expect(afterMs).toBeGreaterThanOrEqual(LIMITS.writeStallTimeoutMs);
   expect(afterMs).toBeLessThan(slowest);
 }, 30_000);
 
 test('a client that stops reading for less than the deadline, then reads, gets its whole answer', async () => {
-  const pauseMs = SERVER_LIMITS.writeStallTimeoutMs - 2_000;
+  const pauseMs = LIMITS.writeStallTimeoutMs - 2_000;
   const connection = await openRaw(port, { read: false });
   connection.socket.write(REQUEST);
   // The buffers fill within a second, so the server's write waits for most of the pause.

@@ -1,4 +1,5 @@
 import { ConfigError, DEFAULT_DESCRIPTION, loadConfig, SERVICE, type Environment } from '../../src/config';
+import { SERVER_LIMITS } from '../../src/limits';
 import serviceFile from '../../src/service.json';
 import type { ServiceDescription } from '../../src/settings';
 
@@ -25,6 +26,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       shutdownGraceMs: 8000,
       bodyLimitBytes: 16_384,
+      serverLimits: SERVER_LIMITS,
     });
   });
 
@@ -174,5 +176,30 @@ describe('the settings src/service.json declares', () => {
     expect([...read].filter((name) => !platform.includes(name)).sort()).toEqual(
       Object.keys(SERVICE.settings).sort(),
     );
+  });
+});
+
+describe('SERVER_LIMITS: tighter limits, never looser', () => {
+  it('takes tighter values for the limits it names and keeps the rest', () => {
+    const { serverLimits } = loadConfig(
+      { SERVER_LIMITS: '{"keepAliveTimeoutMs":5000,"headersTimeoutMs":2000}' },
+      build,
+    );
+    expect(serverLimits).toEqual({ ...SERVER_LIMITS, keepAliveTimeoutMs: 5000, headersTimeoutMs: 2000 });
+  });
+
+  it.each([
+    ['{', 'SERVER_LIMITS must be a JSON object of limits'],
+    ['[1]', 'SERVER_LIMITS must be a JSON object of limits'],
+    ['{"idleMs":1}', 'SERVER_LIMITS has no limit "idleMs"'],
+    [
+      `{"keepAliveTimeoutMs":${SERVER_LIMITS.keepAliveTimeoutMs + 1}}`,
+      'keepAliveTimeoutMs must be a whole number from 1 to',
+    ],
+    ['{"maxConnections":0}', 'maxConnections must be a whole number from 1 to'],
+    ['{"headersTimeoutMs":1.5}', 'headersTimeoutMs must be a whole number'],
+    ['{"requestTimeoutMs":1000}', 'headersTimeoutMs must not exceed requestTimeoutMs'],
+  ])('refuses %s', (value, message) => {
+    expect(failure({ SERVER_LIMITS: value }).message).toContain(message);
   });
 });
