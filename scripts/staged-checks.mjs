@@ -237,6 +237,8 @@ function lintWithRunningDaemon(path, content) {
   });
 }
 
+export const HOOK_DAEMON_IDLE_MINUTES = '2';
+
 /** ESLint's report through eslint_d's own client, which starts (or restarts) the daemon as needed. */
 function lintWithDaemonClient(path, content) {
   const client =
@@ -248,7 +250,14 @@ function lintWithDaemonClient(path, content) {
       [client, '--stdin', '--stdin-filename', join(root, path), ...ESLINT_ARGS],
       {
         cwd: root,
-        env: { ...process.env, ESLINT_D_MISS: 'fail' },
+        // The daemon the hook starts stops itself after two idle minutes (eslint_d's default is fifteen):
+        // a burst of commits reuses it, and none is left running long after (issue 24). A developer who
+        // wants it longer sets ESLINT_D_IDLE; `npx eslint_d stop` ends it at once.
+        env: {
+          ...process.env,
+          ESLINT_D_MISS: 'fail',
+          ESLINT_D_IDLE: process.env.ESLINT_D_IDLE ?? HOOK_DAEMON_IDLE_MINUTES,
+        },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
