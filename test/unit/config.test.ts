@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ APP_VERSION: '', LAST_COMMIT_SHA: '', PORT: '' }, build)).toMatchObject({
       appVersion: '2.3.4',
       lastCommitSha: build.commit,
-      port: 5000,
+      port: SERVICE.port,
     });
   });
 
