@@ -160,7 +160,11 @@ const STRUCTURED = new Set(['package.json', 'package-lock.json', serviceFile]);
 const tracked = spawnSync('git', ['ls-files', '-z'], { cwd: file('.').pathname, encoding: 'utf8' });
 const files = (tracked.status === 0 ? tracked.stdout.split('\0') : []).filter(
   (path) =>
-    path !== '' && TEXT_FILE.test(path) && !STRUCTURED.has(path) && path !== 'scripts/init-template.mjs',
+    path !== '' &&
+    TEXT_FILE.test(path) &&
+    !STRUCTURED.has(path) &&
+    path !== 'scripts/init-template.mjs' &&
+    !path.startsWith('test/template/'),
 );
 for (const path of files) {
   rewrite(path, (text) => {

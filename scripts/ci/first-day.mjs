@@ -46,6 +46,7 @@ function commit(change, message) {
     .map((line) => line.slice(3));
   sh(join(copy, 'node_modules', '.bin', 'prettier'), [
     '--write',
+    '--ignore-unknown',
     ...changed.filter((path) => !path.endsWith('.json') || path === 'src/service.json'),
   ]);
   sh('git', ['add', '-A']);
