@@ -8,7 +8,8 @@
 //   node deploy/settings.mjs cloudrun     gcloud run deploy flags, one a line, from this environment
 //   node deploy/settings.mjs beanstalk    Elastic Beanstalk option settings (JSON), from this environment
 //
-// At deploy, a setting's value comes from the environment variable of its name, a secret's only as a
+// At deploy, a setting's value comes from the environment variable of its name (or a NAME=value line of
+// SERVICE_SETTINGS, the deploy workflows' repository variable), a secret's only as a
 // reference in <NAME>_SECRET: a Secret Manager `secret:version` for Cloud Run (--update-secrets), a
 // Secrets Manager or Parameter Store ARN for Elastic Beanstalk (environmentsecrets). A secret's value
 // passed as such is refused, and so is a missing setting the service requires in production: the
@@ -59,6 +60,24 @@ function fromEnvironment(env, referencePattern, referenceRule) {
   return given;
 }
 
+/**
+ * The deploy job's settings: SERVICE_SETTINGS (a repository or environment variable of NAME=value and
+ * NAME_SECRET=reference lines, so a new setting needs no workflow edit), then the job's own variables.
+ */
+function deployEnvironment() {
+  const env = {};
+  for (const line of (process.env.SERVICE_SETTINGS ?? '').split(/\r?\n/)) {
+    const at = line.indexOf('=');
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (at < 1) {
+      process.stderr.write('settings: SERVICE_SETTINGS lines must be NAME=value\n');
+      process.exit(2);
+    }
+    env[line.slice(0, at).trim()] = line.slice(at + 1);
+  }
+  return { ...env, ...Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== '')) };
+}
+
 const mode = process.argv[2];
 if (mode === 'port') {
   console.log(String(service.port));
@@ -73,7 +92,7 @@ if (mode === 'port') {
     console.log(`${name}=${setting.standIn}`);
   }
 } else if (mode === 'cloudrun') {
-  const given = fromEnvironment(process.env, CLOUD_RUN_SECRET, 'a Secret Manager secret:version');
+  const given = fromEnvironment(deployEnvironment(), CLOUD_RUN_SECRET, 'a Secret Manager secret:version');
   // --update-*: the service's other variables (set by hand or by an earlier deploy) stay as they are.
   // A custom delimiter (^|^, gcloud topic escaping) lets a value hold commas.
   const values = given.filter((entry) => 'value' in entry);
@@ -83,7 +102,11 @@ if (mode === 'port') {
   if (secrets.length > 0)
     console.log(`--update-secrets=${secrets.map(({ name, reference }) => `${name}=${reference}`).join(',')}`);
 } else if (mode === 'beanstalk') {
-  const given = fromEnvironment(process.env, AWS_SECRET_ARN, 'a Secrets Manager or Parameter Store ARN');
+  const given = fromEnvironment(
+    deployEnvironment(),
+    AWS_SECRET_ARN,
+    'a Secrets Manager or Parameter Store ARN',
+  );
   // Namespaces: docs.aws.amazon.com/elasticbeanstalk/latest/dg/environments-cfg-softwaresettings.html
   // (environment properties) and AWSHowTo.secrets.env-vars.html (secrets as environment variables).
   const options = given.map((entry) =>

@@ -3,7 +3,6 @@
 // suite again. A result is kept only when Jest passed and no file changed while it ran.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { TEST_RESULT_DIR, TEST_RESULT_FILE, workingTree } from '../security/gates/test-result.ts';
 
@@ -12,7 +11,7 @@ const report = `${TEST_RESULT_DIR}/jest.json`;
 rmSync(join(root, TEST_RESULT_FILE), { force: true });
 mkdirSync(join(root, TEST_RESULT_DIR), { recursive: true });
 const before = workingTree(root);
-const jest = createRequire(import.meta.url).resolve('jest/bin/jest.js');
+const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const run = spawnSync(process.execPath, [jest, ...process.argv.slice(2), '--json', '--outputFile', report], {
   stdio: 'inherit',
 });

@@ -76,6 +76,23 @@ describe('deploy/settings.mjs', () => {
     ]);
   });
 
+  it("reads the deploy workflows' SERVICE_SETTINGS lines, the job's own variables first", () => {
+    const result = settings(
+      'cloudrun',
+      {
+        SERVICE_SETTINGS:
+          '# orders\nORDERS_REGION=eu=west\nORDERS_DB_URL_SECRET=orders-db-url:latest\nLOG_LEVEL=debug',
+        LOG_LEVEL: 'warn',
+      },
+      fixture,
+    );
+    expect(result.lines).toEqual([
+      '--update-env-vars=^|^LOG_LEVEL=warn|ORDERS_REGION=eu=west',
+      '--update-secrets=ORDERS_DB_URL=orders-db-url:latest',
+    ]);
+    expect(settings('cloudrun', { SERVICE_SETTINGS: 'no equals sign' }, fixture).status).toBe(2);
+  });
+
   it('sets environment properties and environment secrets (by ARN) on Elastic Beanstalk', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-db-url-AbCdEf';
     const result = settings('beanstalk', { ORDERS_REGION: 'eu-west-1', ORDERS_DB_URL_SECRET: arn }, fixture);
