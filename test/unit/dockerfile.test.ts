@@ -336,6 +336,7 @@ describe('the .dockerignore', () => {
         '!scripts/build.mjs',
         '!scripts/code-cache.mjs',
         '!src/**/*.ts',
+        '!src/service.json',
         '!tsconfig.build.json',
         '!tsconfig.json',
       ].sort(),
