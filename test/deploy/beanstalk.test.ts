@@ -14,6 +14,9 @@ import {
 import {
   BEANSTALK,
   BEANSTALK_LABEL,
+  BEANSTALK_SECRET,
+  requiredSettings,
+  settingFlags,
   bundleCopyIn,
   CNAME,
   environmentRow,
@@ -81,7 +84,7 @@ const updateCall = [
   '--version-label',
   LABEL,
   '--option-settings',
-  '[]',
+  ...settingFlags('beanstalk', requiredSettings(BEANSTALK_SECRET)),
   ...REGION,
 ];
 const waitCall = [

@@ -15,7 +15,15 @@ import {
   type HealthServer,
   type Sandbox,
 } from './support';
-import { CLOUD_RUN, CLOUDRUN_TOKEN, cloudRunTlsMaterial, type DeployRun } from './targets';
+import {
+  CLOUD_RUN,
+  CLOUD_RUN_SECRET,
+  CLOUDRUN_TOKEN,
+  cloudRunTlsMaterial,
+  requiredSettings,
+  settingFlags,
+  type DeployRun,
+} from './targets';
 
 const TOKEN = CLOUDRUN_TOKEN;
 const CLOUDRUN = script('cloudrun.sh');
@@ -47,6 +55,7 @@ const deployCall = (image: string, access: string) => [
   `--port=${readServiceDescription(PROJECT_ROOT).port}`,
   access,
   `--update-labels=commit-sha=${FULL_SHA}`,
+  ...settingFlags('cloudrun', requiredSettings(CLOUD_RUN_SECRET)),
   '--quiet',
 ];
 const describeCall = [
@@ -256,6 +265,7 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
     expect(result.stderr).toContain('the attestation records no gates');
   });
 
+  // Several processes per run (node reads the attestation and the settings): slow on a loaded machine.
   test('checks with node when jq is absent, with the same verdicts', async () => {
     const bin = restrictedBin(sandbox.dir, ['bash', 'dirname', 'mktemp', 'rm', 'tr', 'cat', 'curl', 'node']);
     const env = { ...baseEnv(), PATH: `${sandbox.bin}:${bin}` };
@@ -272,7 +282,7 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
     const otherDigest = await runScript(CLOUDRUN, [], env, sandbox.bin);
     expect(otherDigest.code).toBe(4);
     expect(otherDigest.stderr).toContain('the attestation is for another digest');
-  });
+  }, 30_000);
 });
 
 describe('cloudrun.sh refuses missing parameters (the other refusals: contract.test.ts)', () => {

@@ -3,9 +3,12 @@
  * fake cloud CLIs, and knows the environment a valid run needs. The contract both scripts keep is
  * tested once over both (contract.test.ts); what only one does stays in its own test file.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
+import path, { join } from 'node:path';
+import { readServiceDescription } from '../../security/gates/service-description';
+import { PROJECT_ROOT } from '../support/repository';
 import {
   DIGEST_HEX,
   FULL_SHA,
@@ -41,6 +44,33 @@ export interface DeployTarget {
   readonly script: string;
   setUp(): Promise<DeployRun>;
   readonly invalidParameters: readonly InvalidParameters[];
+}
+
+/**
+ * The deploy workflows' SERVICE_SETTINGS for a valid run: each setting src/service.json requires, as
+ * its stand-in, and each required secret as a reference of the platform's shape (an adopted copy with
+ * a setting required in production deploys in these tests as its workflows would).
+ */
+export function requiredSettings(secretReference: (name: string) => string): string {
+  const service = readServiceDescription(PROJECT_ROOT);
+  return Object.entries(service.settings)
+    .filter(([, setting]) => setting.required !== 'never')
+    .map(([name, setting]) =>
+      setting.secret ? `${name}_SECRET=${secretReference(name)}` : `${name}=${setting.standIn ?? ''}`,
+    )
+    .join('\n');
+}
+export const CLOUD_RUN_SECRET = (name: string) => `${name.toLowerCase().replaceAll('_', '-')}:1`;
+export const BEANSTALK_SECRET = (name: string) =>
+  `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name.toLowerCase().replaceAll('_', '-')}`;
+
+/** The flags deploy/settings.mjs gives for those settings (its own logic: test/deploy/settings.test.ts). */
+export function settingFlags(platform: 'cloudrun' | 'beanstalk', serviceSettings: string): string[] {
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'deploy', 'settings.mjs'), platform], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', SERVICE_SETTINGS: serviceSettings },
+  });
+  return result.stdout.split('\n').filter(Boolean);
 }
 
 async function deployRun(
@@ -96,6 +126,7 @@ export const CLOUD_RUN: DeployTarget = {
       CLOUDRUN_REGION: 'europe-west1',
       CLOUDRUN_SERVICE: 'healthcheck',
       ARTIFACT_REGISTRY_REPOSITORY: 'ghcr-remote',
+      SERVICE_SETTINGS: requiredSettings(CLOUD_RUN_SECRET),
       FAKE_RECORD: sandbox.record,
       FAKE_GCLOUD_URL: server.url,
       FAKE_GCLOUD_TOKEN: CLOUDRUN_TOKEN,
@@ -166,6 +197,7 @@ export const BEANSTALK: DeployTarget = {
       EB_APPLICATION: 'healthcheck-app',
       EB_ENVIRONMENT: 'healthcheck-prod',
       EB_BUCKET: 'acme-eb-bundles',
+      SERVICE_SETTINGS: requiredSettings(BEANSTALK_SECRET),
       FAKE_RECORD: sandbox.record,
       FAKE_S3_COPY: bundleCopyIn(sandbox),
       FAKE_AWS_ENVIRONMENT: withCname(environmentRow(BEANSTALK_LABEL, 'Ready', 'Green', 'Ok'), server),
