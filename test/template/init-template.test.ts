@@ -112,9 +112,11 @@ describe('npm run init-template', () => {
         ...identity.flatMap((text) => ['-e', text]),
         '--',
         '.',
-        // This test and the script name the placeholders they replace.
+        // This test and the script name the placeholders they replace; the first-day script names the
+        // identity it adopts (in an adopted copy, that is the template's).
         ':!test/template',
         ':!scripts/init-template.mjs',
+        ':!scripts/ci/first-day.mjs',
       ],
       { cwd: dir, encoding: 'utf8' },
     );
