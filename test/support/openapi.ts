@@ -60,7 +60,21 @@ export function resolveResponse(doc: OpenApiDocument, response: OpenApiResponse 
 }
 
 /** Compiles one schema of the description; its `#/components/schemas/X` refs resolve to the same set. */
+// Compiling a schema is the costly part (ajv generates code); the same schemas recur in every case.
+const compiled = new WeakMap<OpenApiDocument, Map<string, ValidateFunction>>();
+
 export function schemaValidator(doc: OpenApiDocument, schema: Json): ValidateFunction {
+  const cache = compiled.get(doc) ?? new Map<string, ValidateFunction>();
+  compiled.set(doc, cache);
+  const key = JSON.stringify(schema);
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const validate = compileSchema(doc, schema);
+  cache.set(key, validate);
+  return validate;
+}
+
+function compileSchema(doc: OpenApiDocument, schema: Json): ValidateFunction {
   // OpenAPI 3.1 schemas are JSON Schema 2020-12; refs are rewritten to $defs of a standalone schema.
   const rewrite = (value: unknown) =>
     JSON.parse(JSON.stringify(value).replaceAll('#/components/schemas/', '#/$defs/')) as Json;
