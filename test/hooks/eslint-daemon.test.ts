@@ -7,13 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createProjectCopy, isolatedEnv, mustRun, removeTempDir } from './sandbox';
+import { hookedProjectCopy, isolatedEnv, mustRun, removeTempDir } from './sandbox';
 
 let root: string | undefined;
 let repository = '';
 beforeAll(() => {
-  ({ root, repository } = createProjectCopy());
-  mustRun('npm', ['run', 'prepare'], repository);
+  ({ root, repository } = hookedProjectCopy());
 });
 afterAll(() => removeTempDir(root));
 

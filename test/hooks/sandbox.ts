@@ -91,6 +91,13 @@ export function createProjectCopy(): { root: string; repository: string } {
   return { root, repository };
 }
 
+/** A project copy with the hooks installed (`npm run prepare`), as a clone has them after `npm ci`. */
+export function hookedProjectCopy(): { root: string; repository: string } {
+  const copy = createProjectCopy();
+  mustRun('npm', ['run', 'prepare'], copy.repository);
+  return copy;
+}
+
 export function removeTempDir(directory: string | undefined): void {
   if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 }
