@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the tools security/tools.json pins, at those versions, into ${SHS_TOOLS_DIR:-/root/.cache/shs-tools}
 # (binaries and links in bin/, one Python venv per PyPI tool in venvs/). Usage: install-tools.sh [tool…]
-# (no argument: every tool, in the file's order).
+# (no argument: every tool, in the file's order). `install-tools.sh --check [tool…]` installs nothing: it
+# runs each installed binary's version command and ends with "N passed, N failed" (a tool whose binary
+# is missing or reports another version fails).
 #
 # Idempotent: a tool whose bin/ entry already reports the pinned version is skipped. Go builds use Go's
 # default module and build caches (outside the repository), so a warm machine links rather than compiles.
@@ -17,7 +19,7 @@ mkdir -p "$bin" "$tools_dir/venvs"
 field() { jq -r --arg t "$1" ".tools[\$t]$2 // empty" "$pins"; }
 
 # The version a binary reports must contain the pin as a whole token ("v" optional), so 0.70.0 is not
-# satisfied by 0.70.01 or 10.70.0.
+# satisfied by 0.70.01, 10.70.0 or 0.70.0-rc1.
 reports_pin() {
   local tool=$1 exe=$2 want out
   want=$(field "$tool" .version)
@@ -25,7 +27,7 @@ reports_pin() {
   [ -x "$exe" ] || return 1
   mapfile -t args < <(jq -r --arg t "$tool" '.tools[$t].versionArgs[]' "$pins")
   out=$("$exe" "${args[@]}" 2>&1) || true
-  grep -Eq "(^|[^0-9.])v?${want//./\\.}([^0-9.]|\$)" <<<"$out"
+  grep -Eq "(^|[^0-9.])v?${want//./\\.}([^0-9A-Za-z.-]|\$)" <<<"$out"
 }
 
 go_env() {
@@ -58,7 +60,12 @@ install_go() {
   else
     work=$(mktemp -d)
     env "${env_pairs[@]}" GOBIN="$work" go install "${flags[@]}" "$package@$version" || { rm -rf "$work"; return 1; }
-    mv "$work/$(basename "$package")" "$bin/$tool.new"
+    # go install names the binary after the package path's last element, skipping a major-version
+    # suffix (github.com/zricethezav/gitleaks/v8 -> gitleaks).
+    local name
+    name=$(basename "$package")
+    [[ $name =~ ^v[0-9]+$ ]] && name=$(basename "$(dirname "$package")")
+    mv "$work/$name" "$bin/$tool.new"
     rm -rf "$work"
   fi
   mv "$bin/$tool.new" "$bin/$tool"
@@ -88,9 +95,36 @@ install_apt() {
   ln -sf "$(command -v "$tool")" "$bin/$tool"
 }
 
+check_only=false
+if [ "${1:-}" = --check ]; then
+  check_only=true
+  shift
+fi
 if [ $# -gt 0 ]; then tools=("$@"); else mapfile -t tools < <(jq -r '.tools | keys_unsorted[]' "$pins"); fi
 
+if $check_only; then
+  ok=0
+  bad=0
+  for tool in "${tools[@]}"; do
+    version=$(field "$tool" .version)
+    mapfile -t args < <(jq -r --arg t "$tool" '.tools[$t].versionArgs[]?' "$pins")
+    said=$("$bin/$tool" "${args[@]}" 2>&1 | grep -m1 -E '[0-9]+\.[0-9]+' || true)
+    if [ -n "$version" ] && reports_pin "$tool" "$bin/$tool"; then
+      ok=$((ok + 1))
+      printf 'install-tools: %-16s pinned %-8s reports: %s\n' "$tool" "$version" "$said"
+    else
+      bad=$((bad + 1))
+      printf 'install-tools: %-16s pinned %-8s MISMATCH, reports: %s\n' "$tool" "${version:-(not pinned)}" "${said:-nothing (not installed?)}" >&2
+    fi
+  done
+  echo "$ok passed, $bad failed"
+  [ "$bad" -eq 0 ]
+  exit
+fi
+
 failed=()
+fresh=0
+run_start=$SECONDS
 for tool in "${tools[@]}"; do
   type=$(field "$tool" .source.type)
   version=$(field "$tool" .version)
@@ -99,11 +133,12 @@ for tool in "${tools[@]}"; do
     failed+=("$tool")
     continue
   fi
+  start=$SECONDS
   if reports_pin "$tool" "$bin/$tool"; then
-    printf 'install-tools: %-16s %-8s already installed (0 s)\n' "$tool" "$version"
+    printf 'install-tools: %-16s %-8s already installed (checked in %s s)\n' "$tool" "$version" "$((SECONDS - start))"
     continue
   fi
-  start=$SECONDS
+  fresh=$((fresh + 1))
   "install_$type" "$tool"
   rc=$?
   took=$((SECONDS - start))
@@ -118,6 +153,7 @@ for tool in "${tools[@]}"; do
   fi
 done
 
+echo "install-tools: ${#tools[@]} tools in $((SECONDS - run_start)) s: $fresh installed now, $((${#tools[@]} - fresh)) already at their pins"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "install-tools: failed: ${failed[*]}" >&2
   exit 1
