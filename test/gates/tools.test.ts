@@ -64,6 +64,8 @@ const TRIVY_IMAGE = (
 describe('selectTool', () => {
   const empty = mkdtempSync(join(tmpdir(), 'gates-no-tools-'));
   afterAll(() => rmSync(empty, { recursive: true, force: true }));
+  const trivyWithoutNative = (engine: ContainerEngine | undefined) =>
+    selectTool({ root: ROOT, tool: 'trivy', image: TRIVY_IMAGE, engine, env: onlyTools(empty) });
 
   whenInstalled(hadolint)('uses the installed binary when it reports the pinned version', async () => {
     const selection = await selectTool({ root: ROOT, tool: 'hadolint', engine: undefined });
@@ -101,25 +103,13 @@ describe('selectTool', () => {
   });
 
   it('takes the pinned image when the tool is not installed and the engine has the image', async () => {
-    const selection = await selectTool({
-      root: ROOT,
-      tool: 'trivy',
-      image: TRIVY_IMAGE,
-      engine: engineAnswering(0, 125),
-      env: onlyTools(empty),
-    });
+    const selection = await trivyWithoutNative(engineAnswering(0, 125));
     expect(selection).toEqual({ kind: 'container', image: TRIVY_IMAGE });
     expect(describeSelection(selection)).toBe('container docker.io/aquasec/trivy@sha256:be1190afcb28…');
   });
 
   it('with neither, does not run, and says how to install the tool or get the image', async () => {
-    const selection = await selectTool({
-      root: ROOT,
-      tool: 'trivy',
-      image: TRIVY_IMAGE,
-      engine: engineAnswering(125, 125),
-      env: onlyTools(empty),
-    });
+    const selection = await trivyWithoutNative(engineAnswering(125, 125));
     expect(selection.kind).toBe('not run');
     if (selection.kind !== 'not run') return;
     expect(selection.reason).toMatch(
@@ -131,13 +121,7 @@ describe('selectTool', () => {
   });
 
   it('without an engine, names both ways to run it', async () => {
-    const selection = await selectTool({
-      root: ROOT,
-      tool: 'trivy',
-      image: TRIVY_IMAGE,
-      engine: undefined,
-      env: onlyTools(empty),
-    });
+    const selection = await trivyWithoutNative(undefined);
     expect(selection).toMatchObject({
       kind: 'not run',
       reason: 'trivy v0.70.0 is not installed natively, and no container engine answers',
