@@ -107,12 +107,17 @@ export async function selectTool(inputs: SelectionInputs): Promise<ToolSelection
   const seen: string[] = [];
   if (pin !== undefined) {
     for (const path of candidatePaths(pin, env)) {
-      const answer = await execute(path, pin.versionArgs, { timeoutMs: 60_000, env });
+      // Generous: a Python tool's start (Checkov imports hundreds of modules) is slow on a loaded machine.
+      const answer = await execute(path, pin.versionArgs, { timeoutMs: 300_000, env });
       const output = `${answer.stdout}\n${answer.stderr}`;
       if (answer.error === undefined && reportsVersion(output, pin.version)) {
         return { kind: 'native', path, version: pin.version };
       }
-      seen.push(`${path} reports ${output.trim().split('\n')[0]?.slice(0, 80) || 'nothing'}`);
+      seen.push(
+        answer.error === undefined
+          ? `${path} reports ${output.trim().split('\n')[0]?.slice(0, 80) || 'nothing'}`
+          : `${path}: ${answer.error}`,
+      );
     }
   }
   const install =

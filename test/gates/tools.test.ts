@@ -102,6 +102,26 @@ describe('selectTool', () => {
     }
   });
 
+  it('does not take a tool that does not answer its version command for the pin', async () => {
+    // bin/trivy is a folder: executable to access(), but no program, so the version command fails.
+    const dir = mkdtempSync(join(tmpdir(), 'gates-broken-tool-'));
+    mkdirSync(join(dir, 'bin', 'trivy'), { recursive: true });
+    try {
+      const selection = await selectTool({
+        root: ROOT,
+        tool: 'trivy',
+        engine: undefined,
+        env: onlyTools(dir),
+      });
+      expect(selection).toMatchObject({ kind: 'not run' });
+      expect(selection.kind === 'not run' && selection.reason).toContain(
+        `not the pinned v0.70.0: ${join(dir, 'bin', 'trivy')}: `,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes the pinned image when the tool is not installed and the engine has the image', async () => {
     const selection = await trivyWithoutNative(engineAnswering(0, 125));
     expect(selection).toEqual({ kind: 'container', image: TRIVY_IMAGE });
