@@ -125,12 +125,15 @@ export async function selectTool(inputs: SelectionInputs): Promise<ToolSelection
       ? undefined
       : `bash ${INSTALLER} ${inputs.tool} (installs ${inputs.tool} ${pin.version} into ${join(toolsDir(env), 'bin')})`;
   const wrong = seen.length > 0 ? `; not the pinned ${pin?.version}: ${seen.join('; ')}` : '';
+  // A tool with no pin (ZAP) has only its image.
+  const notNative =
+    pin === undefined ? '' : `${inputs.tool} ${pin.version} is not installed natively${wrong}, and `;
   if (inputs.image !== undefined && inputs.engine !== undefined) {
     const availability = await ensureImage(inputs.engine, inputs.image);
     if (availability.available) return { kind: 'container', image: inputs.image };
     return {
       kind: 'not run',
-      reason: `${inputs.tool} ${pin?.version ?? ''} is not installed natively${wrong}, and ${inputs.image} ${availability.reason ?? 'is not available'}`,
+      reason: `${notNative}${inputs.image} ${availability.reason ?? 'is not available'}`,
       howTo: [
         install,
         `or on a machine that reaches the registry: ${inputs.engine.name} pull ${inputs.image}; offline: ${inputs.engine.name} save it there and ${inputs.engine.name} load -i it here`,
@@ -141,9 +144,7 @@ export async function selectTool(inputs: SelectionInputs): Promise<ToolSelection
   }
   return {
     kind: 'not run',
-    reason: `${inputs.tool} ${pin?.version ?? ''} is not installed natively${wrong}${
-      inputs.image === undefined ? ', and it has no pinned image' : ', and no container engine answers'
-    }`,
+    reason: `${notNative}${inputs.image === undefined ? 'it has no pinned image' : 'no container engine answers'}`,
     howTo: [
       install,
       inputs.image === undefined ? undefined : 'or install and start Docker, or podman, for its pinned image',

@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ContainerEngine, ProcessResult } from '../../security/gates/engine';
 import { GATES } from '../../security/gates/gates';
@@ -146,6 +146,39 @@ describe('selectTool', () => {
       kind: 'not run',
       reason: 'trivy v0.70.0 is not installed natively, and no container engine answers',
     });
+  });
+});
+
+describe('a scanner without a pin, and where the tools go', () => {
+  it('takes a tool security/tools.json does not pin (ZAP) only from its image, and says so', async () => {
+    expect(toolPin(ROOT, 'zap')).toBeUndefined();
+    const image = 'ghcr.io/zaproxy/zaproxy:stable@sha256:' + '0'.repeat(64);
+    const env = onlyTools(mkdtempSync(join(tmpdir(), 'gates-zap-')));
+    await expect(
+      selectTool({ root: ROOT, tool: 'zap', image, engine: engineAnswering(0, 1), env }),
+    ).resolves.toEqual({
+      kind: 'container',
+      image,
+    });
+    const offline = await selectTool({ root: ROOT, tool: 'zap', image, engine: engineAnswering(1, 1), env });
+    expect(offline).toMatchObject({ kind: 'not run' });
+    expect(offline.kind === 'not run' && offline.reason).toMatch(
+      /^ghcr\.io\/zaproxy\/zaproxy:stable@sha256:0+ not in the local image store/,
+    );
+    expect(offline.kind === 'not run' && offline.howTo).toMatch(
+      /^or on a machine that reaches the registry: podman pull /,
+    );
+    rmSync(env.SHS_TOOLS_DIR!, { recursive: true, force: true });
+  });
+
+  it('reads no pin where the repository has no security/tools.json', () => {
+    expect(toolPin(tmpdir(), 'trivy')).toBeUndefined();
+  });
+
+  it('installs into SHS_TOOLS_DIR, else ~/.cache/shs-tools', () => {
+    expect(toolsDir({ SHS_TOOLS_DIR: '/opt/tools' })).toBe('/opt/tools');
+    expect(toolsDir({ HOME: '/home/dev' })).toBe('/home/dev/.cache/shs-tools');
+    expect(toolsDir({})).toBe(join(homedir(), '.cache', 'shs-tools'));
   });
 });
 

@@ -2,7 +2,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRepository } from '../../security/workflow-policy';
-import { loadToolPins, sameVersion, versionsNamed } from '../../security/workflow-policy/rules/tool-pins';
+import {
+  checkImagePins,
+  loadToolPins,
+  sameVersion,
+  versionsNamed,
+} from '../../security/workflow-policy/rules/tool-pins';
 import { ROOT } from './helpers';
 
 const pins = loadToolPins(ROOT);
@@ -71,6 +76,12 @@ describe('the versions the workflows run are the ones security/tools.json pins',
       /trivy: the image is 0\.74\.0, but security\/tools\.json pins v0\.70\.0/,
     ],
     [
+      'an image that names no release',
+      'security/gates/images.json',
+      (text: string) => text.replace('aquasec/trivy:0.70.0', 'aquasec/trivy (a recent release)'),
+      /trivy: the image names no version; security\/tools\.json pins v0\.70\.0/,
+    ],
+    [
       "the action's recorded default (tools.json itself moved)",
       'security/tools.json',
       (text: string) => text.replace('"v0.36.0": "v0.70.0"', '"v0.36.0": "v0.69.3"'),
@@ -102,6 +113,10 @@ describe('versionsNamed: the spellings of a version in a script', () => {
       expect.arrayContaining(['zizmor 1.20.0', 'hadolint 2.12.0', 'checkov 3.3.13', 'actionlint v1.7.3']),
     );
     expect(versionsNamed(pins, script)).toHaveLength(4);
+  });
+
+  it('finds nothing to hold where the repository has no images.json', () => {
+    expect(checkImagePins(tmpdir())).toEqual([]);
   });
 
   it('compares versions with or without the leading v, and nothing else', () => {
