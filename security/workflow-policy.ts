@@ -19,6 +19,7 @@ import { checkPublishFiles, PUBLISH_FILE_RULES } from './workflow-policy/publish
 import { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';
 import type { Finding, PolicyOptions, ReviewedAction, WorkflowFile } from './workflow-policy/rule.ts';
 import { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
+import { checkImagePins, TOOL_PIN_FILE_RULES } from './workflow-policy/rules/tool-pins.ts';
 import { walkWorkflow } from './workflow-policy/walker.ts';
 
 export type {
@@ -67,6 +68,7 @@ export const WORKFLOW_RULES: Readonly<Record<string, string>> = Object.freeze({
   ...PUBLISH_FILE_RULES,
   ...Object.fromEntries(REGISTERED_RULES.map((rule) => [rule.id, rule.description])),
   ...POLICY_FILE_RULES,
+  ...TOOL_PIN_FILE_RULES,
   ...WALK_RULES,
 });
 
@@ -146,6 +148,7 @@ export function checkRepository(root: string, options: PolicyOptions = {}): Find
     ...workflows.flatMap((file) => checkWorkflow(root, file, { actions })),
     ...checkPolicyFiles(root, workflows, options.now ?? new Date()),
     ...checkPublishFiles(root),
+    ...checkImagePins(root),
   ];
 }
 
@@ -161,6 +164,7 @@ export function workflowRuleTable(): string {
   const files = [
     ...Object.entries(POLICY_FILE_RULES).map(([id, description]) => [id, 'policy files', description]),
     ...Object.entries(PUBLISH_FILE_RULES).map(([id, description]) => [id, 'publish files', description]),
+    ...Object.entries(TOOL_PIN_FILE_RULES).map(([id, description]) => [id, 'tool pins', description]),
   ].map(([id, group, description]) => `| \`${id}\` | ${group} | file | ${escape(description ?? '')} | |`);
   return [
     '| rule | group | level | holds workflows to | why, and how to comply |',

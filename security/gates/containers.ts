@@ -1,7 +1,8 @@
 /**
- * The gates that need a container engine: build the image once, then Trivy on that image, Checkov on
- * the repository, and the ZAP baseline against the image running with its production flags. Each
- * scanner is its official image pinned by digest (images.json), reading the same policy files as CI.
+ * The scanner gates: build the image once, then Trivy on that image, Checkov on the repository, and the
+ * ZAP baseline against the image running with its production flags. Each scanner runs natively when the
+ * version security/tools.json pins is installed (tools.ts), else as its official image pinned by digest
+ * (images.json); either way with the same arguments and policy files as CI.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -13,23 +14,35 @@ import type { GateContext, GateOutcome, Requirement } from './gate.ts';
 import { lastLines } from './gate.ts';
 import { describeResults, readSarifResults } from './sarif.ts';
 import { readServiceDescription, serviceBuildArgs, standInArguments } from './service-description.ts';
+import type { ToolSelection } from './tools.ts';
+import { describeSelection, selectTool } from './tools.ts';
 
 export type ScannerName = 'trivy' | 'checkov' | 'zap';
 
 export const IMAGES_FILE = 'security/gates/images.json';
 
-/** The pinned scanner images, read from the repository under check (one file, like every policy). */
-export function scannerImage(root: string, scanner: ScannerName): string {
+/** The pinned image of a scanner, or undefined when images.json has none (Checkov: PyPI only). */
+export function pinnedImage(root: string, scanner: ScannerName): string | undefined {
   const images = JSON.parse(readFileSync(join(root, IMAGES_FILE), 'utf8')) as Record<
     string,
     { reference?: string }
   >;
   const reference = images[scanner]?.reference;
-  if (reference === undefined || !/@sha256:[0-9a-f]{64}$/.test(reference)) {
+  if (reference === undefined) return undefined;
+  if (!/@sha256:[0-9a-f]{64}$/.test(reference)) {
     throw new Error(`${IMAGES_FILE}: ${scanner}.reference must be an image pinned by sha256 digest`);
   }
   return reference;
 }
+
+/** The pinned scanner image, read from the repository under check (one file, like every policy). */
+export function scannerImage(root: string, scanner: ScannerName): string {
+  const reference = pinnedImage(root, scanner);
+  if (reference === undefined) throw new Error(`${IMAGES_FILE} pins no ${scanner} image`);
+  return reference;
+}
+
+const selectionKey = (scanner: ScannerName) => `tool:${scanner}`;
 
 const IMAGE_KEY = 'image';
 // What the operator is told to run with (docs/container.md): the scan sees the service as deployed.
@@ -55,20 +68,50 @@ export const needsEngine: Requirement = (context) =>
       }
     : undefined;
 
+/**
+ * The scanner is available natively at its pinned version, or as its pinned image: which one is kept
+ * for the gate's run (and its row in the table); neither makes the gate "not run", with how to fix it.
+ */
 export const needsScanner =
   (scanner: ScannerName): Requirement =>
   async (context) => {
-    const engine = context.engine;
-    if (engine === undefined) return needsEngine(context);
-    const reference = scannerImage(context.root, scanner);
-    const availability = await ensureImage(engine, reference);
-    return availability.available
-      ? undefined
-      : {
-          reason: `${reference} ${availability.reason ?? 'is not available'}`,
-          howTo: howToGet(engine, reference),
-        };
+    const selection = await selectTool({
+      root: context.root,
+      tool: scanner,
+      image: pinnedImage(context.root, scanner),
+      engine: context.engine,
+    });
+    context.shared.set(selectionKey(scanner), selection);
+    return selection.kind === 'not run' ? { reason: selection.reason, howTo: selection.howTo } : undefined;
   };
+
+function selectionOf(context: GateContext, scanner: ScannerName): ToolSelection {
+  const selection = context.shared.get(selectionKey(scanner)) as ToolSelection | undefined;
+  if (selection === undefined) throw new Error(`needsScanner('${scanner}') did not run before the gate`);
+  return selection;
+}
+
+/** A scanner gate's run, its outcome saying which copy ran (the table's `tool` column). */
+export const ranWith =
+  (scanner: ScannerName, run: (context: GateContext) => Promise<GateOutcome>) =>
+  async (context: GateContext): Promise<GateOutcome> => ({
+    ...(await run(context)),
+    via: describeSelection(selectionOf(context, scanner)),
+  });
+
+/** Runs a scanner as selected: natively in the repository, or in its image with the mounts given. */
+function runScanner(
+  context: GateContext,
+  selection: ToolSelection,
+  mounts: readonly string[],
+  args: readonly string[],
+  timeoutMs: number,
+) {
+  if (selection.kind === 'native') return context.run(selection.path, args, { timeoutMs });
+  if (selection.kind !== 'container') throw new Error('a scanner that is not available was run');
+  const engine = context.engine as ContainerEngine;
+  return engine.exec(['run', '--rm', ...mounts, selection.image, ...args], timeoutMs);
+}
 
 export const needsBuiltImage: Requirement = (context) => {
   const build = context.earlier.get(IMAGE_KEY);
@@ -154,22 +197,31 @@ function sarifOutcome(
 
 export async function runTrivy(context: GateContext): Promise<GateOutcome> {
   const engine = context.engine as ContainerEngine;
+  const selection = selectionOf(context, 'trivy');
   const image = context.shared.get(IMAGE_KEY) as string;
   const work = mkdtempSync(join(tmpdir(), 'gates-trivy-'));
   try {
     // Trivy reads the image as an archive: the same bytes the build produced, without a daemon socket.
     const saved = await engine.exec(['save', '-o', join(work, 'image.tar'), image], 600_000);
     if (saved.status !== 0)
-      return { status: 'failed', reason: `${engine.name} save failed`, details: [lastLines(saved.stderr)] };
+      return {
+        status: 'failed',
+        reason: `${engine.name} save failed`,
+        details: [lastLines(saved.stderr)],
+      };
     const cache = join(homedir(), '.cache', 'trivy');
     mkdirSync(cache, { recursive: true });
+    const native = selection.kind === 'native';
+    const input = native ? join(work, 'image.tar') : '/input/image.tar';
+    const sarif = native ? join(context.reportsDir, 'trivy.sarif') : '/reports/trivy.sarif';
     // As CI: one run writes SARIF with every severity (the report), a second fails on HIGH and
-    // CRITICAL (the gate). security/trivy/trivy.yaml names the scanners and the ignore file.
+    // CRITICAL (the gate). security/trivy/trivy.yaml names the scanners and the ignore file. Natively
+    // Trivy's cache is its default, ~/.cache/trivy, the folder mounted into the container.
     const trivy = (args: readonly string[]) =>
-      engine.exec(
+      runScanner(
+        context,
+        selection,
         [
-          'run',
-          '--rm',
           '--network',
           'host',
           '-v',
@@ -182,17 +234,11 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
           `${cache}:/root/.cache/trivy`,
           '-w',
           '/src',
-          scannerImage(context.root, 'trivy'),
-          'image',
-          '--config',
-          'security/trivy/trivy.yaml',
-          '--input',
-          '/input/image.tar',
-          ...args,
         ],
+        ['image', '--config', 'security/trivy/trivy.yaml', '--input', input, ...args],
         900_000,
       );
-    const report = await trivy(['--format', 'sarif', '--output', '/reports/trivy.sarif', '--exit-code', '0']);
+    const report = await trivy(['--format', 'sarif', '--output', sarif, '--exit-code', '0']);
     const scan =
       report.status === 0
         ? await trivy([
@@ -223,22 +269,18 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
 }
 
 export async function runCheckov(context: GateContext): Promise<GateOutcome> {
-  const engine = context.engine as ContainerEngine;
+  const selection = selectionOf(context, 'checkov');
   const out = join(context.reportsDir, 'checkov');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  // As the action does: the whole repository (-d .) with the project's checkov.yaml.
-  const scan = await engine.exec(
+  const written =
+    selection.kind === 'native' ? join(out, 'results_sarif.sarif') : '/reports/results_sarif.sarif';
+  // As CI: the whole repository (-d .) with the project's checkov.yaml.
+  const scan = await runScanner(
+    context,
+    selection,
+    ['-v', `${context.root}:/src:ro`, '-v', `${out}:/reports`, '-w', '/src'],
     [
-      'run',
-      '--rm',
-      '-v',
-      `${context.root}:/src:ro`,
-      '-v',
-      `${out}:/reports`,
-      '-w',
-      '/src',
-      scannerImage(context.root, 'checkov'),
       '-d',
       '.',
       '--config-file',
@@ -249,12 +291,12 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
       'sarif',
       '--output-file-path',
       // A comma list names one file per --output, by position (checkov runner_registry.py print_reports).
-      'console,/reports/results_sarif.sarif',
+      `console,${written}`,
     ],
     900_000,
   );
-  const written = join(out, 'results_sarif.sarif');
-  if (existsSync(written)) copyFileSync(written, join(context.reportsDir, 'checkov.sarif'));
+  if (existsSync(join(out, 'results_sarif.sarif')))
+    copyFileSync(join(out, 'results_sarif.sarif'), join(context.reportsDir, 'checkov.sarif'));
   return sarifOutcome(scan, join(context.reportsDir, 'checkov.sarif'));
 }
 

@@ -16,6 +16,8 @@ export interface GateOutcome {
   readonly howTo?: string;
   /** One line per finding or failure, naming the rule and the place: shown under the table. */
   readonly details?: readonly string[];
+  /** Which copy of the scanner ran: `native v0.70.0` or `container IMAGE` (tools.ts). */
+  readonly via?: string;
 }
 
 export interface GateResult extends GateOutcome {
@@ -61,6 +63,8 @@ export interface Gate {
   /** Checked in order before running; the first unmet one makes the gate "not run". */
   readonly needs: readonly Requirement[];
   readonly run: (context: GateContext) => Promise<GateOutcome>;
+  /** The scanner a tool gate runs (native or in its image): its row says which, or "not run". */
+  readonly tool?: string;
 }
 
 /** The outcome of a gate whose tool exits non-zero on findings. */

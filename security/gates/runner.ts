@@ -85,7 +85,14 @@ export async function runGates(options: RunnerOptions): Promise<RunSummary> {
           reason: `the gate crashed: ${err instanceof Error ? err.message : String(err)}`,
         };
       }
-      const result: GateResult = { name: gate.name, ...outcome, seconds: seconds(started) };
+      const via =
+        outcome.via ?? (gate.tool !== undefined && outcome.status === 'not run' ? 'not run' : undefined);
+      const result: GateResult = {
+        name: gate.name,
+        ...outcome,
+        ...(via === undefined ? {} : { via }),
+        seconds: seconds(started),
+      };
       results.push(result);
       earlier.set(gate.name, result);
       const count =
@@ -116,20 +123,25 @@ function summaryLine(results: readonly GateResult[], exitCode: number): string {
   return `gates: ${count('passed')} passed, ${count('failed')} failed, ${count('not run')} not run — exit ${exitCode}`;
 }
 
-/** The table: gate, result, findings, time; then, per gate that did not pass, why and what it found. */
+/**
+ * The table: gate, result, findings, time, and for a scanner which copy ran (native vX.Y.Z, container
+ * IMAGE, not run); then, per gate that did not pass, why and what it found.
+ */
 export function formatTable(results: readonly GateResult[]): string {
   const rows = [
-    ['gate', 'result', 'findings', 'time'],
+    ['gate', 'result', 'findings', 'time', 'tool'],
     ...results.map((result) => [
       result.name,
       result.status,
       result.findings === undefined ? '-' : String(result.findings),
       `${result.seconds.toFixed(1)} s`,
+      result.via ?? '-',
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const numeric = (column: number) => column === 2 || column === 3;
   const line = (row: readonly string[]) =>
-    `| ${row.map((cell, column) => (column >= 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join(' | ')} |`;
+    `| ${row.map((cell, column) => (numeric(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join(' | ')} |`;
   const separator = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
   const table = [line(rows[0]!), separator, ...rows.slice(1).map(line)];
   const notes = results

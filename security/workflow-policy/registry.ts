@@ -14,6 +14,7 @@ import { PUBLISH_RULES } from './rules/publish.ts';
 import { SARIF_UPLOAD_RULES } from './rules/sarif-uploads.ts';
 import { STEP_SAFETY_RULES } from './rules/step-safety.ts';
 import { TOOL_CONTRACT_RULES } from './rules/tool-contracts.ts';
+import { TOOL_PIN_RULES } from './rules/tool-pins.ts';
 import { TRIGGER_RULES } from './rules/triggers.ts';
 
 export const WORKFLOW_RULE_GROUPS: Readonly<Record<string, readonly WorkflowRule[]>> = {
@@ -27,6 +28,7 @@ export const WORKFLOW_RULE_GROUPS: Readonly<Record<string, readonly WorkflowRule
   publish: PUBLISH_RULES,
   gates: GATE_RULES,
   'tool contracts': TOOL_CONTRACT_RULES,
+  'tool pins': TOOL_PIN_RULES,
   'publish contracts': PUBLISH_CONTRACT_RULES,
 };
 

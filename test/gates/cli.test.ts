@@ -40,7 +40,13 @@ function gates(args: string[], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, [...NODE_FLAGS, 'security/gates/run.ts', ...args], {
     cwd: sandbox.root,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...env },
+    // No installed tools unless a test says so: which copy of a scanner runs is the selection's test.
+    env: {
+      ...process.env,
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      SHS_TOOLS_DIR: nodeOnlyBin,
+      ...env,
+    },
     timeout: 100_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -109,8 +115,8 @@ describe('the run, its table and its exit codes', () => {
     expect(run.status).toBe(EXIT.passed);
     expect(run.stdout).toMatch(/^▶ \[1\/2\] lockfile: .*\n✔ lockfile: passed, 0 findings \(\d+\.\d s\)$/m);
     expect(run.stdout).toMatch(/^▶ \[2\/2\] dockerfile: .*\n✔ dockerfile: passed, 0 findings/m);
-    expect(run.stdout).toMatch(/^\| gate +\| result +\| findings +\| +time \|$/m);
-    expect(run.stdout).toMatch(/^\| dockerfile \| passed +\| +0 \| +\d+\.\d s \|$/m);
+    expect(run.stdout).toMatch(/^\| gate +\| result +\| findings +\| +time \| tool \|$/m);
+    expect(run.stdout).toMatch(/^\| dockerfile \| passed +\| +0 \| +\d+\.\d s \| - +\|$/m);
     expect(run.stdout).toMatch(/^gates: 2 passed, 0 failed, 0 not run — exit 0$/m);
     for (const report of ['dockerfile-policy.sarif', 'lockfile-policy.sarif']) {
       expect(sarifErrors(join(sandbox.root, 'reports', report))).toEqual([]);
@@ -131,16 +137,26 @@ describe('the run, its table and its exit codes', () => {
     }
   });
 
-  test('without docker or podman on PATH the container gates are "not run" with the reason: exit 3', () => {
+  test('without docker or podman on PATH, or the tools, the scanner gates are "not run" with the reason: exit 3', () => {
     const run = gates(['--only', 'dockerfile,image,trivy,checkov,zap'], { PATH: nodeOnlyBin });
     expect(run.status).toBe(EXIT.notRun);
+    const lines = run.stdout.split('\n');
     for (const name of ['image', 'trivy', 'checkov', 'zap']) {
-      const lines = run.stdout.split('\n');
       expect(
         lines.filter((line) => line.replace(/ +/g, ' ').startsWith(`| ${name} | not run | - |`)),
       ).toHaveLength(1);
+    }
+    for (const name of ['image', 'trivy', 'zap']) {
       expect(lines).toContain(`${name} not run: no container engine answers (docker info / podman info)`);
     }
+    // Checkov needs no engine: natively it is the PyPI release; it has no image (security/gates/images.json).
+    expect(lines).toContain(
+      'checkov not run: checkov 3.3.13 is not installed natively, and it has no pinned image',
+    );
+    expect(run.stdout).toMatch(
+      /how to run it: bash scripts\/ci\/install-tools\.sh checkov \(installs checkov 3\.3\.13 into /,
+    );
+    expect(run.stdout).toMatch(/^\| checkov +\| not run +\| +- \| +\d+\.\d s \| not run \|$/m);
     expect(run.stdout).toContain('how to run it: install and start Docker, or podman');
     expect(run.stdout).toMatch(/^gates: 1 passed, 0 failed, 4 not run — exit 3$/m);
   });
@@ -181,7 +197,14 @@ describe('the run, its table and its exit codes', () => {
   test('the table aligns its columns and explains every gate that did not pass', () => {
     const table = formatTable([
       { name: 'eslint', status: 'passed', findings: 0, seconds: 3.25 },
-      { name: 'trivy', status: 'not run', reason: 'no engine', howTo: 'install podman', seconds: 0 },
+      {
+        name: 'trivy',
+        status: 'not run',
+        reason: 'no engine',
+        howTo: 'install podman',
+        via: 'not run',
+        seconds: 0,
+      },
       {
         name: 'lockfile',
         status: 'failed',
@@ -189,13 +212,17 @@ describe('the run, its table and its exit codes', () => {
         details: ['package-lock.json:9 lockfile-https x'],
         seconds: 1,
       },
+      { name: 'checkov', status: 'passed', findings: 0, via: 'native 3.3.13', seconds: 9 },
+      { name: 'zap', status: 'passed', findings: 3, via: 'container ghcr.io/zaproxy/zap:x', seconds: 9 },
     ]);
     expect(table.split('\n')).toEqual([
-      '| gate     | result  | findings |  time |',
-      '|----------|---------|----------|-------|',
-      '| eslint   | passed  |        0 | 3.3 s |',
-      '| trivy    | not run |        - | 0.0 s |',
-      '| lockfile | failed  |       12 | 1.0 s |',
+      '| gate     | result  | findings |  time | tool                            |',
+      '|----------|---------|----------|-------|---------------------------------|',
+      '| eslint   | passed  |        0 | 3.3 s | -                               |',
+      '| trivy    | not run |        - | 0.0 s | not run                         |',
+      '| lockfile | failed  |       12 | 1.0 s | -                               |',
+      '| checkov  | passed  |        0 | 9.0 s | native 3.3.13                   |',
+      '| zap      | passed  |        3 | 9.0 s | container ghcr.io/zaproxy/zap:x |',
       '',
       'trivy not run: no engine',
       '  how to run it: install podman',
@@ -228,6 +255,10 @@ describe('scanner images that cannot be had', () => {
       },
     };
     sandbox.write('checkov.yaml', 'framework: [dockerfile]\n');
+    const saved = { dir: process.env.SHS_TOOLS_DIR, path: process.env.PATH };
+    // No native Checkov: it has no image either, so it is "not run" with the installer to run.
+    process.env.SHS_TOOLS_DIR = sandbox.root;
+    process.env.PATH = dirname(process.execPath);
     try {
       const detect: EngineDetector = () => Promise.resolve(offlineEngine);
       const { results, exitCode } = await runQuietly(sandbox.root, scanners(), { detectEngine: detect });
@@ -236,16 +267,16 @@ describe('scanner images that cannot be had', () => {
       expect(results[0]?.reason).toMatch(
         /^base image node:24-bookworm-slim@sha256:\w+ not in the local image store, and the pull failed: .*no such host$/,
       );
-      expect(results[1]?.reason).toMatch(
-        /^docker\.io\/bridgecrew\/checkov@sha256:[0-9a-f]{64} not in the local image store/,
-      );
-      expect(results[1]?.howTo).toMatch(
-        /podman pull docker\.io\/bridgecrew\/checkov@sha256:.*podman load -i/,
-      );
+      expect(results[1]?.reason).toBe('checkov 3.3.13 is not installed natively, and it has no pinned image');
+      expect(results[1]?.howTo).toMatch(/^bash scripts\/ci\/install-tools\.sh checkov /);
+      expect(results[1]?.via).toBe('not run');
       expect(
         calls.filter((args) => args[0] === 'pull' || args[0] === 'build').map((args) => args[0]),
-      ).toEqual(['pull', 'pull']);
+      ).toEqual(['pull']);
     } finally {
+      process.env.SHS_TOOLS_DIR = saved.dir;
+      process.env.PATH = saved.path;
+      if (saved.dir === undefined) delete process.env.SHS_TOOLS_DIR;
       rmSync(join(sandbox.root, 'checkov.yaml'));
     }
   });

@@ -186,7 +186,7 @@ describe('each contract fails when broken', () => {
       () =>
         setStep(
           'checkov',
-          'Checkov (pinned image, checkov.yaml)',
+          'Checkov (pinned release, checkov.yaml)',
           ['uses'],
           'bridgecrewio/checkov-action@59b9d7edfcad5b87fbe3f473a9a134a721ad03f8',
         ),
@@ -197,8 +197,8 @@ describe('each contract fails when broken', () => {
       () =>
         edited(GATES, (text) =>
           text.replace(
-            'docker run --rm -v "${PWD}:/src" -w /src "${image}"',
-            'docker run --rm -v "${PWD}:/src" -w /src bridgecrew/checkov:3.3.8',
+            'docker run --rm --network host -v "${work}:/zap/wrk:rw" "${image}"',
+            'docker run --rm --network host -v "${work}:/zap/wrk:rw" ghcr.io/zaproxy/zaproxy:stable',
           ),
         ),
       ['image-by-digest'],
@@ -213,7 +213,7 @@ describe('each contract fails when broken', () => {
       () =>
         setStep(
           'checkov',
-          'Checkov (pinned image, checkov.yaml)',
+          'Checkov (pinned release, checkov.yaml)',
           ['uses'],
           'docker://bridgecrew/checkov:3.3.8',
         ),
@@ -264,7 +264,7 @@ describe('each contract fails when broken', () => {
   it('checks the self-test workflow too: its scanner images come from the digest pins', () => {
     expect(check(workflowFile(SELF_TEST))).toEqual([]);
     const unpinned = edited(SELF_TEST, (text) =>
-      text.replace('-w /src "${image}" -d /variant', '-w /src bridgecrew/checkov -d /variant'),
+      text.replace('-w /src "${image}" \\', '-w /src aquasec/trivy \\'),
     );
     expect(rulesOf(unpinned)).toEqual(['image-by-digest']);
   });
