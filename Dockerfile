@@ -47,8 +47,8 @@ COPY scripts/code-cache.mjs /app/scripts/code-cache.mjs
 # the gid, so that the final stage's line stays the only one naming uid and gid (tests plant defects in it).
 USER 65532
 RUN ["/nodejs/bin/node", "/app/scripts/code-cache.mjs", "make", "/app/dist", "/tmp/service.js.cache"]
-# Two RUNs on purpose (verify needs a fresh process, and exec form has no shell to chain them): hadolint's
-# DL3059 is accepted for this line only (.hadolint.yaml says why nothing is ignored there).
+# reason: two RUNs on purpose (verify needs a fresh process, and exec form has no shell to chain them), so
+# hadolint's DL3059 is accepted for this instruction only (.hadolint.yaml ignores nothing). expires: 2027-06-01
 # hadolint ignore=DL3059
 RUN ["/nodejs/bin/node", "/app/scripts/code-cache.mjs", "verify", "/app/dist", "/tmp/service.js.cache"]
 
