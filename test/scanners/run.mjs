@@ -356,7 +356,7 @@ const scanners = {
   },
 
   async zizmor(zizmor) {
-    const scan = (target) => {
+    return byRun('zizmor', '.', (target) => {
       const result = run(zizmor, [
         '--offline',
         '--config',
@@ -366,64 +366,22 @@ const scanners = {
         target,
       ]);
       return { result, rules: unique(jsonOf(result.stdout, []).map((finding) => finding.ident)) };
-    };
-    const template = scan('.');
-    log(`zizmor template: exit ${template.result.status}, rules: ${template.rules.join(', ') || 'none'}`);
-    return {
-      template: [
-        template.result.status === 0 && template.rules.length === 0,
-        `exit ${template.result.status}: ${template.rules.join(', ')}\n${template.result.stderr.slice(-2000)}`,
-      ],
-      flaws: flawsOf('zizmor', (flaw) => {
-        const scanned = scan(flaw.variant);
-        return {
-          found: scanned.result.status !== 0 ? scanned.rules : [],
-          detail: scanned.result.stderr.slice(-2000),
-        };
-      }),
-    };
+    });
   },
 
   async actionlint(actionlint) {
-    // No file argument: actionlint finds .github/workflows and .github/actionlint.yaml itself.
-    const scan = (...targets) => {
-      const result = run(actionlint, ['-format', '{{json .}}', ...targets]);
+    // No file argument for the template: actionlint finds .github/workflows and .github/actionlint.yaml.
+    return byRun('actionlint', undefined, (target) => {
+      const result = run(actionlint, ['-format', '{{json .}}', ...(target === undefined ? [] : [target])]);
       return { result, rules: unique(jsonOf(result.stdout, []).map((finding) => finding.kind)) };
-    };
-    const template = scan();
-    log(`actionlint template: exit ${template.result.status}, kinds: ${template.rules.join(', ') || 'none'}`);
-    return {
-      template: [
-        template.result.status === 0 && template.rules.length === 0,
-        `${template.result.stdout.slice(-3000)}${template.result.stderr.slice(-1000)}`,
-      ],
-      flaws: flawsOf('actionlint', (flaw) => {
-        const scanned = scan(flaw.variant);
-        return {
-          found: scanned.result.status !== 0 ? scanned.rules : [],
-          detail: scanned.result.stdout.slice(-2000),
-        };
-      }),
-    };
+    });
   },
 
   async hadolint(hadolint) {
-    const scan = (file) => {
-      const result = run(hadolint, ['--config', '.hadolint.yaml', '--format', 'json', file]);
+    return byRun('hadolint', 'Dockerfile', (target) => {
+      const result = run(hadolint, ['--config', '.hadolint.yaml', '--format', 'json', target]);
       return { result, rules: unique(jsonOf(result.stdout, []).map((finding) => finding.code)) };
-    };
-    const template = scan('Dockerfile');
-    log(`hadolint template: exit ${template.result.status}, rules: ${template.rules.join(', ') || 'none'}`);
-    return {
-      template: [
-        template.result.status === 0 && template.rules.length === 0,
-        `${template.result.stdout}${template.result.stderr}`,
-      ],
-      flaws: flawsOf('hadolint', (flaw) => {
-        const scanned = scan(flaw.variant);
-        return { found: scanned.result.status !== 0 ? scanned.rules : [], detail: scanned.result.stdout };
-      }),
-    };
+    });
   },
 
   async scorecard(scorecard) {
@@ -541,6 +499,23 @@ function repositoryCopy(name) {
     cpSync(join(ROOT, file), join(directory, file));
   }
   return directory;
+}
+
+/**
+ * A tool that scans one target a run: the template's target must come back clean (exit 0, no rule), and
+ * each flaw's variant must fail with its rules.
+ */
+function byRun(tool, templateTarget, scan) {
+  const template = scan(templateTarget);
+  const output = (scanned) => `${scanned.result.stdout.slice(-2500)}${scanned.result.stderr.slice(-1500)}`;
+  log(`${tool} template: exit ${template.result.status}, rules: ${template.rules.join(', ') || 'none'}`);
+  return {
+    template: [template.result.status === 0 && template.rules.length === 0, output(template)],
+    flaws: flawsOf(tool, (flaw) => {
+      const scanned = scan(flaw.variant);
+      return { found: scanned.result.status !== 0 ? scanned.rules : [], detail: output(scanned) };
+    }),
+  };
 }
 
 function flawsOf(tool, scanOne) {
