@@ -12,9 +12,9 @@
 // test builds is removed at the end, also on failure or Ctrl-C.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { baseImages } from '../../security/dockerfile-policy.ts';
@@ -24,7 +24,14 @@ import {
   serviceBuildArgs,
   standInArguments,
 } from '../../security/gates/service-description.ts';
-import { ensureStandinBases, removeStandinBases } from './standin-bases.mjs';
+import {
+  ensureStandinBases,
+  findBusybox,
+  npmDirectory,
+  removeStandinBases,
+  standinBuildArgs,
+  withChecks,
+} from './standin-bases.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The port, the default description and the required settings' stand-ins: src/service.json, as the
@@ -53,30 +60,6 @@ function check(name, ok, detail = '') {
 }
 const log = (message) => console.log(`  · ${message}`);
 
-// ---- the engine -----------------------------------------------------------------------------------
-// Detection, processes and ports come from the gate runner's module, so both find the same engine the
-// same way; this adds what the test needs on top: a call that must succeed, and `inspect` as JSON.
-function withChecks(engine) {
-  const attempt = (args, options = {}) => engine.exec(args, options.timeout ?? 120_000, options.env);
-  const run = async (args, options) => {
-    const result = await attempt(args, options);
-    if (result.status !== 0) {
-      throw new Error(
-        `${engine.name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
-      );
-    }
-    return result.stdout;
-  };
-  return {
-    name: engine.name,
-    attempt,
-    run,
-    output: run,
-    succeeds: async (args) => (await attempt(args)).status === 0,
-    inspect: async (kind, reference) => JSON.parse(await run([kind, 'inspect', reference]))[0],
-  };
-}
-
 // ---- helpers --------------------------------------------------------------------------------------
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -86,30 +69,6 @@ function waitForService(engine, container, url, timeoutMs = 30_000) {
     timeoutMs,
     async () => (await engine.inspect('container', container)).State.Running,
   );
-}
-
-function findBusybox() {
-  const candidate = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
-  if (candidate === undefined) return undefined;
-  // A dynamically linked busybox would need its own libraries in the stand-in.
-  const ldd = spawnSync('ldd', [candidate], { encoding: 'utf8' });
-  return `${ldd.stdout}${ldd.stderr}`.includes('not a dynamic executable') ? candidate : undefined;
-}
-
-function npmDirectory() {
-  // `npm run` tells its own location; otherwise Debian's npm package.
-  const fromExecPath = process.env.npm_execpath
-    ? resolve(dirname(process.env.npm_execpath), '..')
-    : undefined;
-  for (const directory of [fromExecPath, '/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm']) {
-    if (directory === undefined) continue;
-    try {
-      if (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).name === 'npm') return directory;
-    } catch {
-      // not an npm package folder; try the next
-    }
-  }
-  return undefined;
 }
 
 /** The image reference of the Dockerfile's FROM line for a stage, as written (never through an ARG). */
@@ -175,20 +134,8 @@ async function build(engine, tag, buildArgs, bases) {
   // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format. No layer cache,
   // so the test leaves no intermediate images behind.
   if (engine.name === 'podman') args.push('--format', 'docker', '--layers=false');
-  if (bases) {
-    // The Dockerfile names its bases literally (Checkov cannot read a FROM through an ARG), so the
-    // stand-ins replace them by reference: a named build context whose name is the FROM's image.
-    const scheme = engine.name === 'podman' ? 'container-image' : 'docker-image';
-    for (const [stage, standin] of [
-      ['npm-base', bases.builder],
-      ['runtime', bases.runtime],
-    ]) {
-      const reference = pinnedBase(stage);
-      if (reference === undefined) throw new Error(`Dockerfile: no FROM … AS ${stage} line`);
-      args.push('--build-context', `${reference}=${scheme}://${standin}`);
-    }
-    args.push(engine.name === 'podman' ? '--pull=never' : '--pull=false');
-  }
+  if (bases)
+    args.push(...standinBuildArgs(engine.name, bases, readFileSync(join(ROOT, 'Dockerfile'), 'utf8')));
   for (const [name, value] of Object.entries({ ...serviceBuildArgs(SERVICE), ...buildArgs }))
     args.push('--build-arg', `${name}=${value}`);
   made.images.push(tag);

@@ -6,12 +6,13 @@
 //            for npm's shebang, and this machine's CA bundle (NODE_EXTRA_CA_CERTS, a test-only need: a
 //            proxy on this machine re-signs the registry's certificate).
 // Images are tagged by a hash of their content, so a second run reuses them.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -20,7 +21,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { baseImages } from '../../security/dockerfile-policy.ts';
 
 const RECIPE_VERSION = '1';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -168,4 +170,73 @@ export async function removeStandinBases(engine) {
     const references = await tagsOf(engine, repository);
     if (references.length > 0) await engine.succeeds(['rmi', ...references]);
   }
+}
+
+/** A statically linked busybox for the builder stand-in's shell, or undefined. */
+export function findBusybox() {
+  const candidate = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+  if (candidate === undefined) return undefined;
+  // A dynamically linked busybox would need its own libraries in the stand-in.
+  const ldd = spawnSync('ldd', [candidate], { encoding: 'utf8' });
+  return `${ldd.stdout}${ldd.stderr}`.includes('not a dynamic executable') ? candidate : undefined;
+}
+
+/** The npm package folder to put in the builder stand-in, or undefined. */
+export function npmDirectory() {
+  // `npm run` tells its own location; otherwise Debian's npm package.
+  const fromExecPath = process.env.npm_execpath
+    ? resolve(dirname(process.env.npm_execpath), '..')
+    : undefined;
+  for (const directory of [fromExecPath, '/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm']) {
+    if (directory === undefined) continue;
+    try {
+      if (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).name === 'npm') return directory;
+    } catch {
+      // not an npm package folder; try the next
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The build flags that put the stand-ins in place of the Dockerfile's pinned bases. The Dockerfile names
+ * its bases literally (Checkov cannot read a FROM through an ARG), so the stand-ins replace them by
+ * reference: a named build context whose name is the FROM's image.
+ */
+export function standinBuildArgs(engineName, bases, dockerfile) {
+  const scheme = engineName === 'podman' ? 'container-image' : 'docker-image';
+  const args = [];
+  for (const [stage, standin] of [
+    ['npm-base', bases.builder],
+    ['runtime', bases.runtime],
+  ]) {
+    const reference = baseImages(dockerfile).find((base) => base.stage === stage)?.reference;
+    if (reference === undefined) throw new Error(`Dockerfile: no FROM … AS ${stage} line`);
+    args.push('--build-context', `${reference}=${scheme}://${standin}`);
+  }
+  args.push(engineName === 'podman' ? '--pull=never' : '--pull=false');
+  return args;
+}
+
+// Detection, processes and ports come from the gate runner's module, so both find the same engine the
+// same way; this adds what the test needs on top: a call that must succeed, and `inspect` as JSON.
+export function withChecks(engine) {
+  const attempt = (args, options = {}) => engine.exec(args, options.timeout ?? 120_000, options.env);
+  const run = async (args, options) => {
+    const result = await attempt(args, options);
+    if (result.status !== 0) {
+      throw new Error(
+        `${engine.name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
+      );
+    }
+    return result.stdout;
+  };
+  return {
+    name: engine.name,
+    attempt,
+    run,
+    output: run,
+    succeeds: async (args) => (await attempt(args)).status === 0,
+    inspect: async (kind, reference) => JSON.parse(await run([kind, 'inspect', reference]))[0],
+  };
 }
