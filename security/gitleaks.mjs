@@ -184,6 +184,15 @@ export async function scanCommits(binary, root, revisions) {
     else if (entry.startsWith('-\t-\t')) files.push({ path: entry.slice(4), commit });
   }
   const run0 = sarif.runs[0];
+  // gitleaks writes endColumn 0 for a match that ends at a line break (a PEM block): SARIF 2.1.0 wants
+  // columns from 1, and code scanning rejects the file otherwise. The start line is what matters.
+  for (const result of run0.results ?? []) {
+    for (const location of result.locations ?? []) {
+      const region = location.physicalLocation?.region;
+      if (region && !(region.endColumn >= 1)) delete region.endColumn;
+      if (region && !(region.startColumn >= 1)) delete region.startColumn;
+    }
+  }
   run0.results = [...(run0.results ?? []), ...(await pathRuleFindings(binary, root, files, 'sarif'))];
   return sarif;
 }

@@ -817,6 +817,24 @@ function genericItems(): CorpusItem[] {
     ),
     item('PuTTY private key', 'putty-private-key', 'keys/deploy.ppk', puttyKey()),
     item(
+      'OpenAI project key ending in -',
+      'openai-api-key-trailing-dash',
+      'src/openai-dash.ts',
+      `export const openaiKey = 'sk-proj-${randomFrom(BASE64URL, 74)}${['T3Blbk', 'FJ'].join('')}${randomFrom(BASE64URL, 73)}-';\n`,
+    ),
+    item(
+      'Azure storage account key under AZURE_STORAGE_KEY',
+      'azure-storage-account-key',
+      'config/azure-storage.env',
+      `AZURE_STORAGE_KEY=${randomBytes(64).toString('base64')}\n`,
+    ),
+    item(
+      'cache URL with a password, in YAML',
+      'url-credentials',
+      'config/cache.yaml',
+      `cache:\n  url: rediss://default:${mixed(ALNUM, 24)}@cache.internal:6380/0\n`,
+    ),
+    item(
       'AWS secret access key ending in +, in JSON',
       'aws-secret-access-key',
       'config/aws-plus.json',
