@@ -16,6 +16,7 @@ import * as nodeModule from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findGitleaks, GITLEAKS_CONFIG, INSTALL_HINT, scanStaged } from '../security/gitleaks.mjs';
 
 // The type-aware rules need the whole program (seconds per cold start); the hook runs the fast set of the
 // same policy (eslint.config.mjs), and `npm run lint` adds the type-aware rules before a merge.
@@ -95,15 +96,27 @@ const quietly = (promise) => {
   return promise;
 };
 
-// Loading secretlint (with its config, which it validates) and Prettier is most of the hook's own CPU.
-// It starts as soon as this module is loaded (scripts/pre-commit.mjs loads the config early), so it
-// overlaps lint-staged's git calls instead of following them.
-const secretScanning = quietly(
-  import('../security/secret-scan.mjs').then(async ({ createSecretScanner, looksBinary }) => ({
-    scanner: await createSecretScanner(root),
-    looksBinary,
-  })),
-);
+// The secret scan's engine is gitleaks with .gitleaks.toml, as in CI's history scan (security/gitleaks.mjs).
+// Where it is not installed the hook falls back to secretlint (.secretlintrc.json), which refuses fewer
+// kinds (docs/secrets.md lists them), and says so once per commit. Finding the binary starts no process.
+let gitleaksBinary;
+try {
+  gitleaksBinary = findGitleaks();
+} catch (error) {
+  gitleaksBinary = error;
+}
+// Loading secretlint (with its config, which it validates) is most of the fallback's CPU: it starts as
+// soon as this module is loaded (scripts/pre-commit.mjs loads the config early), overlapping lint-staged's
+// git calls, and only when it is the engine.
+const secretScanning =
+  gitleaksBinary === undefined
+    ? quietly(
+        import('../security/secret-scan.mjs').then(async ({ createSecretScanner, looksBinary }) => ({
+          scanner: await createSecretScanner(root),
+          looksBinary,
+        })),
+      )
+    : undefined;
 const prettierLoading = quietly(import('prettier'));
 
 class ChecksFailed extends Error {}
@@ -131,7 +144,7 @@ const task = (name, check) => async (files) => {
   }
 };
 
-export const secretScan = task('secret scan', async (files) => {
+async function secretlintFindings(files) {
   const [staged, { scanner, looksBinary }] = await Promise.all([stagedContent(files), secretScanning]);
   const findings = [];
   for (const { path, content } of staged) {
@@ -140,7 +153,31 @@ export const secretScan = task('secret scan', async (files) => {
       findings.push(`${path}:${finding.line ?? 1} ${finding.rule} ${finding.kind ?? ''}: ${finding.message}`);
     }
   }
-  report('secret scan (secretlint, .secretlintrc.json)', findings);
+  return findings;
+}
+
+let stagedScan;
+export const secretScan = task('secret scan', async (files) => {
+  if (gitleaksBinary instanceof Error) throw gitleaksBinary;
+  if (gitleaksBinary === undefined) {
+    console.error(
+      `pre-commit: gitleaks is not installed; the secret scan falls back to secretlint (.secretlintrc.json), ` +
+        `which misses kinds that CI's history scan refuses. Install it: ${INSTALL_HINT}`,
+    );
+    report('secret scan (secretlint fallback, .secretlintrc.json)', await secretlintFindings(files));
+    return;
+  }
+  // gitleaks reads the index itself: one scan of the whole staged diff, whose findings are shared out
+  // among lint-staged's chunks of files (it splits a long list of files into several calls).
+  stagedScan ??= scanStaged(gitleaksBinary, root);
+  const paths = new Set(files.map(projectPath));
+  const findings = (await stagedScan).filter((finding) => paths.has(finding.File));
+  report(
+    `secret scan (gitleaks, ${GITLEAKS_CONFIG})`,
+    findings.map(
+      (finding) => `${finding.File}:${finding.StartLine || 1} ${finding.RuleID}: ${finding.Description}`,
+    ),
+  );
 });
 
 export const prettierCheck = task('Prettier', async (files) => {

@@ -1,9 +1,13 @@
-// The secret scan over history: every blob that any commit of a push or pull request adds or changes,
-// not only the final tree. A secret committed and then deleted in a later commit of the same push is
-// still public in the repository's history, so it fails this scan just the same.
+// The secret scan over history: every change that any commit of a push or pull request makes, not only
+// the final tree. A secret committed and then deleted in a later commit of the same push is still public
+// in the repository's history, so it fails this scan just the same.
+//
+// The engine is gitleaks with .gitleaks.toml, the pre-commit hook's own (security/gitleaks.mjs): CI passes
+// --engine gitleaks, so that a missing binary is an outage, not a weaker scan. Without it (`auto` on a
+// machine with no gitleaks) the scan runs secretlint's rules (.secretlintrc.json), the hook's fallback.
 //
 // Usage:
-//   node security/secrets-history.mjs --base <sha> --head <sha> [--sarif <file>]
+//   node security/secrets-history.mjs --base <sha> --head <sha> [--sarif <file>] [--engine gitleaks|secretlint|auto]
 //     push:          --base "${{ github.event.before }}" --head "${{ github.sha }}"
 //     pull request:  --base "${{ github.event.pull_request.base.sha }}" --head "${{ github.event.pull_request.head.sha }}"
 //   A base that is empty, all zeros (a new branch) or not in the clone (a force push replaced it) means
@@ -15,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findGitleaks, INSTALL_HINT, scanCommits } from './gitleaks.mjs';
 import { createSecretScanner, looksBinary, SECRETLINT_URI } from './secret-scan.mjs';
 
 // The engine's version goes into the SARIF, so a report (and the gate-results attestation) names it.
@@ -44,8 +49,8 @@ function isCommit(root, revision) {
   }
 }
 
-/** The commits the push or pull request adds, oldest first. */
-export function commitsToScan(root, base, head) {
+/** What the push or pull request adds, as git log arguments: its head, then `--not` what to leave out. */
+export function revisionsToScan(root, base, head) {
   if (!isCommit(root, head)) throw new UsageError(`--head ${head} is not a commit in this clone`);
   const headSha = git(root, ['rev-parse', `${head}^{commit}`], { encoding: 'utf8' }).trim();
   let exclusions;
@@ -73,14 +78,34 @@ export function commitsToScan(root, base, head) {
       .filter(([name, object, peeled]) => (peeled || object) !== headSha && !name.endsWith('/HEAD'))
       .map(([name]) => name);
   }
-  const listing = git(
-    root,
-    ['rev-list', '--reverse', headSha, ...(exclusions.length > 0 ? ['--not', ...exclusions] : [])],
-    {
-      encoding: 'utf8',
-    },
-  );
+  return [headSha, ...(exclusions.length > 0 ? ['--not', ...exclusions] : [])];
+}
+
+/** The commits the push or pull request adds, oldest first. */
+export function commitsToScan(root, base, head) {
+  const listing = git(root, ['rev-list', '--reverse', ...revisionsToScan(root, base, head)], {
+    encoding: 'utf8',
+  });
   return listing.split('\n').filter(Boolean);
+}
+
+/** The gitleaks scan of the same commits: its SARIF log, and one finding per result. */
+export async function scanHistoryWithGitleaks({ root, base, head, binary }) {
+  const commits = commitsToScan(root, base, head);
+  const sarif = await scanCommits(binary, root, revisionsToScan(root, base, head));
+  const run = sarif.runs[0];
+  run.properties = { ...run.properties, commitsScanned: commits.length };
+  const findings = (run.results ?? []).map((result) => {
+    const location = result.locations?.[0]?.physicalLocation;
+    return {
+      commit: result.partialFingerprints?.commitSha ?? '',
+      path: location?.artifactLocation?.uri ?? '',
+      line: location?.region?.startLine,
+      rule: result.ruleId,
+      message: result.message?.text ?? '',
+    };
+  });
+  return { commits, findings, skipped: [], sarif };
 }
 
 /** Blobs a commit adds or changes (against each parent, so a merge's resolutions count), with paths. */
@@ -184,29 +209,48 @@ async function main(argv) {
       head: { type: 'string' },
       sarif: { type: 'string' },
       root: { type: 'string' },
+      engine: { type: 'string', default: 'auto' },
     },
     strict: true,
   });
   if (!values.head) throw new UsageError('--head <commit> is required (the pushed or pull request head)');
+  if (!['auto', 'gitleaks', 'secretlint'].includes(values.engine)) {
+    throw new UsageError(`--engine ${values.engine}: gitleaks, secretlint or auto`);
+  }
   const root = resolve(values.root ?? process.cwd());
-  const { commits, findings, skipped } = await scanHistory({ root, base: values.base, head: values.head });
+  const binary = values.engine === 'secretlint' ? undefined : findGitleaks();
+  if (binary === undefined && values.engine === 'gitleaks') {
+    throw new UsageError(`--engine gitleaks: gitleaks is not installed (${INSTALL_HINT})`);
+  }
+  if (binary === undefined && values.engine === 'auto') {
+    console.log(
+      `secrets-history: gitleaks is not installed; scanning with secretlint (.secretlintrc.json), the hook's fallback, which misses kinds gitleaks refuses. Install it: ${INSTALL_HINT}`,
+    );
+  }
+  const scan = binary
+    ? await scanHistoryWithGitleaks({ root, base: values.base, head: values.head, binary })
+    : await scanHistory({ root, base: values.base, head: values.head });
+  const { commits, findings, skipped } = scan;
   for (const line of skipped) console.log(`not scanned (too large): ${line}`);
   for (const finding of findings) {
     console.log(
-      `${finding.commit} ${finding.path}:${finding.line ?? 1} ${finding.rule} ${finding.kind ?? ''}: ${finding.message}`,
+      `${finding.commit} ${finding.path}:${finding.line ?? 1} ${finding.rule}${finding.kind ? ` ${finding.kind}` : ''}: ${finding.message}`,
     );
   }
   if (values.sarif) {
     /* eslint-disable security/detect-non-literal-fs-filename -- the report path CI passes on its command line */
     mkdirSync(dirname(resolve(values.sarif)), { recursive: true });
-    writeFileSync(values.sarif, `${JSON.stringify(toSarif(findings, commits.length), null, 2)}\n`);
+    const log = scan.sarif ?? toSarif(findings, commits.length);
+    writeFileSync(values.sarif, `${JSON.stringify(log, null, 2)}\n`);
     /* eslint-enable security/detect-non-literal-fs-filename */
   }
-  console.log(`secrets-history: ${findings.length} finding(s) in ${commits.length} commit(s)`);
+  console.log(
+    `secrets-history: ${findings.length} finding(s) in ${commits.length} commit(s) (${binary ? 'gitleaks, .gitleaks.toml' : 'secretlint, .secretlintrc.json'})`,
+  );
   if (findings.length > 0) {
     console.log(
       'A secret in any pushed commit is public even if a later commit deleted it: rotate it first, ' +
-        'then rewrite the history (README: "When a secret is found").',
+        'then rewrite the history (docs/secrets.md: "When a real secret was committed").',
     );
   }
   return findings.length > 0 ? 1 : 0;

@@ -153,7 +153,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     counts: 'secrets in any commit the push or pull request adds',
     fails:
       'a secret in any commit the push or pull request adds, even one a later commit deleted (the finding names commit and path)',
-    policy: '`.secretlintrc.json`, `.secretlintignore`',
+    policy: '`.gitleaks.toml`, `.gitleaksignore` (gitleaks at `security/tools.json`’s version)',
     findingsTo: 'SARIF `secrets-history`',
     local: ['secrets-history'],
 

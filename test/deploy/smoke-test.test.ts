@@ -105,7 +105,7 @@ describe('smoke-test.sh against a live health endpoint', () => {
   });
 
   test('sends a bearer token only when given one, and not on the command line', async () => {
-    server.requiredToken = 'eyJhbGciOi.payload-part_1.sig';
+    server.requiredToken = 'eyJhbGciOi.payload-part_1.sig'; // gitleaks:allow secretlint-disable-line -- made up
     const without = await smoke([server.url, FULL_SHA]);
     expect(without.code).toBe(1);
     expect(without.stderr).toContain('answered HTTP 401');

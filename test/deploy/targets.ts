@@ -99,7 +99,8 @@ async function deployRun(
 }
 
 // ---- Cloud Run ------------------------------------------------------------------------------------
-export const CLOUDRUN_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl';
+// A JWT-shaped stand-in for the metadata server's identity token, signed by nothing.
+export const CLOUDRUN_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl'; // gitleaks:allow secretlint-disable-line -- made up
 
 // Cloud Run serves HTTPS only, and the script insists on an https URL: so does the stand-in service.
 // One certificate serves every test of the process; it lives in a temporary folder removed at exit.

@@ -1,8 +1,8 @@
 // A throw-away copy of this project as its own git repository, with the hooks installed the way a
 // developer gets them (`npm install` runs the prepare script), so the hooks are tested as they run.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { copyRepository, PROJECT_ROOT } from '../support/repository';
 
@@ -101,3 +101,39 @@ export function hookedProjectCopy(): { root: string; repository: string } {
 export function removeTempDir(directory: string | undefined): void {
   if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 }
+
+/**
+ * The gitleaks binary the secret-scan tests use, found as the hook finds it (security/gitleaks.mjs):
+ * $GITLEAKS, then PATH, then ~/go/bin. SECRET_SCAN_REQUIRE_GITLEAKS=1 (CI's gitleaks step) makes its
+ * absence an error, so that the gitleaks-backed tests can never be skipped there unnoticed.
+ */
+export function gitleaksBinary(): string | undefined {
+  const candidates = [
+    process.env.GITLEAKS,
+    ...(process.env.PATH ?? '').split(':').map((directory) => join(directory, 'gitleaks')),
+    join(process.env.GOPATH ?? join(homedir(), 'go'), 'bin', 'gitleaks'),
+  ].filter((path): path is string => Boolean(path));
+  const found = candidates.find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (found === undefined && process.env.SECRET_SCAN_REQUIRE_GITLEAKS === '1') {
+    throw new Error('SECRET_SCAN_REQUIRE_GITLEAKS=1 but no gitleaks binary: set GITLEAKS or PATH');
+  }
+  return found;
+}
+
+/** What a child needs to see no gitleaks, so that the hook and the history scan take the fallback. */
+export function withoutGitleaks(): Record<string, string> {
+  const path = [dirname(process.execPath), ...(process.env.PATH ?? '').split(':')]
+    .filter((directory) => directory !== '' && !existsSync(join(directory, 'gitleaks')))
+    .join(':');
+  return { PATH: path, GITLEAKS: '', GOPATH: join(tmpdir(), 'no-gitleaks-here') };
+}
+
+/** What a child needs to use this gitleaks binary. */
+export const withGitleaks = (binary: string): Record<string, string> => ({ GITLEAKS: binary });

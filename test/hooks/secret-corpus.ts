@@ -3,17 +3,27 @@
 // a push protection or a reader to trip over. Each item is one file: a finding names the item.
 // The look-alikes beside them are high-entropy strings that are not secrets and must pass.
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  GITLEAKS_RULES,
+  HAND_WRITTEN,
+  fromPattern,
+  randomBase64,
+  sampleSecret,
+  sha256Hex,
+} from './gitleaks-rules';
 
 export interface CorpusItem {
   /** What the item is, for the test's name. */
   readonly name: string;
   /** Where it is committed, repository-relative; one item per path. */
   readonly path: string;
-  readonly content: string;
+  readonly content: string | Buffer;
+  /** The gitleaks rule (default config, or .gitleaks.toml's own) this item is the sample of. */
+  readonly rule?: string;
 }
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -141,6 +151,7 @@ const slug = (label: string) =>
 function keyItems(keys: readonly PrivateKey[]): CorpusItem[] {
   return keys.flatMap(({ label, pem }, index) => [
     {
+      rule: 'private-key',
       name: `${label} in a key file`,
       path: `keys/${slug(label)}.${index % 2 === 0 ? 'pem' : 'key'}`,
       content: pem,
@@ -159,11 +170,13 @@ function keyItems(keys: readonly PrivateKey[]): CorpusItem[] {
         null,
         2,
       )}\n`,
+      rule: 'private-key',
     },
     {
       name: `${label} pasted into source`,
       path: `src/${slug(label)}-key.ts`,
       content: `export const signingKey = \`${pem}\`;\n`,
+      rule: 'private-key',
     },
   ]);
 }
@@ -187,7 +200,7 @@ function tokenItems(): CorpusItem[] {
     item(
       'AWS session token (STS, IQoJb3JpZ2luX2Vj… prefix)',
       'config/aws-session.env',
-      `AWS_SESSION_TOKEN=IQoJb3JpZ2luX2Vj${base64(300).replace(/=+$/, '')}\n`,
+      `AWS_SESSION_TOKEN=${['IQoJb3Jp', 'Z2luX2Vj'].join('')}${base64(300).replace(/=+$/, '')}\n`,
     ),
     item(
       'Google Cloud API key',
@@ -358,7 +371,12 @@ function tokenItems(): CorpusItem[] {
 export function secretCorpus(): CorpusItem[] {
   const directory = mkdtempSync(join(tmpdir(), 'secret-corpus-'));
   try {
-    return [...keyItems(privateKeys(directory)), ...tokenItems()];
+    return [
+      ...keyItems(privateKeys(directory)),
+      ...tokenItems(),
+      ...gitleaksItems(directory),
+      ...genericItems(),
+    ];
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -431,6 +449,42 @@ export function lookAlikeCorpus(): CorpusItem[] {
     ),
     item('public keys and certificates', 'keys/public.txt', publicMaterial()),
     item(
+      'references under secret names in TypeScript: process.env, a ${VAR} template',
+      'src/settings.ts',
+      [
+        'export const apiKey = process.env.API_KEY;',
+        "export const dbPassword = process.env['DB_PASSWORD'] ?? '';",
+        'export const jwtSecret = `${process.env.JWT_SECRET}`;',
+        "export const tokenHeader = 'Authorization';",
+        '',
+      ].join('\n'),
+    ),
+    item(
+      'references, templates and digests under secret names in YAML',
+      'config/deploy.yaml',
+      [
+        'database:',
+        '  password: ${DB_PASSWORD}',
+        '  token: "{{ .Values.apiToken }}"',
+        '  secret_ref: ${{ secrets.DEPLOY_TOKEN }}',
+        `  token_digest: sha256:${randomFrom(HEX, 64)}`,
+        `image: registry.example.com/app@sha256:${randomFrom(HEX, 64)}`,
+        `commit: ${randomFrom(HEX, 40)}`,
+        `request_id: ${randomUUID()}`,
+        '',
+      ].join('\n'),
+    ),
+    item(
+      'references in JSON',
+      'config/client.json',
+      `${JSON.stringify({ api_key: '${API_KEY}', password: '${DB_PASSWORD}', build: randomFrom(HEX, 40) }, null, 2)}\n`,
+    ),
+    item(
+      'a Kubernetes Secret whose values come from templates',
+      'deploy/k8s/templated-secret.yaml',
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  password: {{ .Values.password | b64enc }}\nstringData:\n  token: ${APP_TOKEN}\n',
+    ),
+    item(
       'near misses: key names without a value, references and placeholders',
       '.env.example',
       [
@@ -439,6 +493,8 @@ export function lookAlikeCorpus(): CorpusItem[] {
         'DB_PASSWORD=changeme',
         'UPSTREAM_TOKEN=<your-token-here>',
         'PAYMENTS_API_KEY=xxxxxxxxxxxxxxxxxxxxxxxx',
+        'SHIPPING_API_KEY=your-api-key-goes-here',
+        'WEBHOOK_SECRET=replace-with-the-webhook-secret',
         'DD_API_KEY=${DD_API_KEY}',
         'MAILGUN_API_KEY=',
         'AWS_SESSION_TOKEN=',
@@ -455,7 +511,7 @@ export function lookAlikeCorpus(): CorpusItem[] {
       'near misses: prefixes without the rest of the format',
       'src/near-miss.ts',
       [
-        `export const tooShortGoogleKey = 'AIza${randomFrom(BASE64URL, 20)}';`,
+        `export const tooShortGoogleValue = 'AIza${randomFrom(BASE64URL, 20)}';`,
         `export const notAClientSecret = '${randomFrom(LOWER, 6)}Q~';`,
         `export const twilioDocsPath = '/2010-04-01/Accounts/{AccountSid}/Messages.json';`,
         `export const stripeTestKeyName = 'sk_test_';`,
@@ -466,8 +522,7 @@ export function lookAlikeCorpus(): CorpusItem[] {
         `export const sendgridShapeTooShort = 'SG.${randomFrom(ALNUM, 12)}.${randomFrom(ALNUM, 20)}';`,
         `export const twilioShapeTooShort = 'SK${randomFrom(HEX, 31)}';`,
         `export const mailgunShapeTooShort = '${randomFrom(HEX, 32)}-${randomFrom(HEX, 8)}-${randomFrom(HEX, 7)}';`,
-        `export const storageKeyWithoutItsName = '${base64(64)}';`,
-        `export const dotEnvNameOutsideDotEnv = 'JWT_SECRET=${randomFrom(ALNUM, 40)}';`,
+        `export const storageBlobWithoutItsName = '${base64(64)}';`,
         '',
       ].join('\n'),
     ),
@@ -485,4 +540,311 @@ function publicMaterial(): string {
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+// The formats a vendor key is written in: source, YAML, JSON and dotenv, in turn, so that every rule is
+// also tried in a file type people keep configuration in.
+function vendorKeyFile(id: string, index: number, name: string, secret: string): CorpusItem {
+  const key = `${name}_token`;
+  const formats: [string, string][] = [
+    [`src/vendors/${id}.ts`, `export const settings = { ${JSON.stringify(key)}: '${secret}' };\n`],
+    [`config/vendors/${id}.yaml`, `${key}: ${secret}\n`],
+    [`config/vendors/${id}.json`, `${JSON.stringify({ [key]: secret }, null, 2)}\n`],
+    [`config/vendors/${id}.env`, `${key}=${secret}\n`],
+  ];
+  const [path, content] = formats[index % formats.length] ?? formats[0]!;
+  return { name: `gitleaks ${id}`, path, content, rule: id };
+}
+
+// A token whose format does not hold the rule's keyword sits under a key named after it (airtable_token:
+// pat…), as it would in a real configuration.
+function tokenFile(id: string, index: number, token: string, keywords: readonly string[]): CorpusItem {
+  const held = keywords.length === 0 || keywords.some((keyword) => token.toLowerCase().includes(keyword));
+  const key = held ? 'token' : `${(keywords[0] ?? '').replace(/[^a-z0-9]+/g, '_')}_token`;
+  const formats: [string, string][] = [
+    [`src/tokens/${id}.ts`, `export const settings = { ${key}: ${JSON.stringify(token)} };\n`],
+    [`config/tokens/${id}.yaml`, `${key}: ${JSON.stringify(token)}\n`],
+    [`config/tokens/${id}.env`, `${key.toUpperCase()}=${token}\n`],
+  ];
+  const [path, content] = formats[index % formats.length] ?? formats[0]!;
+  return { name: `gitleaks ${id}`, path, content, rule: id };
+}
+
+const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+
+function jwt(): string {
+  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const payload = base64url(
+    JSON.stringify({ sub: randomFrom(DIGITS, 10), name: 'corpus', iat: Math.floor(Date.now() / 1000) }),
+  );
+  return `${header}.${payload}.${randomBytes(32).toString('base64url')}`;
+}
+
+/** A PKCS#12 bundle by the real openssl: gitleaks' pkcs12-file rule judges the path alone. */
+function pkcs12(directory: string): Buffer {
+  tool('openssl', ['genpkey', '-algorithm', 'ED25519', '-out', 'p12.key'], directory);
+  tool(
+    'openssl',
+    ['req', '-x509', '-new', '-key', 'p12.key', '-subj', '/CN=corpus', '-days', '1', '-out', 'p12.crt'],
+    directory,
+  );
+  tool(
+    'openssl',
+    [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      'p12.key',
+      '-in',
+      'p12.crt',
+      '-passout',
+      `pass:${randomFrom(ALNUM, 12)}`,
+      '-out',
+      'bundle.p12',
+    ],
+    directory,
+  );
+  return readFileSync(join(directory, 'bundle.p12'));
+}
+
+/** The samples written by hand: rules whose shape is a file, a command line or a path. */
+function handWritten(directory: string): CorpusItem[] {
+  const item = (rule: string, path: string, content: string | Buffer): CorpusItem => ({
+    name: `gitleaks ${rule}`,
+    path,
+    content,
+    rule,
+  });
+  const token = jwt();
+  const bedrock = `bedrock-api-key-${Buffer.from(
+    `${['bedrock', 'amazonaws', 'com'].join('.')}/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA${randomFrom(UPPER + DIGITS, 16)}&X-Amz-Signature=${sha256Hex(randomBytes(8))}&Version=1`,
+  ).toString('base64')}`;
+  const sentryClaims = {
+    iat: Date.now() / 1000,
+    url: 'https://sentry.io',
+    region_url: 'https://us.sentry.io',
+    org: `corpus-${randomFrom(LOWER, 6)}`,
+  };
+  return [
+    item(
+      'aws-amazon-bedrock-api-key-short-lived',
+      'config/bedrock.env',
+      `AWS_BEARER_TOKEN_BEDROCK=${bedrock}\n`,
+    ),
+    item(
+      'curl-auth-header',
+      'scripts/call-api.sh',
+      `#!/bin/sh\n${['curl', '-sS', '-H', `"Authorization: Bearer ${randomFrom(ALNUM, 40)}"`, 'https://api.example.com/v1/items'].join(' ')}\n`,
+    ),
+    item(
+      'curl-auth-user',
+      'scripts/download.sh',
+      `#!/bin/sh\n${['curl', '-sS', '--user', `"deploy:${mixed(ALNUM, 20)}"`, 'https://artifacts.example.com/app.tgz'].join(' ')}\n`,
+    ),
+    item(
+      'freemius-secret-key',
+      'wp-content/plugins/corpus/freemius.php',
+      `<?php\n$config = array(\n  'secret_key' => 'sk_${randomFrom(ALNUM + '!#%&*+-.:;<=>?@^_|~', 29)}',\n);\n`,
+    ),
+    // Under `auth`, a name generic-api-key knows and secret-assignment does not: else the latter's finding
+    // hides the former's (gitleaks keeps one finding per secret, the specific rule's). Drawn from letters
+    // and digits that spell none of generic-api-key's stopwords (no vowels, h, m, v), which it would skip.
+    item(
+      'generic-api-key',
+      'src/client.ts',
+      `export const githubAuth = '${randomFrom('BCDFGJKLNPQRSTWXZbcdfgjklnpqrstwxz2346789', 32)}';\n`,
+    ),
+    item(
+      'hashicorp-tf-password',
+      'infra/database.tf',
+      `resource "azurerm_mssql_server" "db" {\n  administrator_login_password = "${mixed(ALNUM, 18)}"\n}\n`,
+    ),
+    item('jwt', 'src/session.ts', `export const session = '${token}';\n`),
+    item('jwt-base64', 'config/session.env', `SESSION_B64=${Buffer.from(token).toString('base64')}\n`),
+    item(
+      'kubernetes-secret-yaml',
+      'deploy/k8s/db-secret.yaml',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: ${Buffer.from(mixed(ALNUM, 24)).toString('base64')}\n`,
+    ),
+    item(
+      'nuget-config-password',
+      'nuget.config',
+      `<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <packageSourceCredentials>\n    <corpus>\n      <add key="Username" value="deploy" />\n      <add key="ClearTextPassword" value=${JSON.stringify(mixed(ALNUM, 20))} />\n    </corpus>\n  </packageSourceCredentials>\n</configuration>\n`,
+    ),
+    item('pkcs12-file', 'certs/client.p12', pkcs12(directory)),
+    item(
+      'sentry-org-token',
+      'config/sentry.env',
+      `SENTRY_AUTH_TOKEN=sntrys_${Buffer.from(JSON.stringify(sentryClaims)).toString('base64')}_${randomBase64(32).replace(/=+$/, '')}\n`,
+    ),
+  ];
+}
+
+/** One item per rule of gitleaks' default configuration (private-key: the key items above). */
+export function gitleaksItems(directory: string): CorpusItem[] {
+  const generated = Object.entries(GITLEAKS_RULES)
+    .filter(([id]) => !HAND_WRITTEN.has(id))
+    .map(([id, shape], index) =>
+      shape.name
+        ? vendorKeyFile(id, index, fromPattern(shape.name), sampleSecret(shape))
+        : tokenFile(id, index, sampleSecret(shape), shape.keywords ?? []),
+    );
+  return [...generated, ...handWritten(directory)];
+}
+
+/** An SSH string (RFC 4251): a 4-byte length, then the bytes. */
+const sshString = (data: Buffer | string) => {
+  const bytes = Buffer.from(data);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+};
+
+/**
+ * A PuTTY private key file, format 3 unencrypted, as puttygen writes it (PuTTY's sshpubk.c: header lines,
+ * the public and private blobs in base64 at 64 characters a line, then an HMAC-SHA-256 over both with an
+ * empty key). The private half is random: the file has the real shape, not a working key pair.
+ */
+function puttyKey(): string {
+  const algorithm = 'ssh-ed25519';
+  const comment = 'corpus';
+  const publicBlob = Buffer.concat([sshString(algorithm), sshString(randomBytes(32))]);
+  const privateBlob = sshString(randomBytes(32));
+  const mac = createHmac('sha256', Buffer.alloc(0))
+    .update(
+      Buffer.concat([
+        sshString(algorithm),
+        sshString('none'),
+        sshString(comment),
+        sshString(publicBlob),
+        sshString(privateBlob),
+      ]),
+    )
+    .digest('hex');
+  const lines = (blob: Buffer) => blob.toString('base64').match(/.{1,64}/g) ?? [];
+  const publicLines = lines(publicBlob);
+  const privateLines = lines(privateBlob);
+  return [
+    `PuTTY-User-Key-File-3: ${algorithm}`,
+    'Encryption: none',
+    `Comment: ${comment}`,
+    `Public-Lines: ${publicLines.length}`,
+    ...publicLines,
+    `Private-Lines: ${privateLines.length}`,
+    ...privateLines,
+    `Private-MAC: ${mac}`,
+    '',
+  ].join('\n');
+}
+
+/** An AWS secret access key whose last character is the one given (the `\b` ending missed these). */
+const awsSecretEndingIn = (last: '+' | '/') => `${randomFrom(`${ALNUM}/+`, 39)}${last}`;
+
+/**
+ * High-entropy values under names that say they are secret, in each file type configuration lives in;
+ * and the kinds a first user found missing (issue 25). Each names the rule of .gitleaks.toml (default or
+ * ours) that refuses it.
+ */
+function genericItems(): CorpusItem[] {
+  const item = (name: string, rule: string, path: string, content: string): CorpusItem => ({
+    name,
+    path,
+    content,
+    rule,
+  });
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  return [
+    item(
+      'JWT signing secret assigned in TypeScript',
+      'generic-secret-assignment',
+      'src/auth/jwt.ts',
+      `export const jwtSecret = '${randomBytes(32).toString('base64url')}';\n`,
+    ),
+    item(
+      'password in TypeScript',
+      'generic-secret-assignment',
+      'src/db.ts',
+      `const dbPassword = "${mixed(ALNUM, 24)}";\nexport default dbPassword;\n`,
+    ),
+    item(
+      'password in a YAML config',
+      'generic-secret-assignment',
+      'config/app.yaml',
+      `database:\n  host: db.internal\n  user: app\n  password: ${mixed(ALNUM, 24)}\n`,
+    ),
+    item(
+      'token in YAML',
+      'generic-secret-assignment',
+      'config/worker.yml',
+      `worker:\n  token: ${mixed(ALNUM, 40)}\n`,
+    ),
+    item(
+      'api_key and private_key in JSON',
+      'generic-secret-assignment',
+      'config/service.json',
+      `${JSON.stringify({ api_key: mixed(ALNUM, 32), private_key: randomFrom(HEX, 64) }, null, 2)}\n`,
+    ),
+    item('secret in .env', 'generic-secret-assignment', 'config/app.env', `APP_SECRET=${mixed(ALNUM, 40)}\n`),
+    item(
+      'Kubernetes Secret manifest, data: (base64)',
+      'kubernetes-secret-yaml',
+      'deploy/k8s/api-secret.yaml',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\ntype: Opaque\ndata:\n  api_token: ${b64(mixed(ALNUM, 32))}\n  password: ${b64(mixed(ALNUM, 20))}\n`,
+    ),
+    item(
+      'Kubernetes Secret manifest, stringData:',
+      'generic-secret-assignment',
+      'deploy/k8s/string-secret.yaml',
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\nstringData:\n  password: ${mixed(ALNUM, 24)}\n`,
+    ),
+    item(
+      'PyPI upload token',
+      'pypi-upload-token',
+      '.pypirc',
+      `[pypi]\nusername = __token__\npassword = ${['pypi-AgEI', 'cHlwaS5vcmc'].join('')}${randomBytes(60).toString('base64url')}\n`,
+    ),
+    item(
+      'Terraform Cloud token',
+      'hashicorp-tf-api-token',
+      '.terraformrc',
+      `credentials "app.terraform.io" {\n  token = "${randomFrom(ALNUM, 14)}.atlasv1.${randomFrom(`${ALNUM}-_`, 67)}"\n}\n`,
+    ),
+    item(
+      'age secret key',
+      'age-secret-key',
+      'keys/age.txt',
+      `# created: 2026-01-01T00:00:00Z\nAGE-SECRET-KEY-1${randomFrom('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58)}\n`,
+    ),
+    item('PuTTY private key', 'putty-private-key', 'keys/deploy.ppk', puttyKey()),
+    item(
+      'OpenAI project key ending in -',
+      'openai-api-key-trailing-dash',
+      'src/openai-dash.ts',
+      `export const openaiKey = 'sk-proj-${randomFrom(BASE64URL, 74)}${['T3Blbk', 'FJ'].join('')}${randomFrom(BASE64URL, 73)}-';\n`,
+    ),
+    item(
+      'Azure storage account key under AZURE_STORAGE_KEY',
+      'azure-storage-account-key',
+      'config/azure-storage.env',
+      `AZURE_STORAGE_KEY=${randomBytes(64).toString('base64')}\n`,
+    ),
+    item(
+      'cache URL with a password, in YAML',
+      'url-credentials',
+      'config/cache.yaml',
+      `cache:\n  url: rediss://default:${mixed(ALNUM, 24)}@cache.internal:6380/0\n`,
+    ),
+    item(
+      'AWS secret access key ending in +, in JSON',
+      'aws-secret-access-key',
+      'config/aws-plus.json',
+      `${JSON.stringify({ aws_secret_access_key: awsSecretEndingIn('+') })}\n`,
+    ),
+    item(
+      'AWS secret access key ending in /, in a credentials file',
+      'aws-secret-access-key',
+      'config/aws-slash',
+      `[default]\naws_secret_access_key = ${awsSecretEndingIn('/')}\n`,
+    ),
+  ];
 }

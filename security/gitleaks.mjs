@@ -1,0 +1,198 @@
+// gitleaks as the secret-scan engine of the pre-commit hook (scripts/staged-checks.mjs) and of CI's history
+// scan (security/secrets-history.mjs): one binary, one rule file (.gitleaks.toml, which extends gitleaks'
+// default rules), so that the two judge alike. Why gitleaks, with the figures: docs/decisions.md.
+//
+// gitleaks is a Go binary, not an npm package: `npm ci` does not fetch it. Where it is not installed the
+// callers fall back to secretlint (.secretlintrc.json) and say so.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+
+export const GITLEAKS_CONFIG = '.gitleaks.toml';
+export const INSTALL_HINT = 'go install github.com/zricethezav/gitleaks/v8@v8.30.1 (docs/secrets.md)';
+
+/**
+ * The gitleaks binary to use: $GITLEAKS when set (an explicit choice: it must exist), else the first on
+ * PATH, else where `go install` puts it (~/go/bin). No process is started to find it.
+ * @returns {string | undefined}
+ */
+export function findGitleaks(env = process.env) {
+  const executable = (path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (env.GITLEAKS) {
+    if (!executable(env.GITLEAKS)) throw new Error(`GITLEAKS=${env.GITLEAKS} is not an executable file`);
+    return env.GITLEAKS;
+  }
+  const candidates = [
+    ...(env.PATH ?? '').split(delimiter).filter(Boolean),
+    join(env.GOPATH ?? join(homedir(), 'go'), 'bin'),
+  ].map((directory) => join(directory, 'gitleaks'));
+  return candidates.find(executable);
+}
+
+function run(command, args, cwd) {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
+          stdout,
+          stderr,
+          error,
+        }),
+    );
+  });
+}
+
+/**
+ * Runs gitleaks with a JSON or SARIF report and returns the report. Leaks do not make it fail (exit code 0
+ * is asked for); any other failure (bad config, git error) throws: a scan that could not run is an outage.
+ */
+async function gitleaks(binary, root, args, format = 'json') {
+  const directory = mkdtempSync(join(tmpdir(), 'gitleaks-report-'));
+  const report = join(directory, `report.${format}`);
+  try {
+    const result = await run(
+      binary,
+      [
+        ...args,
+        '--config',
+        join(root, GITLEAKS_CONFIG),
+        // .gitleaksignore at the repository's root: accepted findings, one fingerprint a line.
+        '--gitleaks-ignore-path',
+        root,
+        '--redact',
+        '--no-banner',
+        '--no-color',
+        '--log-level',
+        'error',
+        '--exit-code',
+        '0',
+        '--report-format',
+        format,
+        '--report-path',
+        report,
+      ],
+      root,
+    );
+    if (result.code !== 0) {
+      throw new Error(
+        `gitleaks ${args[0]} could not run (exit ${result.code}): ${(result.stderr || result.error?.message || '').trim()}`,
+      );
+    }
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the report gitleaks wrote into our own temporary folder
+    return JSON.parse(readFileSync(report, 'utf8'));
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * gitleaks' git mode skips binary files, so its rules that judge a path alone (pkcs12-file: *.p12, *.pfx)
+ * never see them there. Its directory mode does: it is run on a scratch folder holding one placeholder
+ * byte at each binary path, and the findings are mapped back to the paths.
+ * @param {{ path: string, commit?: string }[]} files
+ */
+async function pathRuleFindings(binary, root, files, format) {
+  if (files.length === 0) return [];
+  const scratch = mkdtempSync(join(tmpdir(), 'gitleaks-paths-'));
+  try {
+    for (const path of new Set(files.map((file) => file.path))) {
+      const target = join(scratch, path);
+      /* eslint-disable security/detect-non-literal-fs-filename -- placeholders inside our own temporary folder, at the paths git names */
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, '\n');
+      /* eslint-enable security/detect-non-literal-fs-filename */
+    }
+    const report = await gitleaks(binary, root, ['dir', scratch], 'json');
+    // The same path may be binary in several commits: each gets its finding.
+    return report.flatMap((finding) => {
+      const path = finding.File.startsWith(`${scratch}/`)
+        ? finding.File.slice(scratch.length + 1)
+        : finding.File;
+      return files
+        .filter((file) => file.path === path)
+        .map(({ commit = '' }) =>
+          format === 'json'
+            ? { ...finding, File: path, Commit: commit }
+            : {
+                ruleId: finding.RuleID,
+                message: {
+                  text: `${finding.RuleID} has detected secret for file ${path} at commit ${commit}.`,
+                },
+                locations: [
+                  { physicalLocation: { artifactLocation: { uri: path }, region: { startLine: 1 } } },
+                ],
+                partialFingerprints: { commitSha: commit },
+              },
+        );
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Binary files among `git diff --numstat -z` output ("-\t-\tpath\0"). */
+function binaryPaths(numstat) {
+  return numstat
+    .split('\0')
+    .filter((entry) => entry.startsWith('-\t-\t'))
+    .map((entry) => entry.slice(4));
+}
+
+/**
+ * The staged changes' findings, as the commit would add them (gitleaks git --pre-commit --staged).
+ * @returns {Promise<{ File: string, StartLine: number, RuleID: string, Description: string }[]>}
+ */
+export async function scanStaged(binary, root) {
+  const [report, numstat] = await Promise.all([
+    gitleaks(binary, root, ['git', '--pre-commit', '--staged', root]),
+    run('git', ['diff', '--cached', '--numstat', '-z', '--no-renames', '--diff-filter=ACMRT'], root),
+  ]);
+  if (numstat.code !== 0) throw new Error(`git diff --cached: ${numstat.stderr.trim()}`);
+  const binaries = binaryPaths(numstat.stdout).map((path) => ({ path }));
+  return [...report, ...(await pathRuleFindings(binary, root, binaries, 'json'))];
+}
+
+/**
+ * Every commit of `revisions` (git log arguments: a head, then `--not` and what to leave out) as one SARIF
+ * log: gitleaks' own, with the binary files' path-rule results added to its run.
+ */
+export async function scanCommits(binary, root, revisions) {
+  const sarif = await gitleaks(binary, root, ['git', '--log-opts', revisions.join(' '), root], 'sarif');
+  const log = await run(
+    'git',
+    ['log', '--format=%x00%H', '--numstat', '-z', '--no-renames', '--diff-filter=ACMRT', ...revisions],
+    root,
+  );
+  if (log.code !== 0) throw new Error(`git log: ${log.stderr.trim()}`);
+  const files = [];
+  let commit = '';
+  for (const field of log.stdout.split('\0')) {
+    const entry = field.replace(/^\n/, '');
+    if (/^[0-9a-f]{40}$/.test(entry)) commit = entry;
+    else if (entry.startsWith('-\t-\t')) files.push({ path: entry.slice(4), commit });
+  }
+  const run0 = sarif.runs[0];
+  // gitleaks writes endColumn 0 for a match that ends at a line break (a PEM block): SARIF 2.1.0 wants
+  // columns from 1, and code scanning rejects the file otherwise. The start line is what matters.
+  for (const result of run0.results ?? []) {
+    for (const location of result.locations ?? []) {
+      const region = location.physicalLocation?.region;
+      if (region && !(region.endColumn >= 1)) delete region.endColumn;
+      if (region && !(region.startColumn >= 1)) delete region.startColumn;
+    }
+  }
+  run0.results = [...(run0.results ?? []), ...(await pathRuleFindings(binary, root, files, 'sarif'))];
+  return sarif;
+}
