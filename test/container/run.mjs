@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { baseImages } from '../../security/dockerfile-policy.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
-import { ensureStandinBases, removeStandinBases } from './standin-bases.mjs';
+import { ensureStandinBases, removeStandinBases, withChecks } from './standin-bases.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONTAINER_PORT = 5000;
@@ -44,30 +44,6 @@ function check(name, ok, detail = '') {
   return Boolean(ok);
 }
 const log = (message) => console.log(`  · ${message}`);
-
-// ---- the engine -----------------------------------------------------------------------------------
-// Detection, processes and ports come from the gate runner's module, so both find the same engine the
-// same way; this adds what the test needs on top: a call that must succeed, and `inspect` as JSON.
-function withChecks(engine) {
-  const attempt = (args, options = {}) => engine.exec(args, options.timeout ?? 120_000, options.env);
-  const run = async (args, options) => {
-    const result = await attempt(args, options);
-    if (result.status !== 0) {
-      throw new Error(
-        `${engine.name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
-      );
-    }
-    return result.stdout;
-  };
-  return {
-    name: engine.name,
-    attempt,
-    run,
-    output: run,
-    succeeds: async (args) => (await attempt(args)).status === 0,
-    inspect: async (kind, reference) => JSON.parse(await run([kind, 'inspect', reference]))[0],
-  };
-}
 
 // ---- helpers --------------------------------------------------------------------------------------
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));

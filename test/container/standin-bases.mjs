@@ -169,3 +169,26 @@ export async function removeStandinBases(engine) {
     if (references.length > 0) await engine.succeeds(['rmi', ...references]);
   }
 }
+
+// The engine of security/gates/engine.ts with what the container test and the rehearsal need on top: a
+// call that must succeed, and `inspect` as JSON.
+export function withChecks(engine) {
+  const attempt = (args, options = {}) => engine.exec(args, options.timeout ?? 120_000, options.env);
+  const run = async (args, options) => {
+    const result = await attempt(args, options);
+    if (result.status !== 0) {
+      throw new Error(
+        `${engine.name} ${args.join(' ')} failed (${result.status ?? result.error}):\n${result.stderr.slice(-4000)}`,
+      );
+    }
+    return result.stdout;
+  };
+  return {
+    name: engine.name,
+    attempt,
+    run,
+    output: run,
+    succeeds: async (args) => (await attempt(args)).status === 0,
+    inspect: async (kind, reference) => JSON.parse(await run([kind, 'inspect', reference]))[0],
+  };
+}
