@@ -4,13 +4,35 @@
 # a report and exiting 0 or 1 as for findings; read as a report, that is neither "clean" nor "found
 # something". Here it is an outage: the gate fails closed, says what could not run and how to rerun.
 #
-# Writes npm-audit.json (the report) and npm-version.txt (the gate-results attestation reads both).
+# Usage: npm-audit-gate.sh [signatures]. Without an argument: `npm audit`; it writes npm-audit.json (the
+# report) and npm-version.txt (the gate-results attestation reads both).
 # Appends findings=<high + critical> or outage=<what> to $GITHUB_OUTPUT when set.
 # Exit: 0 no advisory at high or critical; 1 advisories at high or critical (a finding);
 #       3 the audit could not run (an outage: nothing was found and nothing passed).
 set -uo pipefail
 
 output=${GITHUB_OUTPUT:-/dev/null}
+
+# `signatures`: npm audit signatures (registry signatures and provenance). It needs the registry's keys
+# and Sigstore's TUF repository; a network error reaching them is an outage, a bad signature a finding.
+if [ "${1:-}" = signatures ]; then
+  log=$(mktemp)
+  if npm audit signatures 2>&1 | tee "${log}"; then
+    rm -f "${log}"
+    exit 0
+  fi
+  if grep -Eq 'code (ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)|network request to|(50[0-9]|429) [A-Za-z ]+ - GET' "${log}"; then
+    reason=$(grep -Eo 'request to https://[A-Za-z0-9./_-]+|(50[0-9]|429) [A-Za-z ]+' "${log}" | head -n 1 | tr -cd 'A-Za-z0-9 ./:_-')
+    rm -f "${log}"
+    echo "outage=npm audit signatures: ${reason:-network error}" >>"${output}"
+    echo "::error title=Outage, not a finding::npm audit signatures could not reach ${reason:-the registry or Sigstore}. Nothing was verified and nothing passed: rerun this job once they answer."
+    exit 3
+  fi
+  rm -f "${log}"
+  echo "::error title=Finding::npm audit signatures: a package's registry signature or provenance does not verify"
+  exit 1
+fi
+
 npm audit --json >npm-audit.json
 npm --version >npm-version.txt
 

@@ -79,3 +79,50 @@ test('a report without high or critical passes and keeps the report and npm vers
     JSON.parse(readFileSync(path.join(dir, 'npm-audit.json'), 'utf8')).metadata.vulnerabilities.low,
   ).toBe(1);
 });
+
+describe('signatures', () => {
+  function signatures(stdout: string, code: number) {
+    const bin = path.join(dir, 'bin');
+    execFileSync('mkdir', ['-p', bin]);
+    writeFileSync(path.join(dir, 'signatures.txt'), stdout);
+    writeFileSync(path.join(bin, 'npm'), `#!/usr/bin/env bash\ncat "${dir}/signatures.txt"\nexit ${code}\n`);
+    chmodSync(path.join(bin, 'npm'), 0o755);
+    const output = path.join(dir, 'github-output');
+    writeFileSync(output, '');
+    const result = spawnSync('bash', [GATE, 'signatures'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output },
+    });
+    return { ...result, outputs: readFileSync(output, 'utf8') };
+  }
+
+  // What npm 11.19 printed here with Sigstore's TUF repository out of reach (2026-12-01).
+  test('Sigstore or the registry out of reach is an outage (exit 3), named', () => {
+    const result = signatures(
+      'npm error code ENOTFOUND\nnpm error syscall getaddrinfo\nnpm error network request to https://tuf-repo-cdn.sigstore.dev/15.root.json failed, reason: getaddrinfo ENOTFOUND tuf-repo-cdn.sigstore.dev\n',
+      1,
+    );
+    expect(result.status).toBe(3);
+    expect(result.outputs).toBe(
+      'outage=npm audit signatures: request to https://tuf-repo-cdn.sigstore.dev/15.root.json\n',
+    );
+    expect(result.stdout).toContain('Outage, not a finding');
+  });
+
+  test('a signature that does not verify is a finding (exit 1)', () => {
+    const result = signatures(
+      'audited 500 packages\n1 package has an invalid registry signature:\n\nleft-pad@1.3.0\n',
+      1,
+    );
+    expect(result.status).toBe(1);
+    expect(result.outputs).toBe('');
+    expect(result.stdout).toContain('::error title=Finding::');
+  });
+
+  test('verified signatures pass', () => {
+    expect(
+      signatures('audited 500 packages\n500 packages have verified registry signatures\n', 0).status,
+    ).toBe(0);
+  });
+});

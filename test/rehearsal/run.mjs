@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { detectEngine } from '../../security/gates/engine.ts';
 import { ensureStandinBases, withChecks } from '../container/standin-bases.mjs';
 import { applyEdits, editsFor } from './edits.mjs';
@@ -534,6 +535,7 @@ async function main() {
         REHEARSAL_CHECKOV: tools.checkov,
         REHEARSAL_TRIVY_NO_DB: '1',
         REHEARSAL_FINDINGS: findings,
+        REHEARSAL_OUTAGES: join(work, 'outages.txt'),
         REHEARSAL_BASE_BUILDER: bases.builder,
         REHEARSAL_BASE_RUNTIME: bases.runtime,
         REHEARSAL_CLOUD_RECORD: cloudRecord,
@@ -611,6 +613,8 @@ async function rehearseMain(context, { sha, before, image, cloudRecord, findings
   });
   checkPipeline(context, result, { ref: 'main', image, sha, runId, findings });
   checkFindings(findings, 'push-main');
+  checkOutages(context);
+  checkDocs(context, result, runId);
 
   for (const [workflow, target] of [
     ['deploy-cloudrun', 'Cloud Run'],
@@ -736,6 +740,45 @@ function actFailure(result) {
     }
   }
   return `exit ${result.status}; ${failed.join('; ') || 'no failed step reported'}; jobs ${JSON.stringify(result.jobs)}`;
+}
+
+// A scanner that could not run here must have said so as an outage (the real gate's message), never passed.
+function checkOutages(context) {
+  const file = context.env.REHEARSAL_OUTAGES;
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  for (const line of lines) say(`outage reported by a real gate (then stood in): ${line}`);
+  check(
+    'every scanner that could not run here was reported by its gate as an outage, not a finding or a pass',
+    lines.every((line) => /^\S+ outage=.+/.test(line)),
+    lines.join('\n'),
+  );
+}
+
+// docs/pipeline.md against what ran: each gate job that ran is a required status check there, and the
+// Checkov version its contract rows cite is the one that ran.
+function checkDocs(context, result, runId) {
+  const docs = readFileSync(join(context.repo, 'docs/pipeline.md'), 'utf8');
+  const gates = parseYaml(readFileSync(join(context.repo, '.github/workflows/security-gates.yml'), 'utf8'));
+  const listed = /require pull requests and these status checks:([\s\S]*?)\n\s*\n/.exec(docs)?.[1] ?? '';
+  const missing = Object.entries(gates.jobs)
+    .filter(([id]) => result.jobs[id] !== undefined)
+    .map(([, job]) => `Gates / ${job.name}`)
+    .filter((check) => !listed.includes(`\`${check}\``));
+  check(
+    "docs/pipeline.md's required status checks name every gate job that ran",
+    missing.length === 0,
+    `missing: ${missing.join('; ')}`,
+  );
+  const zip = join(context.artifacts, String(runId), 'gate-report-checkov', 'gate-report-checkov.zip');
+  const ran = existsSync(zip)
+    ? JSON.parse(run('unzip', ['-p', zip])).runs?.[0]?.tool?.driver?.version
+    : undefined;
+  const cited = [...docs.matchAll(/^\| Checkov (\d+\.\d+\.\d+)/gm)].map((match) => match[1]);
+  check(
+    `docs/pipeline.md's contract rows cite the Checkov that ran (${ran ?? 'none ran'})`,
+    ran !== undefined && cited.length > 0 && cited.every((version) => version === ran),
+    `cited: ${cited.join(', ')}`,
+  );
 }
 
 function checkFindings(file, name) {
