@@ -17,6 +17,13 @@ export function editsFor(registryHost) {
       to: registryHost,
       reason: `ghcr.io is the local docker-registry at ${registryHost} (no GHCR offline; skopeo and cosign talk to it as to GHCR)`,
     },
+    ...['deploy-cloudrun', 'deploy-beanstalk'].map((name) => ({
+      file: `.github/workflows/${name}.yml`,
+      all: true,
+      from: 'ghcr.io',
+      to: registryHost,
+      reason: `ghcr.io is the local docker-registry at ${registryHost}`,
+    })),
     {
       file: GATES,
       from: 'docker run --rm -v "${PWD}:/src" -w /src "${image}" \\',

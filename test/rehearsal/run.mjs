@@ -649,6 +649,7 @@ async function rehearseMain(context, { sha, before, image, cloudRecord, findings
       actFailure(deployed),
     );
     const calls = readFileSync(cloudRecord, 'utf8');
+    checkIdentities(context, workflow);
     const byDigest = calls
       .split(`${image}@sha256:`)
       .slice(1)
@@ -778,6 +779,39 @@ function checkDocs(context, result, runId) {
     `docs/pipeline.md's contract rows cite the Checkov that ran (${ran ?? 'none ran'})`,
     ran !== undefined && cited.length > 0 && cited.every((version) => version === ran),
     `cited: ${cited.join(', ')}`,
+  );
+}
+
+// What the deploy scripts asked cosign to verify (lib/cosign-bin/cosign records it): the keyless
+// identity of this repository's pipeline on main or a v* tag, from GitHub's issuer, and nothing broader.
+function checkIdentities(context, workflow) {
+  const file = context.env.REHEARSAL_COSIGN_LOG;
+  const lines = (existsSync(file) ? readFileSync(file, 'utf8') : '')
+    .split('\n')
+    .filter((line) => line.startsWith('IDENTITY\t'));
+  writeFileSync(file, '');
+  const own = `https://github.com/${REPOSITORY}/.github/workflows/pipeline.yml@refs/heads/main`;
+  const others = [
+    `https://github.com/${OWNER}/other/.github/workflows/pipeline.yml@refs/heads/main`,
+    `https://github.com/${REPOSITORY}/.github/workflows/other.yml@refs/heads/main`,
+    `https://github.com/${REPOSITORY}/.github/workflows/pipeline.yml@refs/heads/feature`,
+  ];
+  const problems = lines.flatMap((line) => {
+    const [, command, identity, issuer] = line.split('\t');
+    // eslint-disable-next-line security/detect-non-literal-regexp -- the regexp deploy/lib.sh handed cosign
+    const pattern = new RegExp(identity);
+    return [
+      ...(issuer === 'https://token.actions.githubusercontent.com' ? [] : [`${command}: issuer ${issuer}`]),
+      ...(pattern.test(own) ? [] : [`${command}: ${identity} refuses this pipeline`]),
+      ...others
+        .filter((other) => pattern.test(other))
+        .map((other) => `${command}: ${identity} accepts ${other}`),
+    ];
+  });
+  check(
+    `${workflow}: cosign was asked for this pipeline's keyless identity, and only it (${lines.length} verifications)`,
+    lines.length >= 2 && problems.length === 0,
+    problems.join('\n') || 'no verification recorded',
   );
 }
 
