@@ -3,6 +3,7 @@
 // the original), each with the reason it is needed on this machine. Nothing else in the copies changes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMap, parseDocument } from 'yaml';
 
 const GATES = '.github/workflows/security-gates.yml';
 const PIPELINE = '.github/workflows/pipeline.yml';
@@ -100,4 +101,43 @@ export function applyEdits(repo, edits) {
     lines.push(`${edit.file}: ${edit.reason}${count > 1 ? ` (${count} places)` : ''}`);
   }
   return lines;
+}
+
+/**
+ * act v0.2.89 gives a reusable workflow's `outputs` a `jobs` context with each job's outputs but not its
+ * `result` (nektos/act pkg/runner/expression.go, model.WorkflowCallResult has Outputs only), so every
+ * `${{ jobs.<job>.result }}` is empty there, where GitHub has success/failure/cancelled/skipped. In the
+ * rehearsal's copy each gate job reports `job.status` (which act does set) from a last step that always
+ * runs, as the output `rehearsal-result`, and the workflow outputs read that instead. Returns the log line.
+ */
+export function applyJobResults(repo) {
+  const path = join(repo, GATES);
+  const document = parseDocument(readFileSync(path, 'utf8'));
+  const outputs = document.getIn(['on', 'workflow_call', 'outputs']);
+  const jobs = new Set();
+  for (const pair of outputs.items) {
+    const value = String(pair.value.get('value') ?? '');
+    const match = /^\$\{\{ jobs\.([a-z-]+)\.result \}\}$/.exec(value);
+    if (!match) continue;
+    jobs.add(match[1]);
+    pair.value.set('value', `\${{ jobs.${match[1]}.outputs.rehearsal-result }}`);
+  }
+  for (const job of jobs) {
+    if (!isMap(document.getIn(['jobs', job, 'outputs'])))
+      document.setIn(['jobs', job, 'outputs'], document.createNode({}));
+    document.setIn(
+      ['jobs', job, 'outputs', 'rehearsal-result'],
+      '${{ steps.rehearsal-result.outputs.result }}',
+    );
+    document.getIn(['jobs', job, 'steps']).add(
+      document.createNode({
+        name: 'Rehearsal: the job result for the workflow outputs (act has no jobs.<job>.result there)',
+        id: 'rehearsal-result',
+        if: '${{ always() }}',
+        run: 'echo "result=${{ job.status }}" >> "$GITHUB_OUTPUT"',
+      }),
+    );
+  }
+  writeFileSync(path, document.toString({ lineWidth: 0 }));
+  return `${GATES}: act v0.2.89 has no jobs.<job>.result in reusable-workflow outputs; ${jobs.size} gate jobs report job.status instead`;
 }

@@ -76,8 +76,8 @@ export const PLANTS = [
       replaceOnce(
         repo,
         '.github/workflows/security-gates.yml',
-        "          skip-setup-trivy: 'true'\n          cache: 'false'",
-        "          skip-setup-trivy: 'true'\n          cache: 'true'",
+        "          cache: 'false'",
+        "          cache: 'true'",
       ),
   },
 ];

@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { detectEngine } from '../../security/gates/engine.ts';
 import { ensureStandinBases, withChecks } from '../container/standin-bases.mjs';
-import { applyEdits, editsFor } from './edits.mjs';
+import { makeTlsMaterial } from '../support/tls.ts';
+import { applyEdits, applyJobResults, editsFor } from './edits.mjs';
 import { PLANTS } from './plants.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,6 +103,7 @@ function makeRepository(work, plants, registryHost) {
     plant.apply(repo);
   }
   for (const edit of applyEdits(repo, editsFor(registryHost))) say(`rehearsal edit: ${edit}`);
+  say(`rehearsal edit: ${applyJobResults(repo)}`);
   git('add', '-A');
   git('commit', '-q', '--allow-empty', '-m', 'Rehearsal: workflow copies for act (test/rehearsal/edits.mjs)');
   git('remote', 'set-url', 'origin', `https://github.com/${REPOSITORY}.git`);
@@ -174,38 +176,14 @@ async function startHealthServers(work, commit) {
     if (req.url !== '/healthcheck') return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   };
-  const key = join(work, 'tls-key.pem');
-  const cert = join(work, 'tls-cert.pem');
-  run(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  const https = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, handler);
+  const tls = makeTlsMaterial(work);
+  const https = createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
   const http = createHttpServer(handler);
   await Promise.all([https, http].map((server) => new Promise((r) => server.listen(0, '127.0.0.1', r))));
   return {
     cloudRunUrl: `https://127.0.0.1:${https.address().port}`,
     beanstalkCname: `127.0.0.1:${http.address().port}`,
-    caBundle: cert,
+    caBundle: tls.certFile,
     close: () => [https, http].forEach((server) => server.close()),
   };
 }
@@ -286,7 +264,8 @@ async function act(context, name, spec) {
   const env = {
     ...context.env,
     HOME: home,
-    PATH: [...extraPath, ...context.path].join(delimiter),
+    // test/rehearsal/bin: the stand-in gcloud, aws and gh, in place of the runner's own CLIs.
+    PATH: [...extraPath, join(ROOT, 'test/rehearsal/bin'), ...context.path].join(delimiter),
   };
   const started = Date.now();
   const child = spawn(context.tools.act, args, { cwd: context.repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -641,7 +620,6 @@ async function rehearseMain(context, { sha, before, image, cloudRecord, findings
       workflow: `.github/workflows/${workflow}.yml`,
       eventFile: deployEvent,
       runId: runId + (workflow === 'deploy-cloudrun' ? 100 : 101),
-      extraPath: [join(ROOT, 'test/rehearsal/bin')],
     });
     check(
       `${workflow}: the deploy job succeeds (signature and gate results verified from the registry, deployed, smoke-tested)`,
@@ -682,6 +660,7 @@ async function rehearseTag(context, { image, findings }) {
     head_commit: { id: sha },
   });
   writeFileSync(findings, '');
+  writeFileSync(context.env.REHEARSAL_CLOUD_RECORD, '');
   const result = await act(context, 'push-tag', {
     event: 'push',
     workflow: '.github/workflows/pipeline.yml',
@@ -701,10 +680,14 @@ async function rehearseTag(context, { image, findings }) {
     ].every((name) => assets.includes(name)),
     `release-assets holds: ${assets.join(', ') || '(no such artifact)'}`,
   );
+  const release = readFileSync(context.env.REHEARSAL_CLOUD_RECORD, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('gh\x1frelease\x1fcreate'));
   check(
-    `${TAG}: the release job ran to its \`gh release create\``,
-    result.jobs.release !== undefined && result.jobs.release !== 'skipped',
-    `release: ${result.jobs.release ?? 'not run'}`,
+    `${TAG}: the release job succeeded, \`gh release create\` given the four assets`,
+    result.jobs.release === 'success' &&
+      (release ?? '').split('\x1f').filter((arg) => arg.includes('/release-assets/')).length === 4,
+    `release: ${result.jobs.release ?? 'not run'}; ${release ? release.split('\x1f').join(' ') : 'gh not called'}`,
   );
 
   if (!published) return;
@@ -720,7 +703,6 @@ async function rehearseTag(context, { image, findings }) {
     workflow: '.github/workflows/deploy-cloudrun.yml',
     eventFile: dispatch,
     runId: 203,
-    extraPath: [join(ROOT, 'test/rehearsal/bin')],
   });
   check(
     `deploy-cloudrun (workflow_dispatch): ${TAG}'s image deploys`,
