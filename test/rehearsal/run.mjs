@@ -822,6 +822,14 @@ function checkPipeline(context, result, { ref, image, runId }) {
       result.jobs[job] === 'success',
       `${job}: ${result.jobs[job] ?? 'not run'}`,
     );
+  // Never half-published silently: a publish that failed once something was pushed must say so.
+  const pushed = registryTags(context, image.slice(context.registry.length + 1));
+  if (result.jobs.publish === 'failure' && pushed.includes(ref === 'main' ? 'main' : ref.replace(/^v/, '')))
+    check(
+      `${ref}: publish failed after the push and its summary says what the registry holds and how to recover`,
+      result.lines.some((line) => line.includes('published half-way')),
+      `the registry holds ${pushed.join(', ')}`,
+    );
   const digestFile = readArtifact(context, runId, 'image-digest');
   if (!check(`${ref}: publish uploaded the image-digest artifact`, digestFile.includes('digest.txt')))
     return undefined;
