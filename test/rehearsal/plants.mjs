@@ -18,7 +18,7 @@ function replaceOnce(repo, file, from, to) {
 
 const LOGIN = (workflow) => ({
   file: `.github/workflows/${workflow}.yml`,
-  from: /\n {6}# cosign reads the signature[\s\S]*?password: \$\{\{ secrets\.GITHUB_TOKEN \}\}\n/,
+  from: /\n {6}# cosign reads the signature[\s\S]*?password: \$\{\{ github\.token \}\}\n/,
 });
 
 export const PLANTS = [
