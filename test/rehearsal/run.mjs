@@ -236,8 +236,11 @@ function actArgs(context, { event, workflow, eventFile, runId, extraPath = [] })
     String(context.artifactPort),
     '--defaultbranch',
     'main',
+    // The registry's user and password are the run's actor and GITHUB_TOKEN, as GHCR takes them.
+    '--actor',
+    REGISTRY_USER,
     '--secret',
-    'GITHUB_TOKEN=rehearsal-github-token',
+    `GITHUB_TOKEN=${REGISTRY_PASSWORD}`,
     '--env',
     `GITHUB_RUN_ID=${runId}`,
     '--env',
@@ -535,8 +538,6 @@ async function main() {
         },
       }),
     );
-    // The registry's password is the workflow's GITHUB_TOKEN, as GHCR takes it.
-    context.secretToken = REGISTRY_PASSWORD;
     const image = `${registry.host}/${REPOSITORY}`;
 
     const runs = (options.only ?? 'main,tag').split(',');
