@@ -3,6 +3,7 @@
 // the original), each with the reason it is needed on this machine. Nothing else in the copies changes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import prettier from 'prettier';
 import { isMap, parseDocument } from 'yaml';
 
 const GATES = '.github/workflows/security-gates.yml';
@@ -110,7 +111,7 @@ export function applyEdits(repo, edits) {
  * rehearsal's copy each gate job reports `job.status` (which act does set) from a last step that always
  * runs, as the output `rehearsal-result`, and the workflow outputs read that instead. Returns the log line.
  */
-export function applyJobResults(repo) {
+export async function applyJobResults(repo) {
   const path = join(repo, GATES);
   const document = parseDocument(readFileSync(path, 'utf8'));
   const outputs = document.getIn(['on', 'workflow_call', 'outputs']);
@@ -138,6 +139,8 @@ export function applyJobResults(repo) {
       }),
     );
   }
-  writeFileSync(path, document.toString({ lineWidth: 0 }));
+  // Formatted as the repository formats YAML, or the copy's own lint job (Prettier) would fail on it.
+  const options = { ...(await prettier.resolveConfig(path)), filepath: path };
+  writeFileSync(path, await prettier.format(document.toString({ lineWidth: 0 }), options));
   return `${GATES}: act v0.2.89 has no jobs.<job>.result in reusable-workflow outputs; ${jobs.size} gate jobs report job.status instead`;
 }

@@ -73,7 +73,7 @@ const run = (file, args, opts = {}) => execFileSync(file, args, { encoding: 'utf
 // ---- the rehearsal's repository ----------------------------------------------------------------------
 // A clone of this checkout (its uncommitted changes included), with the rehearsal's edits to the
 // workflow copies (edits.mjs: each logged with its reason) and any planted defect, committed on main.
-function makeRepository(work, plants, registryHost) {
+async function makeRepository(work, plants, registryHost) {
   const repo = join(work, 'repo');
   run('git', ['clone', '-q', '--no-hardlinks', ROOT, repo]);
   const changed = run('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=all', '-z'])
@@ -103,7 +103,7 @@ function makeRepository(work, plants, registryHost) {
     plant.apply(repo);
   }
   for (const edit of applyEdits(repo, editsFor(registryHost))) say(`rehearsal edit: ${edit}`);
-  say(`rehearsal edit: ${applyJobResults(repo)}`);
+  say(`rehearsal edit: ${await applyJobResults(repo)}`);
   git('add', '-A');
   git('commit', '-q', '--allow-empty', '-m', 'Rehearsal: workflow copies for act (test/rehearsal/edits.mjs)');
   git('remote', 'set-url', 'origin', `https://github.com/${REPOSITORY}.git`);
@@ -434,7 +434,7 @@ async function main() {
   try {
     const registry = await startRegistry(work, tools['docker-registry']);
     cleanups.push(registry.stop);
-    const { repo, sha, before, git } = makeRepository(work, plants, registry.host);
+    const { repo, sha, before, git } = await makeRepository(work, plants, registry.host);
     say(`registry in place of ghcr.io: http://${registry.host} (htpasswd; anonymous requests get 401)`);
     const health = await startHealthServers(work, sha);
     cleanups.push(health.close);
