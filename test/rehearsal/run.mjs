@@ -224,7 +224,7 @@ function actArgs(context, { event, workflow, eventFile, runId, extraPath = [] })
     '--no-skip-checkout',
     '--bind',
     '--concurrent-jobs',
-    process.env.REHEARSAL_JOBS ?? '1',
+    process.env.REHEARSAL_JOBS ?? '2',
     '--no-cache-server',
     '--action-offline-mode',
     '--json',
