@@ -492,7 +492,8 @@ async function main() {
         GCP_PROJECT_ID: 'rehearsal-project',
         CLOUDRUN_REGION: 'europe-west1',
         CLOUDRUN_SERVICE: 'healthcheck',
-        ARTIFACT_REGISTRY_REPOSITORY: 'europe-west1-docker.pkg.dev/rehearsal-project/ghcr',
+        // No ARTIFACT_REGISTRY_REPOSITORY: its remote repository fronts ghcr.io, and here the image is on the
+        // local registry; cloudrun.sh then deploys the image reference itself.
         CLOUDRUN_PUBLIC: 'false',
         AWS_DEPLOY_ROLE_ARN: 'arn:aws:iam::123456789012:role/deployer',
         AWS_REGION: 'eu-west-1',
@@ -627,7 +628,13 @@ async function rehearseMain(context, { sha, before, image, cloudRecord, findings
       deployed.status === 0 && deployed.jobs.deploy === 'success',
       actFailure(deployed),
     );
-    const calls = readFileSync(cloudRecord, 'utf8');
+    // Beanstalk gets the image inside the bundle's Dockerrun.aws.json (the stand-in aws keeps the upload).
+    const bundle = join(dirname(cloudRecord), 'bundle.zip');
+    const calls =
+      readFileSync(cloudRecord, 'utf8') +
+      (workflow === 'deploy-beanstalk' && existsSync(bundle)
+        ? run('unzip', ['-p', bundle, 'Dockerrun.aws.json'])
+        : '');
     checkIdentities(context, workflow);
     const byDigest = calls
       .split(`${image}@sha256:`)
