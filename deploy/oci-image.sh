@@ -67,7 +67,11 @@ case ${COMMAND} in
 esac
 parse_flags "$@"
 
-if [ -n "${ARCHIVE-}" ] && { [ ! -f "${ARCHIVE}" ] || [ ! -r "${ARCHIVE}" ]; }; then
+if [[ ${ARCHIVE-} == *:* ]]; then
+  # skopeo reads `oci-archive:PATH[:REFERENCE]` and cuts at the first ":" (containers/image
+  # oci/archive/oci_transport.go ParseReference): such a path would name another file.
+  VALIDATION_ERRORS+=('malformed --archive (or ARCHIVE): may not contain ":" (skopeo cuts oci-archive:PATH there)')
+elif [ -n "${ARCHIVE-}" ] && { [ ! -f "${ARCHIVE}" ] || [ ! -r "${ARCHIVE}" ]; }; then
   VALIDATION_ERRORS+=('the archive (--archive or ARCHIVE) is not a readable file')
 elif [ -z "${ARCHIVE-}" ]; then
   VALIDATION_ERRORS+=('missing --archive (or ARCHIVE): the OCI archive the build wrote')
@@ -129,10 +133,11 @@ index_digest() {
     log 'FAILED: index.json names a manifest without a sha256 digest'
     exit 1
   fi
-  # The blob must hash to its name, or the index points at something other than what it claims.
+  # The blob must hash to its name, or the index points at something other than what it claims. A
+  # missing blob makes tar exit 2, which under pipefail would end the script here without a word.
   local actual
-  actual=$(tar -xOf "${ARCHIVE}" "blobs/sha256/${digest#sha256:}" 2>/dev/null | sha256sum | cut -d' ' -f1)
-  if [ "sha256:${actual}" != "${digest}" ]; then
+  if ! actual=$(tar -xOf "${ARCHIVE}" "blobs/sha256/${digest#sha256:}" 2>/dev/null | sha256sum | cut -d' ' -f1) ||
+    [ "sha256:${actual}" != "${digest}" ]; then
     log "FAILED: the manifest blob for ${digest} is missing or does not hash to its name"
     exit 1
   fi

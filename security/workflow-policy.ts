@@ -103,6 +103,11 @@ export const WORKFLOW_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string
     'build-once':
       'builds deliberately flawed throw-away variants to prove the scanners fail on them; it never ' +
       'builds, pushes or signs the service image',
+    'scan-uses-artifact':
+      'scans the flawed variant it built itself in the same job; the service image artifact is not what it tests',
+    'continue-on-error':
+      "runs the gates' own failing steps on flawed variants, where failing is the expected result; the next " +
+      'step fails the job unless that step failed (steps.<id>.outcome), so nothing fails silently',
   },
 });
 

@@ -22,9 +22,15 @@ export function summaryMarkdown(
   outputs: Readonly<Record<string, string>>,
   publish: PublishOutcome = {},
 ): string {
+  // A gate that could not run says so: an outage (`<job>-outage`) is neither a pass nor a finding.
+  const result = (job: string) => {
+    const outage = outputs[`${job}-outage`];
+    const value = cell(outputs[`${job}-result`], 'unknown');
+    return outage ? `${value}: OUTAGE, not a finding (${cell(outage, '')}); rerun the job` : value;
+  };
   const rows = GATE_JOBS.map(
     (entry) =>
-      `| ${entry.job} | ${cell(outputs[`${entry.job}-result`], 'unknown')} | ${
+      `| ${entry.job} | ${result(entry.job)} | ${
         entry.counts === undefined ? '-' : cell(outputs[`${entry.job}-findings`], '-')
       } | ${entry.counts ?? '-'} |`,
   );

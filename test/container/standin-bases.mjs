@@ -218,8 +218,8 @@ export function standinBuildArgs(engineName, bases, dockerfile) {
   return args;
 }
 
-// Detection, processes and ports come from the gate runner's module, so both find the same engine the
-// same way; this adds what the test needs on top: a call that must succeed, and `inspect` as JSON.
+// The engine of security/gates/engine.ts with what the container test and the rehearsal need on top: a
+// call that must succeed, and `inspect` as JSON.
 export function withChecks(engine) {
   const attempt = (args, options = {}) => engine.exec(args, options.timeout ?? 120_000, options.env);
   const run = async (args, options) => {

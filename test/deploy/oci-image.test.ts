@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RECORD_LINE, makeSandbox, runScript, script, type Sandbox } from './support';
 
@@ -223,6 +223,27 @@ describe('oci-image.sh digest', () => {
     const result = await run(['digest', '--archive', dockerSave]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('not an OCI archive');
+  });
+
+  // tar exits 2 for a missing member; under pipefail that exit used to end the script silently.
+  test('refuses, naming it, an archive whose index.json names a manifest blob it does not hold (exit 1)', async () => {
+    const root = path.join(sandbox.dir, 'image-layout');
+    const stripped = path.join(sandbox.dir, 'no-manifest.tar');
+    rmSync(path.join(root, 'blobs', 'sha256', archive.digest.slice('sha256:'.length)));
+    execFileSync('tar', ['-cf', stripped, '-C', root, 'oci-layout', 'index.json', 'blobs']);
+    const result = await run(['digest', '--archive', stripped]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`the manifest blob for ${archive.digest} is missing`);
+  });
+
+  // skopeo reads `oci-archive:PATH[:REFERENCE]` and cuts at the first ":" (containers/image
+  // oci/archive/oci_transport.go, ParseReference), so such a path would name another file.
+  test('refuses an archive path with ":" (skopeo would cut it there) (exit 2)', async () => {
+    const colon = path.join(sandbox.dir, 'image:candidate.tar');
+    copyFileSync(archive.file, colon);
+    const result = await run(['digest', '--archive', colon]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('malformed --archive');
   });
 });
 

@@ -284,41 +284,9 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export interface TlsMaterial {
-  readonly key: string;
-  readonly cert: string;
-  readonly certFile: string;
-}
+import type { TlsMaterial } from '../support/tls';
 
-/** A self-signed certificate for 127.0.0.1; curl trusts it through CURL_CA_BUNDLE. */
-export function makeTlsMaterial(dir: string): TlsMaterial {
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
-}
+export { makeTlsMaterial, type TlsMaterial } from '../support/tls';
 
 export async function startHealthServer(tls?: TlsMaterial): Promise<HealthServer> {
   const state: Omit<HealthServer, 'url' | 'close'> = {

@@ -66,9 +66,15 @@ describe.each(FLOWS)('$file', ({ file, script, auth }) => {
     expect(Object.keys(workflow.on.workflow_dispatch?.inputs ?? {})).toEqual(['image-digest', 'commit-sha']);
   });
 
-  test('starts with no permissions; the job asks for exactly OIDC, checkout and artifact download', () => {
+  // packages: read: cosign reads the signature and attestations from GHCR, where a new package is private.
+  test('starts with no permissions; the job asks for exactly OIDC, checkout, artifact download and package read', () => {
     expect(workflow.permissions).toEqual({});
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', actions: 'read' });
+    expect(job.permissions).toEqual({
+      contents: 'read',
+      'id-token': 'write',
+      actions: 'read',
+      packages: 'read',
+    });
     expect(job.environment?.name).toBe('production');
     expect(job['timeout-minutes']).toBeGreaterThan(0);
   });
@@ -78,6 +84,19 @@ describe.each(FLOWS)('$file', ({ file, script, auth }) => {
     expect(job.steps[0]?.with).toEqual({ 'egress-policy': 'audit' });
     const checkout = job.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
     expect(checkout?.with?.['persist-credentials']).toBe(false);
+  });
+
+  // Found by the rehearsal: anonymous, cosign gets 401 from a private package and the deploy refuses.
+  test('logs in to GHCR (read) before the deploy script verifies from there', () => {
+    const login = job.steps.findIndex((step) => step.uses?.startsWith('docker/login-action@'));
+    const verify = job.steps.findIndex((step) => step.id === 'deploy');
+    expect(login).toBeGreaterThan(-1);
+    expect(login).toBeLessThan(verify);
+    expect(job.steps[login]?.with).toEqual({
+      registry: 'ghcr.io',
+      username: '${{ github.actor }}',
+      password: '${{ github.token }}',
+    });
   });
 
   test('pins every action by full commit SHA with its version beside it', () => {

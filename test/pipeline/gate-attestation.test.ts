@@ -390,9 +390,12 @@ describe('the workflows feed the builder every gate', () => {
     expect(GATES.map((gate) => gate.name).sort()).toEqual(jobs.sort());
   });
 
-  test('publish downloads the reports, builds the predicate, then attests it for the pushed digest', () => {
+  // Built before the push (a report that cannot be read stops publish while the registry holds nothing),
+  // attested after the signature, for the pushed digest.
+  test('publish downloads the reports and builds the predicate before the push, then attests it for the pushed digest', () => {
     const index = (test: (step: Json) => boolean) => publishSteps.findIndex(test);
     const sign = index((step) => String(step.run ?? '').includes('cosign sign --yes'));
+    const push = index((step) => String(step.run ?? '').includes('deploy/oci-image.sh push'));
     const download = index(
       (step) =>
         uses(step, 'actions/download-artifact') && step.with?.pattern === `${REPORT_ARTIFACT_PREFIX}*`,
@@ -402,7 +405,8 @@ describe('the workflows feed the builder every gate', () => {
       String(step.run ?? '').includes(`cosign attest --yes --type ${VSA_PREDICATE_TYPE}`),
     );
     expect(sign).toBeGreaterThan(-1);
-    expect([download > sign, build > download, attest > build]).toEqual([true, true, true]);
+    expect([build > download, push > build, attest > sign, sign > push]).toEqual([true, true, true, true]);
+    expect(publishSteps[build]?.env).toMatchObject({ DIGEST: '${{ needs.gates.outputs.image-digest }}' });
     expect(publishSteps[download]?.with.path).toBe('${{ runner.temp }}/gate-reports');
     expect(publishSteps[download]?.with['merge-multiple']).toBeUndefined();
     expect(publishSteps[attest]?.run).toContain('"${IMAGE}@${DIGEST}"');

@@ -89,6 +89,22 @@ describe('pipeline.yml', () => {
     }
     expect(markdown).toContain('| publish | success | - | ghcr.io/o/r@sha256:1 |');
   });
+  it('shows a gate that could not run as an outage, not as a finding or a pass', () => {
+    const markdown = summaryMarkdown({
+      'dependencies-result': 'failure',
+      'dependencies-outage': 'npm audit endpoint: 405 Method Not Allowed',
+      'trivy-result': 'failure',
+      'trivy-findings': '3',
+    });
+    expect(markdown).toContain(
+      '| dependencies | failure: OUTAGE, not a finding (npm audit endpoint: 405 Method Not Allowed); rerun the job | - |',
+    );
+    expect(markdown).toContain('| trivy | failure | 3 |');
+    for (const gate of ['dependencies', 'trivy'])
+      expect(gates.on.workflow_call.outputs[`${gate}-outage`].value).toBe(
+        `\${{ jobs.${gate}.outputs.outage }}`,
+      );
+  });
 });
 
 describe('security-gates.yml', () => {

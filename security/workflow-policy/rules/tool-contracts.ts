@@ -455,11 +455,17 @@ export const TOOL_CONTRACT_RULES: readonly WorkflowRule[] = [
       // The same line counts as installed first (`npm ci && npm audit signatures`).
       const installedBy = (index: number) =>
         lines.slice(0, index + 1).some((line) => /\bnpm ci\b/.test(line));
-      return lines
-        .map((line, index) => ({ line, index }))
-        .filter(({ line, index }) => index >= ownFrom && /\bnpm audit signatures\b/.test(line))
-        .filter(({ index }) => !installedBy(index))
-        .map(() => ({ message: `${scope.label}: npm audit signatures before npm ci` }));
+      return (
+        lines
+          .map((line, index) => ({ line, index }))
+          // security/dependencies/npm-audit-gate.sh signatures runs `npm audit signatures` itself.
+          .filter(
+            ({ line, index }) =>
+              index >= ownFrom && /\bnpm audit signatures\b|npm-audit-gate\.sh signatures\b/.test(line),
+          )
+          .filter(({ index }) => !installedBy(index))
+          .map(() => ({ message: `${scope.label}: npm audit signatures before npm ci` }))
+      );
     },
   },
   {

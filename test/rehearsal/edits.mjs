@@ -1,0 +1,146 @@
+// The rehearsal's edits to its copies of the workflows, each an exact text replacement that must match
+// exactly once (a workflow change that moves the text stops the rehearsal rather than silently running
+// the original), each with the reason it is needed on this machine. Nothing else in the copies changes.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import prettier from 'prettier';
+import { isMap, parseDocument } from 'yaml';
+
+const GATES = '.github/workflows/security-gates.yml';
+const PIPELINE = '.github/workflows/pipeline.yml';
+
+/** The edits, for a registry host standing in for ghcr.io. */
+export function editsFor(registryHost) {
+  return [
+    {
+      file: PIPELINE,
+      all: true,
+      from: 'ghcr.io',
+      to: registryHost,
+      reason: `ghcr.io is the local docker-registry at ${registryHost} (no GHCR offline; skopeo and cosign talk to it as to GHCR)`,
+    },
+    ...['deploy-cloudrun', 'deploy-beanstalk'].map((name) => ({
+      file: `.github/workflows/${name}.yml`,
+      all: true,
+      from: 'ghcr.io',
+      to: registryHost,
+      reason: `ghcr.io is the local docker-registry at ${registryHost}`,
+    })),
+    {
+      file: GATES,
+      from: 'docker run --rm -v "${PWD}:/src" -w /src "${image}" \\',
+      to: 'echo "rehearsal: ${image} cannot be pulled; Checkov $("${REHEARSAL_CHECKOV}" --version) from PyPI runs with the same arguments"; "${REHEARSAL_CHECKOV}" \\',
+      reason:
+        "Checkov's pinned image cannot be pulled: the same arguments go to Checkov from PyPI (scripts/ci/install-tools.sh)",
+    },
+    {
+      file: GATES,
+      from: '          npm test -- --json --outputFile=reports/jest-results.json',
+      to: '          echo "rehearsal: .ci/run runs npm test in full; here the unit project, for its report"\n          npx jest --selectProjects unit --json --outputFile=reports/jest-results.json',
+      reason:
+        "the test job runs jest's unit project only: .ci/run's `npm test` step runs the whole suite with coverage",
+    },
+    {
+      file: GATES,
+      from: '        run: security/dependencies/npm-audit-gate.sh\n',
+      to: '        run: security/dependencies/npm-audit-gate.sh || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; "${REHEARSAL_ACTIONS}/lib/npm-audit-standin.sh"; }\n',
+      reason:
+        "npm audit's endpoint does not answer here: the real gate runs and reports the outage, then a stand-in report lets the run go on",
+    },
+    {
+      file: GATES,
+      from: '        run: security/dependencies/npm-audit-gate.sh signatures\n',
+      to: '        run: security/dependencies/npm-audit-gate.sh signatures || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; printf \'dependencies %s\\n\' "$(grep \'^outage=\' "${GITHUB_OUTPUT}" | tail -n 1)" >> "${REHEARSAL_OUTAGES}"; echo "rehearsal - Sigstore\'s TUF repository is unreachable here, the gate reported the outage above, the run goes on"; }\n',
+      reason:
+        "npm audit signatures needs Sigstore's TUF repository, unreachable here: the real gate reports the outage, then the run goes on",
+    },
+    // ZAP: no Docker daemon to load and run the image in, and ZAP's image cannot be pulled.
+    {
+      file: GATES,
+      all: true,
+      from: '          deploy/oci-image.sh load\n',
+      to: '          LAYOUT_DIR="${RUNNER_TEMP}/rehearsal-layout-$RANDOM" deploy/oci-image.sh unpack >/dev/null\n          echo "rehearsal: the archive is verified; not loaded: no Docker daemon here"\n',
+      reason: 'the ZAP jobs verify the archive but do not load it: no Docker daemon here',
+    },
+    {
+      file: GATES,
+      all: true,
+      from: '          docker run --detach --name service-under-scan \\\n            --read-only --cap-drop ALL --security-opt no-new-privileges \\\n            --user 65532:65532 -p 127.0.0.1:5000:5000 "$IMAGE_REF"\n',
+      to: '          echo "rehearsal: the service is not started for ZAP: no Docker daemon here (the container test runs it under podman)"\n',
+      reason:
+        "the ZAP jobs' service is not started: no Docker daemon here (.ci/run's container test runs the image)",
+    },
+    {
+      file: GATES,
+      all: true,
+      from: '          for attempt in $(seq 1 60); do\n            status=$(docker inspect',
+      to: '          echo "rehearsal: no container to wait for"; exit 0\n          for attempt in $(seq 1 60); do\n            status=$(docker inspect',
+      reason: 'no container to wait for',
+    },
+    {
+      file: GATES,
+      from: '          docker run --rm --network host -v "${work}:/zap/wrk:rw" "${image}" \\\n            zap-api-scan.py',
+      to: '          "${REHEARSAL_ACTIONS}/lib/zap-standin.sh" "${work}" \\\n            zap-api-scan.py',
+      reason:
+        "ZAP's image cannot be pulled: a stand-in writes an empty ZAP report and says so (docs/rehearsal.md)",
+    },
+  ];
+}
+
+/** Applies the edits in `repo`; returns one line per edit for the log. */
+export function applyEdits(repo, edits) {
+  const lines = [];
+  for (const edit of edits) {
+    const path = join(repo, edit.file);
+    const text = readFileSync(path, 'utf8');
+    const count = text.split(edit.from).length - 1;
+    if (count === 0 || (!edit.all && count !== 1))
+      throw new Error(
+        `rehearsal edit for ${edit.file} matches ${count} times: ${JSON.stringify(edit.from.slice(0, 80))}`,
+      );
+    writeFileSync(path, text.split(edit.from).join(edit.to));
+    lines.push(`${edit.file}: ${edit.reason}${count > 1 ? ` (${count} places)` : ''}`);
+  }
+  return lines;
+}
+
+/**
+ * act v0.2.89 gives a reusable workflow's `outputs` a `jobs` context with each job's outputs but not its
+ * `result` (nektos/act pkg/runner/expression.go, model.WorkflowCallResult has Outputs only), so every
+ * `${{ jobs.<job>.result }}` is empty there, where GitHub has success/failure/cancelled/skipped. In the
+ * rehearsal's copy each gate job reports `job.status` (which act does set) from a last step that always
+ * runs, as the output `rehearsal-result`, and the workflow outputs read that instead. Returns the log line.
+ */
+export async function applyJobResults(repo) {
+  const path = join(repo, GATES);
+  const document = parseDocument(readFileSync(path, 'utf8'));
+  const outputs = document.getIn(['on', 'workflow_call', 'outputs']);
+  const jobs = new Set();
+  for (const pair of outputs.items) {
+    const value = String(pair.value.get('value') ?? '');
+    const match = /^\$\{\{ jobs\.([a-z-]+)\.result \}\}$/.exec(value);
+    if (!match) continue;
+    jobs.add(match[1]);
+    pair.value.set('value', `\${{ jobs.${match[1]}.outputs.rehearsal-result }}`);
+  }
+  for (const job of jobs) {
+    if (!isMap(document.getIn(['jobs', job, 'outputs'])))
+      document.setIn(['jobs', job, 'outputs'], document.createNode({}));
+    document.setIn(
+      ['jobs', job, 'outputs', 'rehearsal-result'],
+      '${{ steps.rehearsal-result.outputs.result }}',
+    );
+    document.getIn(['jobs', job, 'steps']).add(
+      document.createNode({
+        name: 'Rehearsal: the job result for the workflow outputs (act has no jobs.<job>.result there)',
+        id: 'rehearsal-result',
+        if: '${{ always() }}',
+        run: 'echo "result=${{ job.status }}" >> "$GITHUB_OUTPUT"',
+      }),
+    );
+  }
+  // Formatted as the repository formats YAML, or the copy's own lint job (Prettier) would fail on it.
+  const options = { ...(await prettier.resolveConfig(path)), filepath: path };
+  writeFileSync(path, await prettier.format(document.toString({ lineWidth: 0 }), options));
+  return `${GATES}: act v0.2.89 has no jobs.<job>.result in reusable-workflow outputs; ${jobs.size} gate jobs report job.status instead`;
+}
