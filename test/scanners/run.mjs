@@ -29,6 +29,11 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import {
+  readServiceDescription,
+  serviceBuildArgs,
+  standInArguments,
+} from '../../security/gates/service-description.ts';
+import {
   ensureStandinBases,
   findBusybox,
   npmDirectory,
@@ -37,6 +42,8 @@ import {
 } from '../container/standin-bases.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// The port and the required settings' stand-ins: src/service.json, as the service and CI read them.
+const SERVICE = readServiceDescription(ROOT);
 const EXPECTATIONS = JSON.parse(readFileSync(join(ROOT, 'test/scanners/expectations.json'), 'utf8'));
 const TOOLS = JSON.parse(readFileSync(join(ROOT, 'security/tools.json'), 'utf8')).tools;
 const TOOLS_BIN = join(process.env.SHS_TOOLS_DIR ?? '/root/.cache/shs-tools', 'bin');
@@ -124,6 +131,7 @@ async function buildTemplateImage() {
   if (engine.name === 'podman') args.push('--format', 'docker', '--layers=false');
   args.push(...standinBuildArgs(engine.name, bases, readFileSync(join(ROOT, 'Dockerfile'), 'utf8')));
   for (const [name, value] of Object.entries({
+    ...serviceBuildArgs(SERVICE),
     APP_VERSION: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
     DESCRIPTION: 'Scanner test',
     LAST_COMMIT_SHA: randomBytes(20).toString('hex'),
@@ -587,8 +595,9 @@ async function prepareImages() {
     '--name',
     container,
     ...SECURITY_FLAGS,
+    ...standInArguments(SERVICE),
     '-p',
-    `127.0.0.1:${port}:5000`,
+    `127.0.0.1:${port}:${SERVICE.port}`,
     IMAGE,
   ]);
   const serviceUrl = `http://127.0.0.1:${port}`;
