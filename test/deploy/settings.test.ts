@@ -72,7 +72,7 @@ describe('deploy/settings.mjs', () => {
     expect(result.status).toBe(0);
     expect(result.lines).toEqual([
       '--update-env-vars=^|^LOG_LEVEL=warn|ORDERS_REGION=eu,west',
-      '--update-secrets=ORDERS_DB_URL=orders-db-url:3',
+      '--update-secrets=ORDERS_DB_URL=orders-db-url:3', // secretlint-disable-line -- a secret reference (name:version, ARN), not a secret
     ]);
   });
 
@@ -88,13 +88,13 @@ describe('deploy/settings.mjs', () => {
     );
     expect(result.lines).toEqual([
       '--update-env-vars=^|^LOG_LEVEL=warn|ORDERS_REGION=eu=west',
-      '--update-secrets=ORDERS_DB_URL=orders-db-url:latest',
+      '--update-secrets=ORDERS_DB_URL=orders-db-url:latest', // secretlint-disable-line -- a secret reference (name:version, ARN), not a secret
     ]);
     expect(settings('cloudrun', { SERVICE_SETTINGS: 'no equals sign' }, fixture).status).toBe(2);
   });
 
   it('sets environment properties and environment secrets (by ARN) on Elastic Beanstalk', () => {
-    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-db-url-AbCdEf';
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-db-url-AbCdEf'; // secretlint-disable-line -- a secret reference (name:version, ARN), not a secret
     const result = settings('beanstalk', { ORDERS_REGION: 'eu-west-1', ORDERS_DB_URL_SECRET: arn }, fixture);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.lines[0] ?? '')).toEqual([
