@@ -1,4 +1,4 @@
-module github.com/secure-healthcheck-service/test/scanners/trivy-db
+module trivy-db-builder
 
 go 1.25
 
