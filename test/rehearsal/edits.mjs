@@ -10,6 +10,9 @@ const GATES = '.github/workflows/security-gates.yml';
 const PIPELINE = '.github/workflows/pipeline.yml';
 
 /** The edits, for a registry host standing in for ghcr.io. */
+
+// The machine's tool folder (scripts/ci/install-tools.sh), where .ci/run installed the pinned tools.
+const TOOLS_DIR = process.env.SHS_TOOLS_DIR ?? '/root/.cache/shs-tools';
 export function editsFor(registryHost) {
   return [
     {
@@ -28,10 +31,16 @@ export function editsFor(registryHost) {
     })),
     {
       file: GATES,
-      from: 'docker run --rm -v "${PWD}:/src" -w /src "${image}" \\',
-      to: 'echo "rehearsal: ${image} cannot be pulled; Checkov $("${REHEARSAL_CHECKOV}" --version) from PyPI runs with the same arguments"; "${REHEARSAL_CHECKOV}" \\',
+      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh checkov',
+      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh checkov`,
       reason:
-        "Checkov's pinned image cannot be pulled: the same arguments go to Checkov from PyPI (scripts/ci/install-tools.sh)",
+        "the real installer runs against this machine's tool folder, where Checkov is already at its pin, rather than a fresh PyPI install into each run's temporary folder",
+    },
+    {
+      file: GATES,
+      from: '"${RUNNER_TEMP}/tools/bin/checkov" -d .',
+      to: `"${TOOLS_DIR}/bin/checkov" -d .`,
+      reason: "the Checkov the installer step above checked, in this machine's tool folder",
     },
     {
       file: GATES,

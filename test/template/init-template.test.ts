@@ -112,11 +112,12 @@ describe('npm run init-template', () => {
         ...identity.flatMap((text) => ['-e', text]),
         '--',
         '.',
-        // This test and the script name the placeholders they replace; the first-day script names the
-        // identity it adopts (in an adopted copy, that is the template's).
+        // This test and the script name the placeholders they replace; the first-day script and CI's
+        // adoption step name the identity they adopt (in an adopted copy, that is the checkout's own).
         ':!test/template',
         ':!scripts/init-template.mjs',
         ':!scripts/ci/first-day.mjs',
+        ':!.ci/run',
       ],
       { cwd: dir, encoding: 'utf8' },
     );
