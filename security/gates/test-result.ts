@@ -5,7 +5,7 @@
  * again after them: a file edited while they ran leaves no result to reuse.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,13 +23,14 @@ export interface TestResult {
 export function workingTree(root: string): string | undefined {
   const git = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
     spawnSync('git', args, { cwd: root, encoding: 'utf8', env });
-  const indexPath = git(['rev-parse', '--path-format=absolute', '--git-path', 'index']);
-  if (indexPath.status !== 0) return undefined;
+  const inCheckout = git(['rev-parse', '--git-dir']);
+  if (inCheckout.status !== 0) return undefined;
   const scratch = mkdtempSync(join(tmpdir(), 'test-tree-'));
   try {
     const index = join(scratch, 'index');
-    // A copy of the real index: its stat cache spares re-hashing files that did not change.
-    if (existsSync(indexPath.stdout.trim())) copyFileSync(indexPath.stdout.trim(), index);
+    // A fresh index, not a copy of the real one: a copied stat cache can call a file edited within the
+    // same timestamp tick unchanged (racy git), which would reuse a result for a tree that was not tested.
+    // Hashing the tracked and untracked files afresh costs a fraction of a second.
     const env = { ...process.env, GIT_INDEX_FILE: index };
     if (git(['add', '-A'], env).status !== 0) return undefined;
     const tree = git(['write-tree'], env);

@@ -122,6 +122,8 @@ describe('cloudrun.sh', () => {
     const result = await cloudrun(
       {
         IMAGE: 'not-an-image',
+        // The settings src/service.json requires (none in the template; an adopted copy may add some).
+        SERVICE_SETTINGS: requiredSettings(CLOUD_RUN_SECRET),
         FAKE_RECORD: sandbox.record,
         FAKE_ATTESTATIONS: sandbox.attestations,
         FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,

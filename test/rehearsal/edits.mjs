@@ -74,7 +74,7 @@ export function editsFor(registryHost) {
     {
       file: GATES,
       all: true,
-      from: '          docker run --detach --name service-under-scan \\\n            --read-only --cap-drop ALL --security-opt no-new-privileges \\\n            --user 65532:65532 -p 127.0.0.1:5000:5000 "$IMAGE_REF"\n',
+      from: '          docker run --detach --name service-under-scan \\\n            --read-only --cap-drop ALL --security-opt no-new-privileges \\\n            --user 65532:65532 --env-file="${RUNNER_TEMP}/service.env" \\\n            -p "127.0.0.1:${port}:${port}" "$IMAGE_REF"\n',
       to: '          echo "rehearsal: the service is not started for ZAP: no Docker daemon here (the container test runs it under podman)"\n',
       reason:
         "the ZAP jobs' service is not started: no Docker daemon here (.ci/run's container test runs the image)",
