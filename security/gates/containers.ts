@@ -268,6 +268,26 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
   }
 }
 
+/**
+ * security-gates.yml's Checkov arguments: `directory` with the project's checkov.yaml, the report on the
+ * console and as SARIF in `sarifFile`. The local gate and the scanner test (test/scanners/) both run these.
+ */
+export function checkovArguments(directory: string, sarifFile: string): string[] {
+  return [
+    '-d',
+    directory,
+    '--config-file',
+    'checkov.yaml',
+    '--output',
+    'cli',
+    '--output',
+    'sarif',
+    '--output-file-path',
+    // A comma list names one file per --output, by position (checkov runner_registry.py print_reports).
+    `console,${sarifFile}`,
+  ];
+}
+
 export async function runCheckov(context: GateContext): Promise<GateOutcome> {
   const selection = selectionOf(context, 'checkov');
   const out = join(context.reportsDir, 'checkov');
@@ -280,19 +300,7 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
     context,
     selection,
     ['-v', `${context.root}:/src:ro`, '-v', `${out}:/reports`, '-w', '/src'],
-    [
-      '-d',
-      '.',
-      '--config-file',
-      'checkov.yaml',
-      '--output',
-      'cli',
-      '--output',
-      'sarif',
-      '--output-file-path',
-      // A comma list names one file per --output, by position (checkov runner_registry.py print_reports).
-      `console,${written}`,
-    ],
+    checkovArguments('.', written),
     900_000,
   );
   if (existsSync(join(out, 'results_sarif.sarif')))

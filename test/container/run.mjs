@@ -32,6 +32,7 @@ import {
   standinBuildArgs,
   withChecks,
 } from './standin-bases.mjs';
+import { createTally } from '../support/tally.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The port, the default description and the required settings' stand-ins: src/service.json, as the
@@ -50,15 +51,8 @@ const BUILD_ARGS = Object.freeze({
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 // ---- tally ----------------------------------------------------------------------------------------
-const results = [];
-function check(name, ok, detail = '') {
-  results.push({ name, ok: Boolean(ok) });
-  console.log(
-    `${ok ? 'PASS' : 'FAIL'} ${name}${!ok && detail ? `\n     ${String(detail).split('\n').join('\n     ')}` : ''}`,
-  );
-  return Boolean(ok);
-}
-const log = (message) => console.log(`  · ${message}`);
+const tally = createTally();
+const { check, log } = tally;
 
 // ---- helpers --------------------------------------------------------------------------------------
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -585,7 +579,6 @@ try {
     log('kept the stand-in bases for the next run (CONTAINER_TEST_KEEP_BASES=0 removes them)');
   }
 }
-const failed = results.filter((result) => !result.ok).length;
-const passed = results.length - failed;
-if (results.length > 0) console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && exitCode === 0 && passed > 0 ? 0 : 1);
+// No closing line when nothing ran (a usage error): .ci/run then judges the step by its exit code.
+const passed = tally.passed + tally.failed > 0 ? tally.summary() : false;
+process.exit(passed && exitCode === 0 ? 0 : 1);

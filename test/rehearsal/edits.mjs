@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import prettier from 'prettier';
 import { isMap, parseDocument } from 'yaml';
+import { toolsDir } from '../../security/gates/tools.ts';
 
 const GATES = '.github/workflows/security-gates.yml';
 const PIPELINE = '.github/workflows/pipeline.yml';
@@ -12,7 +13,7 @@ const PIPELINE = '.github/workflows/pipeline.yml';
 /** The edits, for a registry host standing in for ghcr.io. */
 
 // The machine's tool folder (scripts/ci/install-tools.sh), where .ci/run installed the pinned tools.
-const TOOLS_DIR = process.env.SHS_TOOLS_DIR ?? '/root/.cache/shs-tools';
+const TOOLS_DIR = toolsDir();
 export function editsFor(registryHost) {
   return [
     {

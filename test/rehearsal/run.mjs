@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { detectEngine } from '../../security/gates/engine.ts';
+import { reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import { ensureStandinBases, withChecks } from '../container/standin-bases.mjs';
+import { createTally } from '../support/tally.mjs';
 import { makeTlsMaterial } from '../support/tls.ts';
 import { applyEdits, applyJobResults, editsFor } from './edits.mjs';
 import { PLANTS } from './plants.mjs';
@@ -33,33 +35,26 @@ const REGISTRY_USER = 'rehearsal';
 const REGISTRY_PASSWORD = `rehearsal-${process.pid}`;
 const TAG = 'v1.2.3';
 // The pinned versions of the real tools the rehearsal runs (the workflows' pins).
-const PINS = { act: '0.2.89', cosign: 'v3.0.6', trivy: '0.70.0' };
+// The tools whose version the rehearsal depends on, at security/tools.json's pins (read there, never here).
+const PINNED_TOOLS = ['act', 'cosign', 'trivy'];
 
 const { values: options } = parseArgs({
   options: { plant: { type: 'string', multiple: true, default: [] }, only: { type: 'string' } },
 });
 
 // ---- checks and their tally -------------------------------------------------------------------------
-const results = [];
-function check(name, ok, detail = '') {
-  results.push(Boolean(ok));
-  console.log(
-    `${ok ? 'PASS' : 'FAIL'} ${name}${!ok && detail ? `\n     ${String(detail).split('\n').join('\n     ')}` : ''}`,
-  );
-  return Boolean(ok);
-}
-const say = (message) => console.log(`  · ${message}`);
+const tally = createTally();
+const { check, log: say } = tally;
 const finish = (code) => {
-  const passed = results.filter(Boolean).length;
-  console.log(`${passed} passed, ${results.length - passed} failed`);
-  process.exitCode = code ?? (results.every(Boolean) && results.length > 0 ? 0 : 1);
+  const passed = tally.summary();
+  process.exitCode = code ?? (passed ? 0 : 1);
 };
 
 // ---- tools ------------------------------------------------------------------------------------------
 // Where the real tools are: PATH first, then the shared tool folder scripts/ci/install-tools.sh fills.
 const TOOL_DIRS = [
   ...(process.env.PATH ?? '').split(delimiter),
-  process.env.SHS_TOOLS_BIN ?? '/root/.cache/shs-tools/bin',
+  join(toolsDir(), 'bin'),
   join(process.env.HOME ?? '/root', 'go/bin'),
 ].filter(Boolean);
 function findTool(name) {
@@ -412,18 +407,24 @@ async function main() {
     )
   )
     return finish(1);
-  const probe = (tool, args, pattern) => {
-    const result = spawnSync(tool, args, { encoding: 'utf8' });
-    return pattern.exec(`${result.stdout}${result.stderr}`)?.[1];
-  };
-  const versions = {
-    act: probe(tools.act, ['--version'], /act version (\S+)/),
-    cosign: probe(tools.cosign, ['version'], /GitVersion:\s+(\S+)/),
-    trivy: probe(tools.trivy, ['--version'], /Version: (\S+)/),
-  };
+  const versions = Object.fromEntries(
+    PINNED_TOOLS.map((name) => {
+      const pin = toolPin(ROOT, name);
+      const result = spawnSync(tools[name], pin?.versionArgs ?? ['--version'], { encoding: 'utf8' });
+      const output = `${result.stdout}${result.stderr}`;
+      return [
+        name,
+        {
+          pinned: pin?.version,
+          ok: pin !== undefined && reportsVersion(output, pin.version),
+          says: output.trim().split('\n')[0],
+        },
+      ];
+    }),
+  );
   check(
-    `the tools are at the pinned versions (${JSON.stringify(PINS)})`,
-    Object.entries(PINS).every(([name, pin]) => versions[name] === pin),
+    `the tools are at security/tools.json's pins (${PINNED_TOOLS.map((name) => `${name} ${versions[name].pinned}`).join(', ')})`,
+    Object.values(versions).every(({ ok }) => ok),
     JSON.stringify(versions),
   );
 

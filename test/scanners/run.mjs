@@ -25,9 +25,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkovArguments } from '../../security/gates/containers.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
+import { candidatePaths, reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import {
   readServiceDescription,
   serviceBuildArgs,
@@ -40,13 +42,13 @@ import {
   standinBuildArgs,
   withChecks,
 } from '../container/standin-bases.mjs';
+import { createTally } from '../support/tally.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The port and the required settings' stand-ins: src/service.json, as the service and CI read them.
 const SERVICE = readServiceDescription(ROOT);
 const EXPECTATIONS = JSON.parse(readFileSync(join(ROOT, 'test/scanners/expectations.json'), 'utf8'));
-const TOOLS = JSON.parse(readFileSync(join(ROOT, 'security/tools.json'), 'utf8')).tools;
-const TOOLS_BIN = join(process.env.SHS_TOOLS_DIR ?? '/root/.cache/shs-tools', 'bin');
+const TOOLS_BIN = join(toolsDir(), 'bin');
 const RUN_ID = randomBytes(4).toString('hex');
 const IMAGE = `localhost/healthcheck-scanners:${RUN_ID}`;
 const SECURITY_FLAGS = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
@@ -58,14 +60,9 @@ const LODASH = {
 };
 
 // ---- tally ----------------------------------------------------------------------------------------
-const results = [];
-function check(name, ok, detail = '') {
-  results.push({ name, ok: Boolean(ok) });
-  const shown = !ok && detail ? `\n     ${String(detail).trim().split('\n').slice(-40).join('\n     ')}` : '';
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${shown}`);
-  return Boolean(ok);
-}
-const log = (message) => console.log(`  · ${message}`);
+// A failure's detail is a tool's whole output: its last 40 lines are shown.
+const tally = createTally({ detailTail: 40 });
+const { check, log } = tally;
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 // ---- processes ------------------------------------------------------------------------------------
@@ -87,20 +84,17 @@ function run(command, args, { cwd = ROOT, env = {}, timeout = 900_000 } = {}) {
 }
 
 // ---- the tools ------------------------------------------------------------------------------------
-/** Where the pinned tool is: its bin/ entry, else PATH; undefined (with why) when neither reports the pin. */
+/**
+ * Where the pinned tool is: its bin/ entry, else PATH (the gate runner's own lookup,
+ * security/gates/tools.ts); an outage (with why) when none reports the pin.
+ */
 function locate(tool) {
-  const pin = TOOLS[tool];
-  const executable = pin.source?.executable ?? tool;
-  const candidates = [
-    join(TOOLS_BIN, tool),
-    ...(process.env.PATH ?? '').split(delimiter).map((directory) => join(directory, executable)),
-  ].filter((path, index, all) => existsSync(path) && all.indexOf(path) === index);
-  const wanted = pin.version.replace(/^v/, '');
+  const pin = toolPin(ROOT, tool);
   const seen = [];
-  for (const path of candidates) {
-    const answer = run(path, pin.versionArgs ?? ['--version'], { timeout: 60_000 });
+  for (const path of candidatePaths(pin)) {
+    const answer = run(path, pin.versionArgs, { timeout: 60_000 });
     const text = `${answer.stdout}\n${answer.stderr}`;
-    if ((text.match(/\d+\.\d+\.\d+/g) ?? []).includes(wanted)) return { path, version: pin.version };
+    if (reportsVersion(text, pin.version)) return { path, version: pin.version };
     seen.push(`${path}: ${text.trim().split('\n')[0]}`);
   }
   return {
@@ -323,19 +317,7 @@ const scanners = {
     // depends on them without an API key), which here fails only after retries, a minute per run.
     const scan = (directory, name) => {
       const out = join(work, `checkov-${name}`);
-      const result = run(checkov, [
-        '-d',
-        directory,
-        '--config-file',
-        'checkov.yaml',
-        '--output',
-        'cli',
-        '--output',
-        'sarif',
-        '--output-file-path',
-        `console,${out}`,
-        '--skip-download',
-      ]);
+      const result = run(checkov, [...checkovArguments(directory, out), '--skip-download']);
       const file = existsSync(out) && statSync(out).isDirectory() ? join(out, 'results_sarif.sarif') : out;
       const rules = existsSync(file) ? unique(sarifRules(file)) : undefined;
       log(`checkov ${name}: exit ${result.status} (${result.ms} ms), rules: ${rules?.join(', ') || 'none'}`);
@@ -618,7 +600,7 @@ async function main() {
   const located = Object.fromEntries(tools.map((tool) => [tool, locate(tool)]));
   for (const tool of tools) {
     check(
-      `${tool} ${TOOLS[tool].version} is installed${located[tool].path ? ` (${located[tool].path})` : ''}`,
+      `${tool} ${toolPin(ROOT, tool).version} is installed${located[tool].path ? ` (${located[tool].path})` : ''}`,
       located[tool].path,
       `outage: ${located[tool].outage}`,
     );
@@ -706,7 +688,5 @@ try {
 } finally {
   await cleanUp();
 }
-const failed = results.filter((result) => !result.ok).length;
 log(`wall time ${seconds(started)}`);
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+process.exit(tally.summary() ? 0 : 1);
