@@ -61,7 +61,7 @@ if (mode === 'verify') {
   // exports them): a setting required in production then needs no line here.
   const serviceProcess = {
     env: {
-      ...service.WARM_UP_ENVIRONMENT,
+      ...service.warmUpEnvironment(),
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',

@@ -24,11 +24,12 @@ export const EXIT_CODES = Object.freeze({
 /**
  * The settings the build's warm-up (scripts/code-cache.mjs) runs the bundle with: production, each
  * required setting's stand-in from src/service.json. Exported by the bundle, so the warm-up needs no
- * copy of the list and a setting required in production cannot break `npm run build`.
+ * copy of the list and a setting required in production cannot break `npm run build`. A function, so
+ * the service's own start computes nothing for it.
  */
-export const WARM_UP_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze(
-  standInEnvironment(SERVICE),
-);
+export function warmUpEnvironment(): Readonly<Record<string, string>> {
+  return Object.freeze(standInEnvironment(SERVICE));
+}
 
 const SIGNAL_NUMBERS = Object.freeze({ SIGINT: 2, SIGTERM: 15 });
 type ShutdownSignal = keyof typeof SIGNAL_NUMBERS;
