@@ -81,18 +81,22 @@ export function revisionsToScan(root, base, head) {
   return [headSha, ...(exclusions.length > 0 ? ['--not', ...exclusions] : [])];
 }
 
+/** The commits `revisions` (git log arguments) name, oldest first. */
+function commitsOf(root, revisions) {
+  const listing = git(root, ['rev-list', '--reverse', ...revisions], { encoding: 'utf8' });
+  return listing.split('\n').filter(Boolean);
+}
+
 /** The commits the push or pull request adds, oldest first. */
 export function commitsToScan(root, base, head) {
-  const listing = git(root, ['rev-list', '--reverse', ...revisionsToScan(root, base, head)], {
-    encoding: 'utf8',
-  });
-  return listing.split('\n').filter(Boolean);
+  return commitsOf(root, revisionsToScan(root, base, head));
 }
 
 /** The gitleaks scan of the same commits: its SARIF log, and one finding per result. */
 export async function scanHistoryWithGitleaks({ root, base, head, binary }) {
-  const commits = commitsToScan(root, base, head);
-  const sarif = await scanCommits(binary, root, revisionsToScan(root, base, head));
+  const revisions = revisionsToScan(root, base, head);
+  const commits = commitsOf(root, revisions);
+  const sarif = await scanCommits(binary, root, revisions);
   const run = sarif.runs[0];
   run.properties = { ...run.properties, commitsScanned: commits.length };
   const findings = (run.results ?? []).map((result) => {
