@@ -1,12 +1,11 @@
 /**
  * The one list of gates. Each entry is a job of the reusable gates workflow; everything else derives
- * from it: the workflow policy checks that the workflow has each job with its name and outputs
- * (`gate-jobs`), the pipeline's run summary prints one row per entry (summary.ts), docs/pipeline.md's
- * gate table is generated from it (`npm run docs:rules`), the tests iterate over it, and `npm run gates`
- * tells for each local gate which CI job runs the same check. Adding a gate: one entry here, its job in
- * the workflow, and — if it can run on a developer's machine — its local gate in gates.ts.
+ * from it: `npm run generate` writes the workflow's per-gate outputs and docs/pipeline.md's gate table
+ * (security/gates/generated-files.ts), the workflow policy checks the workflow has each job with its name
+ * (`gate-jobs`), the run summary prints one row per entry (summary.ts), the gate-results attestation
+ * records each attested report, and `npm run gates` tells for each local gate which CI job runs the same
+ * check. Adding a gate: docs/gates.md, "Adding a gate".
  */
-
 /** The reusable workflow that holds every gate job. */
 export const GATES_WORKFLOW = '.github/workflows/security-gates.yml';
 
@@ -25,8 +24,13 @@ export interface GateJob {
   readonly findingsTo: string;
   /** The gates of `npm run gates` that run the same checks on a developer's machine. */
   readonly local: readonly string[];
-  /** The gates workflow's output holding the image digest this job built, scanned or ran, and how the summary says so. */
-  readonly digest?: { readonly output: string; readonly label: string };
+  /**
+   * The image digest this job built, scanned or ran: the job's output `from`, exported by the gates
+   * workflow as `output`; `label` is how the run summary says it.
+   */
+  readonly digest?: { readonly output: string; readonly from: string; readonly label: string };
+  /** For a job that can fail to run at all: what its `outage` output says, exported as `<job>-outage`. */
+  readonly outage?: string;
   /**
    * The report the gate-results attestation records for this job (security/attestation/gate-results.ts):
    * the job uploads it as the artifact `gate-report-<job>`; `reports` picks the report files in it and
@@ -74,6 +78,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`package.json` (`lockfile-lint`, `allowScripts`)',
     findingsTo: 'job log',
     local: ['audit', 'lockfile'],
+    outage: 'What could not run when the audit endpoint did not answer (empty otherwise).',
 
     attested: { reports: /^npm-(audit\.json|version\.txt)$/, reader: 'npm-audit' },
   },
@@ -96,7 +101,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`Dockerfile`',
     findingsTo: 'the image archive artifact every later gate uses',
     local: ['image'],
-    digest: { output: 'image-digest', label: 'built' },
+    digest: { output: 'image-digest', from: 'image-digest', label: 'built' },
   },
   {
     job: 'trivy',
@@ -107,7 +112,8 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`security/trivy/trivy.yaml`, `security/trivy/.trivyignore`',
     findingsTo: 'SARIF `trivy`',
     local: ['trivy'],
-    digest: { output: 'trivy-digest', label: 'scanned by Trivy' },
+    digest: { output: 'trivy-digest', from: 'digest', label: 'scanned by Trivy' },
+    outage: 'What could not run when Trivy could not scan (empty otherwise).',
 
     attested: { reports: /^trivy\.sarif$/, reader: 'sarif' },
   },
@@ -131,7 +137,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`security/zap/rules.tsv`',
     findingsTo: 'report artifact `zap-baseline-report`',
     local: ['zap'],
-    digest: { output: 'zap-digest', label: 'run under ZAP' },
+    digest: { output: 'zap-digest', from: 'digest', label: 'run under ZAP' },
 
     attested: { reports: /^report_json\.json$/, reader: 'zap' },
   },
@@ -179,4 +185,43 @@ export function gateTable(): string {
         } |`,
     ),
   ].join('\n');
+}
+
+/** Where the generated outputs sit in the gates workflow's `on.workflow_call.outputs`. */
+export const GATE_OUTPUTS_MARKERS = {
+  start: '      # gate-outputs:start (generated from security/gates/catalog.ts by `npm run generate`)',
+  end: '      # gate-outputs:end',
+} as const;
+
+/**
+ * The gates workflow's outputs for every gate of the list, as YAML lines inside `workflow_call.outputs`:
+ * `<job>-result`, `<job>-findings` when it counts, `<job>-outage` when it can fail to run, and the digest
+ * it saw. The pipeline's summary and gate-results attestation read them all (GATE_OUTPUTS).
+ */
+export function gateOutputs(): string {
+  const indent = '      ';
+  const output = (name: string, value: string, description?: string) =>
+    [
+      `${indent}${name}:`,
+      ...(description === undefined ? [] : [`${indent}  description: ${description}`]),
+      `${indent}  value: \${{ ${value} }}`,
+    ].join('\n');
+  return GATE_JOBS.flatMap((entry) => [
+    ...(entry.digest
+      ? [
+          output(
+            entry.digest.output,
+            `jobs.${entry.job}.outputs.${entry.digest.from}`,
+            `The image's manifest digest (sha256:<hex>) ${entry.digest.label}.`,
+          ),
+        ]
+      : []),
+    output(`${entry.job}-result`, `jobs.${entry.job}.result`),
+    ...(entry.counts === undefined
+      ? []
+      : [output(`${entry.job}-findings`, `jobs.${entry.job}.outputs.findings`)]),
+    ...(entry.outage === undefined
+      ? []
+      : [output(`${entry.job}-outage`, `jobs.${entry.job}.outputs.outage`, entry.outage)]),
+  ]).join('\n');
 }

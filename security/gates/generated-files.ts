@@ -1,0 +1,79 @@
+/**
+ * The blocks generated from code, between their markers, that `npm run generate` (scripts/generate.ts)
+ * rewrites: in docs/pipeline.md the workflow rule registry and the gate table; in the gates workflow
+ * every gate's `workflow_call` outputs (security/gates/catalog.ts). The tests fail while a block differs
+ * from what the code renders, so neither the docs nor the workflow can drift from the list.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW, gateOutputs, gateTable } from './catalog.ts';
+import { workflowRuleTable } from '../workflow-policy.ts';
+
+interface Block {
+  readonly start: string;
+  readonly end: string;
+  readonly render: () => string;
+}
+
+const docsMarkers = (marker: string, render: () => string): Block => ({
+  start: `<!-- ${marker}:start -->`,
+  end: `<!-- ${marker}:end -->`,
+  render,
+});
+
+const FILES: Readonly<Record<string, readonly Block[]>> = {
+  'docs/pipeline.md': [
+    docsMarkers('workflow-rules', workflowRuleTable),
+    docsMarkers('gate-table', gateTable),
+  ],
+  [GATES_WORKFLOW]: [{ ...GATE_OUTPUTS_MARKERS, render: gateOutputs }],
+};
+
+/** `text` with each block's lines between its markers replaced by the rendered ones. */
+export function regenerate(path: string, text: string): string {
+  let result = text;
+  for (const block of FILES[path] ?? []) {
+    const start = `${block.start}\n`;
+    const end = `\n${block.end}`;
+    const from = result.indexOf(start);
+    const to = result.indexOf(end, from);
+    if (from < 0 || to < 0)
+      throw new Error(`${path} has no ${block.start.trim()} … ${block.end.trim()} markers`);
+    result = `${result.slice(0, from + start.length)}${block.render()}${result.slice(to)}`;
+  }
+  return result;
+}
+
+/** The generated files whose blocks differ from what the code renders now. */
+export function stalePaths(root: string): string[] {
+  return Object.keys(FILES).filter((path) => {
+    const text = readFileSync(join(root, path), 'utf8');
+    return regenerate(path, text) !== text;
+  });
+}
+
+export function main(root: string, check: boolean): number {
+  let stale = 0;
+  for (const path of Object.keys(FILES)) {
+    const file = join(root, path);
+    const text = readFileSync(file, 'utf8');
+    let fresh: string;
+    try {
+      fresh = regenerate(path, text);
+    } catch (error) {
+      console.error(`generate: ${(error as Error).message}`);
+      return 1;
+    }
+    if (fresh === text) continue;
+    stale += 1;
+    if (check)
+      console.error(
+        `generate: ${path} is not what security/gates/catalog.ts and the rules make: run npm run generate`,
+      );
+    else {
+      writeFileSync(file, fresh);
+      console.log(`generate: rewrote ${path}`);
+    }
+  }
+  return check && stale > 0 ? 1 : 0;
+}
