@@ -44,36 +44,37 @@ export function regenerate(path: string, text: string): string {
   return result;
 }
 
-/** The generated files whose blocks differ from what the code renders now. */
-export function stalePaths(root: string): string[] {
-  return Object.keys(FILES).filter((path) => {
+/** Each generated file whose blocks differ from what the code renders now, with its fresh text. */
+function staleFiles(root: string): { path: string; fresh: string }[] {
+  return Object.keys(FILES).flatMap((path) => {
     const text = readFileSync(join(root, path), 'utf8');
-    return regenerate(path, text) !== text;
+    const fresh = regenerate(path, text);
+    return fresh === text ? [] : [{ path, fresh }];
   });
 }
 
+/** The generated files whose blocks differ from what the code renders now. */
+export function stalePaths(root: string): string[] {
+  return staleFiles(root).map(({ path }) => path);
+}
+
 export function main(root: string, check: boolean): number {
-  let stale = 0;
-  for (const path of Object.keys(FILES)) {
-    const file = join(root, path);
-    const text = readFileSync(file, 'utf8');
-    let fresh: string;
-    try {
-      fresh = regenerate(path, text);
-    } catch (error) {
-      console.error(`generate: ${(error as Error).message}`);
-      return 1;
-    }
-    if (fresh === text) continue;
-    stale += 1;
+  let stale: { path: string; fresh: string }[];
+  try {
+    stale = staleFiles(root);
+  } catch (error) {
+    console.error(`generate: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const { path, fresh } of stale) {
     if (check)
       console.error(
         `generate: ${path} is not what security/gates/catalog.ts and the rules make: run npm run generate`,
       );
     else {
-      writeFileSync(file, fresh);
+      writeFileSync(join(root, path), fresh);
       console.log(`generate: rewrote ${path}`);
     }
   }
-  return check && stale > 0 ? 1 : 0;
+  return check && stale.length > 0 ? 1 : 0;
 }
