@@ -92,10 +92,11 @@ const ACTIONLINT_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** actionlint's errors as SARIF 2.1.0, one rule per kind, for code scanning beside zizmor's. */
-export function actionlintSarif(errors: readonly ActionlintError[]): Log {
+export function actionlintSarif(errors: readonly ActionlintError[], version: string): Log {
   return toSarif(
     {
       name: 'actionlint',
+      version,
       informationUri: 'https://github.com/rhysd/actionlint',
       rules: ACTIONLINT_KINDS,
     },
@@ -125,6 +126,11 @@ function linterPath(context: GateContext, tool: WorkflowLinter): { path: string;
   const selection = context.shared.get(selectionKey(tool)) as ToolSelection | undefined;
   if (selection?.kind !== 'native') throw new Error(`needsLinter('${tool}') did not find ${tool}`);
   return { path: selection.path, via: describeSelection(selection) };
+}
+
+function linterVersion(context: GateContext, tool: WorkflowLinter): string {
+  const selection = context.shared.get(selectionKey(tool)) as ToolSelection | undefined;
+  return selection?.kind === 'native' ? selection.version : 'unknown';
 }
 
 function writeReport(path: string, text: string): void {
@@ -177,7 +183,10 @@ export async function runActionlint(context: GateContext): Promise<GateOutcome> 
       details: [lastLines(result.stderr)],
     };
   }
-  writeSarif(join(context.reportsDir, 'actionlint.sarif'), actionlintSarif(errors));
+  writeSarif(
+    join(context.reportsDir, 'actionlint.sarif'),
+    actionlintSarif(errors, linterVersion(context, 'actionlint')),
+  );
   const details = errors.map((error) => `${error.filepath}:${error.line} ${error.kind} ${error.message}`);
   if (result.status === 0 && errors.length === 0) return { status: 'passed', findings: 0, via };
   return {
