@@ -21,12 +21,7 @@ import {
 import type { Gate, GateContext, GateOutcome, Requirement } from './gate.ts';
 import { byExitCode, lastLines } from './gate.ts';
 import { reusableTestResult } from './test-result.ts';
-import {
-  runDockerfilePolicy,
-  runLockfilePolicy,
-  runWorkflowPolicy,
-  WORKFLOW_POLICY_MODULE,
-} from './policies.ts';
+import { runDockerfilePolicy, runWorkflowPolicy, WORKFLOW_POLICY_MODULE } from './policies.ts';
 import { describeResults, readSarifResults, toSarif, writeSarif } from './sarif.ts';
 
 // ---- requirements ---------------------------------------------------------------------------------
@@ -242,6 +237,34 @@ async function audit(context: GateContext): Promise<GateOutcome> {
   return byExitCode(result, high, details);
 }
 
+const LOCKFILE_GATE = 'security/dependencies/lockfile-lint-gate.sh';
+
+/**
+ * lockfile-lint itself, judged by the script CI's dependencies job runs: its exit code and its words
+ * (exit 0 alone also means "matched no lockfile"). Each finding is one of the CLI's "detected …" paragraphs.
+ */
+async function lockfile(context: GateContext): Promise<GateOutcome> {
+  const log = join(context.reportsDir, 'lockfile-lint.txt');
+  mkdirSync(context.reportsDir, { recursive: true });
+  const result = await context.run('bash', [join(context.root, LOCKFILE_GATE), log]);
+  const paragraphs = (existsSync(log) ? readFileSync(log, 'utf8') : '').split(/\n\s*\n/);
+  const details = paragraphs
+    .filter((paragraph) => paragraph.startsWith('detected '))
+    .map((paragraph) =>
+      paragraph
+        .trim()
+        .split('\n')
+        .map((line) => line.trim())
+        .join(' '),
+    );
+  if (result.status === 3) {
+    return { status: 'not run', reason: lastLines(result.stdout, 1), howTo: 'npm ci' };
+  }
+  const named = /^::error title=Finding::(.*)$/m.exec(result.stdout)?.[1];
+  const outcome = byExitCode(result, result.status === 0 ? 0 : Math.max(details.length, 1), details);
+  return details.length === 0 && named !== undefined ? { ...outcome, details: [named] } : outcome;
+}
+
 // ---- the list -------------------------------------------------------------------------------------
 
 const HOOKS_BRANCH =
@@ -305,10 +328,10 @@ export const GATES: readonly Gate[] = [
   },
   {
     name: 'lockfile',
-    description: 'Lockfile policy (npm run lint:lockfile: HTTPS, npm registry only, sha512, names)',
-    reports: ['reports/lockfile-policy.sarif'],
-    needs: [needsScript('lint:lockfile', 'add the lockfile-lint script (lint:lockfile)')],
-    run: runLockfilePolicy,
+    description: 'lockfile-lint, the policy in package.json (HTTPS, npm registry only, sha512, names)',
+    reports: ['reports/lockfile-lint.txt'],
+    needs: [needsFile(LOCKFILE_GATE, 'the dependency gate script comes with the CI pipeline')],
+    run: lockfile,
   },
   {
     name: 'dockerfile',
