@@ -37,7 +37,8 @@ export function findGitleaks(env = process.env) {
   return candidates.find(executable);
 }
 
-function run(command, args, cwd) {
+/** Runs a command to its end: its exit code (-1 when it could not start), output and error. */
+export function run(command, args, cwd) {
   return new Promise((resolve) => {
     execFile(
       command,
@@ -55,6 +56,31 @@ function run(command, args, cwd) {
 }
 
 /**
+ * The options every gitleaks run here takes: our rules, our accepted findings, redacted, quiet but for
+ * errors, and the report. `exitCode` is what leaks make gitleaks exit with.
+ */
+export function reportArgs(root, exitCode, format, report) {
+  return [
+    '--config',
+    join(root, GITLEAKS_CONFIG),
+    // .gitleaksignore at the repository's root: accepted findings, one fingerprint a line.
+    '--gitleaks-ignore-path',
+    root,
+    '--redact',
+    '--no-banner',
+    '--no-color',
+    '--log-level',
+    'error',
+    '--exit-code',
+    String(exitCode),
+    '--report-format',
+    format,
+    '--report-path',
+    report,
+  ];
+}
+
+/**
  * Runs gitleaks with a JSON or SARIF report and returns the report. Leaks do not make it fail (exit code 0
  * is asked for); any other failure (bad config, git error) throws: a scan that could not run is an outage.
  */
@@ -62,29 +88,7 @@ async function gitleaks(binary, root, args, format = 'json') {
   const directory = mkdtempSync(join(tmpdir(), 'gitleaks-report-'));
   const report = join(directory, `report.${format}`);
   try {
-    const result = await run(
-      binary,
-      [
-        ...args,
-        '--config',
-        join(root, GITLEAKS_CONFIG),
-        // .gitleaksignore at the repository's root: accepted findings, one fingerprint a line.
-        '--gitleaks-ignore-path',
-        root,
-        '--redact',
-        '--no-banner',
-        '--no-color',
-        '--log-level',
-        'error',
-        '--exit-code',
-        '0',
-        '--report-format',
-        format,
-        '--report-path',
-        report,
-      ],
-      root,
-    );
+    const result = await run(binary, [...args, ...reportArgs(root, 0, format, report)], root);
     if (result.code !== 0) {
       throw new Error(
         `gitleaks ${args[0]} could not run (exit ${result.code}): ${(result.stderr || result.error?.message || '').trim()}`,

@@ -17,12 +17,12 @@
 //   scripts/ci/install-tools.sh's copy, else the first on PATH.
 // Exit codes: 0 clean, 1 secrets found, 2 the scan could not run (an outage: gitleaks missing or failing,
 // git failing, bad arguments): nothing was found and nothing passed.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { binaryPathResults, findGitleaks, GITLEAKS_CONFIG } from './gitleaks.mjs';
+import { binaryPathResults, findGitleaks, reportArgs, run } from './gitleaks.mjs';
 
 // gitleaks' own exit code for "leaks found" is --exit-code; 1 is its failures (log.Fatal), so leaks get
 // another number and anything else is gitleaks not having scanned.
@@ -91,33 +91,10 @@ function runGitleaks(binary, root, revisions, report) {
     'git',
     '--log-opts',
     revisions.join(' '),
-    '--config',
-    join(root, GITLEAKS_CONFIG),
-    // .gitleaksignore at the repository's root: accepted findings, one fingerprint a line.
-    '--gitleaks-ignore-path',
-    root,
-    '--redact',
-    '--no-banner',
-    '--no-color',
-    '--log-level',
-    'error',
-    '--exit-code',
-    String(LEAKS_EXIT),
-    '--report-format',
-    'sarif',
-    '--report-path',
-    report,
+    ...reportArgs(root, LEAKS_EXIT, 'sarif', report),
     root,
   ];
-  return new Promise((done) => {
-    execFile(
-      binary,
-      args,
-      { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-      (error, _out, stderr) =>
-        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr, error }),
-    );
-  });
+  return run(binary, args, root);
 }
 
 async function main(argv) {
@@ -156,10 +133,10 @@ async function main(argv) {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const run = log.runs[0];
+  const sarifRun = log.runs[0];
   // gitleaks writes endColumn 0 for a match that ends at a line break (a PEM block): SARIF 2.1.0 wants
   // columns from 1, and code scanning rejects the file otherwise. The start line is what matters.
-  for (const result of run.results ?? []) {
+  for (const result of sarifRun.results ?? []) {
     for (const location of result.locations ?? []) {
       const region = location.physicalLocation?.region;
       if (region && !(region.endColumn >= 1)) delete region.endColumn;
@@ -168,11 +145,11 @@ async function main(argv) {
   }
   // gitleaks names every release v8.0.0 in its SARIF (report/constants.go at 8.30.1); the gate-results
   // attestation reads the version from there, so it gets the binary's own.
-  run.tool.driver.semanticVersion = execFileSync(binary, ['version'], { encoding: 'utf8' }).trim();
-  run.results = [...(run.results ?? []), ...(await binaryPathResults(binary, root, revisions))];
-  run.properties = { ...run.properties, commitsScanned: commits };
+  sarifRun.tool.driver.semanticVersion = execFileSync(binary, ['version'], { encoding: 'utf8' }).trim();
+  sarifRun.results = [...(sarifRun.results ?? []), ...(await binaryPathResults(binary, root, revisions))];
+  sarifRun.properties = { ...sarifRun.properties, commitsScanned: commits };
 
-  for (const result of run.results) {
+  for (const result of sarifRun.results) {
     const location = result.locations?.[0]?.physicalLocation;
     console.log(
       `${result.partialFingerprints?.commitSha ?? ''} ${location?.artifactLocation?.uri ?? ''}:${location?.region?.startLine ?? 1} ${result.ruleId}: ${result.message?.text ?? ''}`,
@@ -184,15 +161,15 @@ async function main(argv) {
   }
   /* eslint-enable security/detect-non-literal-fs-filename */
   console.log(
-    `secrets-history: ${run.results.length} finding(s) in ${commits} commit(s) (gitleaks, .gitleaks.toml)`,
+    `secrets-history: ${sarifRun.results.length} finding(s) in ${commits} commit(s) (gitleaks, .gitleaks.toml)`,
   );
-  if (run.results.length > 0) {
+  if (sarifRun.results.length > 0) {
     console.log(
       'A secret in any pushed commit is public even if a later commit deleted it: rotate it first, ' +
         'then rewrite the history (docs/secrets.md: "When a real secret was committed").',
     );
   }
-  return run.results.length > 0 ? 1 : 0;
+  return sarifRun.results.length > 0 ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
