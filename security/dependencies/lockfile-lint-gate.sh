@@ -8,8 +8,9 @@
 # Usage: lockfile-lint-gate.sh [LOG], in the repository. It runs `npm run lint:lockfile -- --format plain`;
 # LOG (default: a temporary file) keeps that output.
 # Appends findings=<count> or outage=<what> to $GITHUB_OUTPUT when set.
-# Exit: 0 the lockfile passes; 1 it breaks the policy, cannot be parsed, the policy is missing or
-#       malformed, or no lockfile was checked (a finding); 3 lockfile-lint could not run at all (an outage: nothing was checked and nothing passed).
+# Exit: 0 the lockfile passes; 1 a finding: it breaks the policy, an entry has no integrity, it cannot be
+#       parsed, the policy is missing or malformed, or no lockfile was checked; 3 lockfile-lint could not
+#       run at all (an outage: nothing was checked and nothing passed).
 set -uo pipefail
 
 output=${GITHUB_OUTPUT:-/dev/null}
@@ -24,8 +25,28 @@ fi
 
 npm run --silent lint:lockfile -- --format plain >"${log}" 2>&1
 status=$?
+# Ours, because no tool checks it: lockfile-lint passes an entry with no integrity at all (lockfile-lint-api
+# 5.9.2 ValidateIntegrity skips it: `if (!('integrity' in packageMetadata)) continue`), and npm ci installs
+# such an entry unverified. A fetched entry (it has `resolved`) needs its hash, unless integrity-exclude
+# names it. A lockfile that does not parse is left to lockfile-lint to report.
+# shellcheck disable=SC2016 # the JavaScript's template literal, not a shell expansion
+missing=$(node -e '
+  const { readFileSync } = require("node:fs");
+  const policy = JSON.parse(readFileSync("package.json", "utf8"))["lockfile-lint"] ?? {};
+  let lock;
+  try { lock = JSON.parse(readFileSync(policy.path ?? "package-lock.json", "utf8")); } catch { process.exit(0); }
+  const excluded = policy["integrity-exclude"] ?? [];
+  for (const [key, entry] of Object.entries(lock.packages ?? {})) {
+    const name = key.replace(/^.*node_modules\//, "");
+    if (entry.resolved && !entry.link && !entry.integrity && !excluded.includes(name))
+      console.log(`detected missing integrity hash for package: ${name}@${entry.version}\n    expected: sha512\n    actual: none\n`);
+  }' 2>/dev/null)
+if [ -n "${missing}" ]; then
+  printf '%s\n\n' "${missing}" >>"${log}"
+  [ "${status}" -eq 0 ] && status=1
+fi
 cat "${log}"
-# Each breach is one "detected … for package: NAME" paragraph (lockfile-lint-api's validators).
+# Each breach is one "detected … for package: NAME" paragraph (lockfile-lint-api's validators, and ours).
 findings=$(grep -c '^detected ' "${log}")
 
 if [ "${status}" -eq 0 ] && grep -q '^No issues detected' "${log}"; then
@@ -34,7 +55,7 @@ if [ "${status}" -eq 0 ] && grep -q '^No issues detected' "${log}"; then
 fi
 if [ "${status}" -eq 1 ] && [ "${findings}" -gt 0 ]; then
   echo "findings=${findings}" >>"${output}"
-  echo "::error title=Finding::lockfile-lint: ${findings} lockfile entries break the policy (package.json \"lockfile-lint\")"
+  echo "::error title=Finding::${findings} lockfile entries break the policy (package.json \"lockfile-lint\"; a missing integrity is checked here)"
   exit 1
 fi
 if [ "${status}" -eq 1 ] && grep -q '^ABORTING lockfile lint' "${log}"; then

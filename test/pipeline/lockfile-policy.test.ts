@@ -71,6 +71,26 @@ describe('lockfile policy (lockfile-lint, judged by lockfile-lint-gate.sh)', () 
     expect(result.outputs).toMatch(/^findings=[1-9]\d*\n$/);
   });
 
+  it('fails an entry without integrity, which lockfile-lint itself passes (the check of our own)', () => {
+    const lock = JSON.parse(lockfile) as { packages: Record<string, { integrity?: string }> };
+    const entry = lock.packages['node_modules/strip-ansi'];
+    expect(entry?.integrity).toMatch(/^sha512-/);
+    delete entry?.integrity;
+    const planted = `${JSON.stringify(lock, null, 2)}\n`;
+    const result = lint(planted);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/^detected missing integrity hash for package: strip-ansi@\S+$/m);
+    // The CLI alone: "No issues detected", exit 0. When that changes, our check has done its time.
+    const cli = spawnSync('npm', ['run', '--silent', 'lint:lockfile', '--', '--format', 'plain'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect({ status: cli.status, output: cli.stdout.trim() }).toEqual({
+      status: 0,
+      output: 'No issues detected',
+    });
+  });
+
   it('fails a lockfile the CLI cannot parse, a missing lockfile and a missing policy: none is a pass', () => {
     expect(lint('not json')).toMatchObject({ status: 1, outputs: 'findings=1\n' });
     // lockfile-lint itself exits 0 here, silently: its path matched no file.
