@@ -186,6 +186,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`.gitleaks.toml`, `.gitleaksignore` (gitleaks at `security/tools.json`’s version)',
     findingsTo: 'SARIF `secrets-history`',
     local: ['secrets-history'],
+    outage: 'What could not run when gitleaks could not be installed or could not scan (empty otherwise).',
 
     attested: { reports: /^secrets-history\.sarif$/, reader: 'sarif' },
   },

@@ -112,7 +112,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       actionlint: { name: 'actionlint', version: 'v1.7.12' },
       zap: { name: 'ZAP', version: '2.16.1' },
       'zap-api': { name: 'ZAP', version: '2.16.1' },
-      'secrets-history': { name: 'secretlint-history', version: '13.0.7' },
+      'secrets-history': { name: 'gitleaks', version: '8.30.1' },
     });
     expect(Object.fromEntries(gates.map((gate) => [gate.name, gate.findings]))).toEqual({
       lint: { total: 0, bySeverity: {} },
