@@ -4,7 +4,16 @@
  * version security/tools.json pins is installed (tools.ts), else as its official image pinned by digest
  * (images.json); either way with the same arguments and policy files as CI.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseImages } from '../dockerfile-policy.ts';
@@ -17,7 +26,7 @@ import { readServiceDescription, serviceBuildArgs, standInArguments } from './se
 import type { ToolSelection } from './tools.ts';
 import { describeSelection, selectTool } from './tools.ts';
 
-export type ScannerName = 'trivy' | 'checkov' | 'zap';
+export type ScannerName = 'trivy' | 'checkov' | 'hadolint' | 'zap';
 
 export const IMAGES_FILE = 'security/gates/images.json';
 
@@ -306,6 +315,21 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
   if (existsSync(join(out, 'results_sarif.sarif')))
     copyFileSync(join(out, 'results_sarif.sarif'), join(context.reportsDir, 'checkov.sarif'));
   return sarifOutcome(scan, join(context.reportsDir, 'checkov.sarif'));
+}
+
+/**
+ * security-gates.yml's hadolint arguments: the project's .hadolint.yaml (nothing ignored, every level
+ * fails), SARIF on stdout. hadolint has no pinned image here (none could be resolved offline), so it runs
+ * natively or not at all.
+ */
+export const HADOLINT_ARGUMENTS = ['--config', '.hadolint.yaml', '--format', 'sarif', 'Dockerfile'] as const;
+
+export async function runHadolint(context: GateContext): Promise<GateOutcome> {
+  const scan = await runScanner(context, selectionOf(context, 'hadolint'), [], HADOLINT_ARGUMENTS, 120_000);
+  const sarif = join(context.reportsDir, 'hadolint.sarif');
+  mkdirSync(context.reportsDir, { recursive: true });
+  writeFileSync(sarif, scan.stdout);
+  return sarifOutcome(scan, sarif);
 }
 
 interface ZapReport {

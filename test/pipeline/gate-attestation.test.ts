@@ -20,7 +20,8 @@ import { GATES as GATES_WORKFLOW, PIPELINE, ROOT, workflowFile } from './helpers
 
 // Reports shaped as each tool writes them: ESLint's and jest's were written by the real tools here; npm
 // audit's follows @npmcli/arborist audit-report.js toJSON (the audit endpoint cannot be reached here);
-// CodeQL's, Trivy's, Checkov's and ZAP's follow their writers (docs/gate-attestation.md lists the sources).
+// CodeQL's, Trivy's, Checkov's and ZAP's follow their writers (docs/gate-attestation.md lists the sources);
+// hadolint's was written by hadolint 2.15.1 here, on the project's Dockerfile.
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gate-reports');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const REPOSITORY = 'Acme/svc.api';
@@ -94,6 +95,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       'codeql',
       'trivy',
       'checkov',
+      'hadolint',
       'zap',
       'zap-api',
       'secrets-history',
@@ -106,6 +108,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       codeql: { name: 'CodeQL', version: '2.25.6' },
       trivy: { name: 'Trivy', version: '0.70.0' },
       checkov: { name: 'Checkov', version: '3.3.13' },
+      hadolint: { name: 'Hadolint', version: '2.15.1' },
       zap: { name: 'ZAP', version: '2.16.1' },
       'zap-api': { name: 'ZAP', version: '2.16.1' },
       'secrets-history': { name: 'secretlint-history', version: '13.0.7' },
@@ -118,6 +121,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       codeql: { total: 1, bySeverity: { note: 1 } },
       trivy: { total: 2, bySeverity: { medium: 1, low: 1 } },
       checkov: { total: 0, bySeverity: {} },
+      hadolint: { total: 0, bySeverity: {} },
       zap: { total: 1, bySeverity: { informational: 1 } },
       'zap-api': { total: 1, bySeverity: { informational: 1 } },
       'secrets-history': { total: 0, bySeverity: {} },

