@@ -4,16 +4,7 @@
  * version security/tools.json pins is installed (tools.ts), else as its official image pinned by digest
  * (images.json); either way with the same arguments and policy files as CI.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseImages } from '../dockerfile-policy.ts';
@@ -21,8 +12,9 @@ import type { ContainerEngine } from './engine.ts';
 import { ensureImage, freePort, waitUntilAnswering } from './engine.ts';
 import type { GateContext, GateOutcome, Requirement } from './gate.ts';
 import { lastLines } from './gate.ts';
-import { describeResults, readSarifResults } from './sarif.ts';
+import { describeResults, readSarifResults, writeSarif } from './sarif.ts';
 import { readServiceDescription, serviceBuildArgs, standInArguments } from './service-description.ts';
+import type { Log } from 'sarif';
 import type { ToolSelection } from './tools.ts';
 import { describeSelection, selectTool } from './tools.ts';
 
@@ -327,8 +319,13 @@ export const HADOLINT_ARGUMENTS = ['--config', '.hadolint.yaml', '--format', 'sa
 export async function runHadolint(context: GateContext): Promise<GateOutcome> {
   const scan = await runScanner(context, selectionOf(context, 'hadolint'), [], HADOLINT_ARGUMENTS, 120_000);
   const sarif = join(context.reportsDir, 'hadolint.sarif');
-  mkdirSync(context.reportsDir, { recursive: true });
-  writeFileSync(sarif, scan.stdout);
+  rmSync(sarif, { force: true });
+  // What is not SARIF (a crash's output) is not written: the gate then fails with "no SARIF written".
+  try {
+    writeSarif(sarif, JSON.parse(scan.stdout) as Log);
+  } catch {
+    // stdout held no SARIF
+  }
   return sarifOutcome(scan, sarif);
 }
 
