@@ -153,6 +153,18 @@ export const GATE_JOBS: readonly GateJob[] = [
     attested: { reports: /^actionlint\.sarif$/, reader: 'sarif' },
   },
   {
+    job: 'hadolint',
+    title: 'hadolint (Dockerfile)',
+    counts: 'results of every level',
+    fails:
+      'a hadolint result of any level, down to info, on the Dockerfile (ShellCheck in its RUNs included) not accepted by an inline `# hadolint ignore=` with its reason',
+    policy: '`.hadolint.yaml`',
+    findingsTo: 'SARIF `hadolint`',
+    local: ['hadolint'],
+
+    attested: { reports: /^hadolint\.sarif$/, reader: 'sarif' },
+  },
+  {
     job: 'zap',
     title: 'OWASP ZAP baseline (running container)',
     counts: 'alerts of any level',

@@ -12,12 +12,13 @@ import type { ContainerEngine } from './engine.ts';
 import { ensureImage, freePort, waitUntilAnswering } from './engine.ts';
 import type { GateContext, GateOutcome, Requirement } from './gate.ts';
 import { lastLines } from './gate.ts';
-import { describeResults, readSarifResults } from './sarif.ts';
+import { describeResults, readSarifResults, writeSarif } from './sarif.ts';
 import { readServiceDescription, serviceBuildArgs, standInArguments } from './service-description.ts';
+import type { Log } from 'sarif';
 import type { ToolSelection } from './tools.ts';
 import { describeSelection, selectTool } from './tools.ts';
 
-export type ScannerName = 'trivy' | 'checkov' | 'zap';
+export type ScannerName = 'trivy' | 'checkov' | 'hadolint' | 'zap';
 
 export const IMAGES_FILE = 'security/gates/images.json';
 
@@ -306,6 +307,26 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
   if (existsSync(join(out, 'results_sarif.sarif')))
     copyFileSync(join(out, 'results_sarif.sarif'), join(context.reportsDir, 'checkov.sarif'));
   return sarifOutcome(scan, join(context.reportsDir, 'checkov.sarif'));
+}
+
+/**
+ * security-gates.yml's hadolint arguments: the project's .hadolint.yaml (nothing ignored, every level
+ * fails), SARIF on stdout. hadolint has no pinned image here (none could be resolved offline), so it runs
+ * natively or not at all.
+ */
+export const HADOLINT_ARGUMENTS = ['--config', '.hadolint.yaml', '--format', 'sarif', 'Dockerfile'] as const;
+
+export async function runHadolint(context: GateContext): Promise<GateOutcome> {
+  const scan = await runScanner(context, selectionOf(context, 'hadolint'), [], HADOLINT_ARGUMENTS, 120_000);
+  const sarif = join(context.reportsDir, 'hadolint.sarif');
+  rmSync(sarif, { force: true });
+  // What is not SARIF (a crash's output) is not written: the gate then fails with "no SARIF written".
+  try {
+    writeSarif(sarif, JSON.parse(scan.stdout) as Log);
+  } catch {
+    // stdout held no SARIF
+  }
+  return sarifOutcome(scan, sarif);
 }
 
 interface ZapReport {

@@ -12,6 +12,7 @@ import {
   needsScanner,
   ranWith,
   runCheckov,
+  runHadolint,
   runTrivy,
   runZap,
   runZapApi,
@@ -366,6 +367,14 @@ export const GATES: readonly Gate[] = [
     reports: ['reports/dockerfile-policy.sarif'],
     needs: [needsFile('Dockerfile', 'the Dockerfile is part of the template')],
     run: runDockerfilePolicy,
+  },
+  {
+    name: 'hadolint',
+    description: 'hadolint on the Dockerfile, ShellCheck in its RUNs included (.hadolint.yaml)',
+    reports: ['reports/hadolint.sarif'],
+    needs: [needsFile('.hadolint.yaml', `hadolint's policy ${PIPELINE_BRANCH}`), needsScanner('hadolint')],
+    run: ranWith('hadolint', runHadolint),
+    tool: 'hadolint',
   },
   {
     name: 'workflows',

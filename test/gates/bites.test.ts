@@ -99,14 +99,14 @@ test('the lockfile policy fails on an http:// registry entry, naming the package
   );
 });
 
-test('the Dockerfile policy fails on a root user and a latest tag, naming both rules', async () => {
+test('the Dockerfile policy fails on a root user and a base by tag, naming both rules', async () => {
   const result = await plantAndRun('dockerfile', (copy) => {
     copy.replace('Dockerfile', 'USER 65532:65532', 'USER root');
     copy.replace('Dockerfile', /^FROM \S+ AS npm-base$/m, 'FROM node:latest AS npm-base');
   });
   expect(result.status).toBe('failed');
   expect(result.details).toMatch(/^Dockerfile:\d+ user-numeric-nonroot USER root/m);
-  expect(result.details).toMatch(/^Dockerfile:\d+ no-latest-tag FROM node:latest/m);
+  expect(result.details).toMatch(/^Dockerfile:\d+ base-pinned-by-digest FROM node:latest is not pinned/m);
   expect(sarifErrors(join(result.root, 'reports', 'dockerfile-policy.sarif'))).toEqual([]);
 });
 

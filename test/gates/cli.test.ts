@@ -99,6 +99,7 @@ describe('flags', () => {
       'secrets-history',
       'lockfile',
       'dockerfile',
+      'hadolint',
       'workflows',
     ]);
     expect(parseCli(['--only', 'eslint', '--skip', 'eslint'])).toEqual({

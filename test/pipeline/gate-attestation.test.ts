@@ -20,7 +20,8 @@ import { GATES as GATES_WORKFLOW, PIPELINE, ROOT, workflowFile } from './helpers
 
 // Reports shaped as each tool writes them: ESLint's and jest's were written by the real tools here; npm
 // audit's follows @npmcli/arborist audit-report.js toJSON (the audit endpoint cannot be reached here);
-// CodeQL's, Trivy's, Checkov's and ZAP's follow their writers (docs/gate-attestation.md lists the sources).
+// CodeQL's, Trivy's, Checkov's and ZAP's follow their writers (docs/gate-attestation.md lists the sources);
+// hadolint's was written by hadolint 2.15.1 here, on the project's Dockerfile.
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gate-reports');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const REPOSITORY = 'Acme/svc.api';
@@ -96,6 +97,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       'checkov',
       'zizmor',
       'actionlint',
+      'hadolint',
       'zap',
       'zap-api',
       'secrets-history',
@@ -110,6 +112,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       checkov: { name: 'Checkov', version: '3.3.13' },
       zizmor: { name: 'zizmor', version: '1.32.0' },
       actionlint: { name: 'actionlint', version: 'v1.7.12' },
+      hadolint: { name: 'Hadolint', version: '2.15.1' },
       zap: { name: 'ZAP', version: '2.16.1' },
       'zap-api': { name: 'ZAP', version: '2.16.1' },
       'secrets-history': { name: 'gitleaks', version: '8.30.1' },
@@ -124,6 +127,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       checkov: { total: 0, bySeverity: {} },
       zizmor: { total: 0, bySeverity: {} },
       actionlint: { total: 0, bySeverity: {} },
+      hadolint: { total: 0, bySeverity: {} },
       zap: { total: 1, bySeverity: { informational: 1 } },
       'zap-api': { total: 1, bySeverity: { informational: 1 } },
       'secrets-history': { total: 0, bySeverity: {} },

@@ -384,6 +384,7 @@ async function main() {
       'cosign',
       'trivy',
       'checkov',
+      'hadolint',
       'skopeo',
       'docker-registry',
       'podman',
