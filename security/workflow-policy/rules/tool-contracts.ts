@@ -97,6 +97,9 @@ function sarifWrittenBy(step: Json): string[] {
     // security/secrets-history.mjs writes its --sarif path (and makes its folder).
     const history = /\bsecurity\/secrets-history\.mjs\b.*\s--sarif\s+(\S+)/.exec(line)?.[1];
     if (history !== undefined) written.push(history.replace(/^"|"$/g, ''));
+    // security/dependencies/osv-scanner-gate.sh writes $OSV_SARIF, reports/osv-scanner.sarif by default.
+    if (/\bsecurity\/dependencies\/osv-scanner-gate\.sh\b/.test(line))
+      written.push(text(record(step.env).OSV_SARIF) || 'reports/osv-scanner.sarif');
     const checkov = checkovOutputs(line);
     if (checkov !== undefined) {
       const path = checkov.paths?.[checkov.outputs.indexOf('sarif')];
