@@ -59,7 +59,7 @@ export function editsFor(registryHost) {
     {
       file: GATES,
       from: '        run: security/dependencies/osv-scanner-gate.sh\n',
-      to: '        run: security/dependencies/osv-scanner-gate.sh || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; printf \'osv-scanner %s\\n\' "$(grep \'^outage=\' "${GITHUB_OUTPUT}" | tail -n 1)" >> "${REHEARSAL_OUTAGES}"; echo "rehearsal: the OSV API is unreachable here, the gate reported the outage above; the same gate again, offline against the planted database (test/scanners/osv-db)"; OSV_LOCAL_DB="${REHEARSAL_OSV_DB}" security/dependencies/osv-scanner-gate.sh; }\n',
+      to: '        run: security/dependencies/osv-scanner-gate.sh || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; printf \'osv-scanner %s\\n\' "$(grep \'^outage=\' "${GITHUB_OUTPUT}" | tail -n 1)" >> "${REHEARSAL_OUTAGES}"; echo "rehearsal - the OSV API is unreachable here, the gate reported the outage above; the same gate again, offline against the planted database (test/scanners/osv-db)"; OSV_LOCAL_DB="${REHEARSAL_OSV_DB}" security/dependencies/osv-scanner-gate.sh; }\n',
       reason:
         'the OSV API does not answer here: the real gate runs and reports the outage, then runs again offline against the planted database (the real osv-scanner, the real lockfile)',
     },
