@@ -83,6 +83,19 @@ export const GATE_JOBS: readonly GateJob[] = [
     attested: { reports: /^npm-(audit\.json|version\.txt)$/, reader: 'npm-audit' },
   },
   {
+    job: 'osv-scanner',
+    title: 'Malicious packages and advisories (osv-scanner)',
+    counts: 'OSV findings in the lockfile (malicious packages, MAL-*, included)',
+    fails:
+      'a package version in `package-lock.json` that OSV lists as malicious (MAL-*) or vulnerable, not accepted in `osv-scanner.toml`; an acceptance without a reason or past its `ignoreUntil` fails the workflow policy (`osv-ignore`)',
+    policy: '`osv-scanner.toml` (osv-scanner at `security/tools.json`’s version)',
+    findingsTo: 'SARIF `osv-scanner`',
+    local: ['osv-scanner'],
+    outage: 'What could not run when osv-scanner could not reach or read the OSV database (empty otherwise).',
+
+    attested: { reports: /^osv-scanner\.sarif$/, reader: 'sarif' },
+  },
+  {
     job: 'codeql',
     title: 'CodeQL (javascript-typescript)',
     counts: 'results',

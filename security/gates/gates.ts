@@ -13,6 +13,7 @@ import {
   ranWith,
   runCheckov,
   runHadolint,
+  runOsvScanner,
   runTrivy,
   runZap,
   runZapApi,
@@ -353,6 +354,19 @@ export const GATES: readonly Gate[] = [
     reports: ['reports/npm-audit.json'],
     needs: [],
     run: audit,
+  },
+  {
+    name: 'osv-scanner',
+    description:
+      'osv-scanner on package-lock.json against OSV, malicious packages (MAL-*) included (osv-scanner.toml; needs api.osv.dev or OSV_LOCAL_DB)',
+    reports: ['reports/osv-scanner.sarif'],
+    needs: [
+      needsFile('osv-scanner.toml', `osv-scanner's accepted findings ${PIPELINE_BRANCH}`),
+      needsFile('package-lock.json', 'npm install writes it'),
+      needsScanner('osv-scanner'),
+    ],
+    run: ranWith('osv-scanner', runOsvScanner),
+    tool: 'osv-scanner',
   },
   {
     name: 'lockfile',

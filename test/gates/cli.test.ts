@@ -90,7 +90,7 @@ describe('flags', () => {
       'dockerfile',
       'zap',
     ]);
-    const skip = parseCli(['--skip', 'tests,audit,image,trivy,checkov,zap,zap-api']);
+    const skip = parseCli(['--skip', 'tests,audit,osv-scanner,image,trivy,checkov,zap,zap-api']);
     expect(skip.kind === 'run' && skip.gates.map((gate) => gate.name)).toEqual([
       'eslint',
       'prettier',

@@ -92,6 +92,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       'lint',
       'test',
       'dependencies',
+      'osv-scanner',
       'codeql',
       'trivy',
       'checkov',
@@ -107,6 +108,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       lint: { name: 'ESLint', version: '10.15.0' },
       test: { name: 'jest', version: jestVersion },
       dependencies: { name: 'npm audit', version: '11.19.1' },
+      'osv-scanner': { name: 'osv-scanner', version: '2.6.0' },
       codeql: { name: 'CodeQL', version: '2.25.6' },
       trivy: { name: 'Trivy', version: '0.70.0' },
       checkov: { name: 'Checkov', version: '3.3.13' },
@@ -121,6 +123,7 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       lint: { total: 0, bySeverity: {} },
       test: { total: 0, bySeverity: {} },
       dependencies: { total: 0, bySeverity: {} },
+      'osv-scanner': { total: 0, bySeverity: {} },
       // A rule without security-severity keeps its SARIF level; the CodeQL rule sits in an extension.
       codeql: { total: 1, bySeverity: { note: 1 } },
       trivy: { total: 2, bySeverity: { medium: 1, low: 1 } },

@@ -47,6 +47,26 @@ export function editsFor(registryHost) {
     },
     {
       file: GATES,
+      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh osv-scanner',
+      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh osv-scanner`,
+      reason:
+        "the real installer runs against this machine's tool folder, where osv-scanner is already at its pin, rather than a cold Go build into each run's temporary folder",
+    },
+    {
+      file: GATES,
+      from: '          OSV_SCANNER: ${{ runner.temp }}/tools/bin/osv-scanner\n',
+      to: `          OSV_SCANNER: ${TOOLS_DIR}/bin/osv-scanner\n`,
+      reason: "the osv-scanner the installer step above checked, in this machine's tool folder",
+    },
+    {
+      file: GATES,
+      from: '        run: security/dependencies/osv-scanner-gate.sh\n',
+      to: '        run: security/dependencies/osv-scanner-gate.sh || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; printf \'osv-scanner %s\\n\' "$(grep \'^outage=\' "${GITHUB_OUTPUT}" | tail -n 1)" >> "${REHEARSAL_OUTAGES}"; echo "rehearsal - the OSV API is unreachable here, the gate reported the outage above; the same gate again, offline against the planted database (test/scanners/osv-db)"; OSV_LOCAL_DB="${REHEARSAL_OSV_DB}" security/dependencies/osv-scanner-gate.sh; }\n',
+      reason:
+        'the OSV API does not answer here: the real gate runs and reports the outage, then runs again offline against the planted database (the real osv-scanner, the real lockfile)',
+    },
+    {
+      file: GATES,
       from: '          npm test -- --json --outputFile=reports/jest-results.json',
       to: '          echo "rehearsal: .ci/run runs npm test in full; here the unit project, for its report"\n          npx jest --selectProjects unit --json --outputFile=reports/jest-results.json',
       reason:

@@ -22,6 +22,7 @@ import { parse as parseYaml } from 'yaml';
 import { detectEngine } from '../../security/gates/engine.ts';
 import { reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import { ensureStandinBases, withChecks } from '../container/standin-bases.mjs';
+import { buildOsvDb } from '../scanners/osv-db/build.mjs';
 import { createTally } from '../support/tally.mjs';
 import { makeTlsMaterial } from '../support/tls.ts';
 import { applyEdits, applyJobResults, editsFor } from './edits.mjs';
@@ -385,6 +386,7 @@ async function main() {
       'trivy',
       'checkov',
       'hadolint',
+      'osv-scanner',
       'skopeo',
       'docker-registry',
       'podman',
@@ -518,6 +520,8 @@ async function main() {
         REHEARSAL_GHCR: registry.host,
         REHEARSAL_TRIVY: tools.trivy,
         REHEARSAL_CHECKOV: tools.checkov,
+        // The planted OSV database (test/scanners/osv-db): the OSV API cannot be reached here.
+        REHEARSAL_OSV_DB: buildOsvDb(join(work, 'osv-db')),
         REHEARSAL_TRIVY_NO_DB: '1',
         REHEARSAL_FINDINGS: findings,
         REHEARSAL_OUTAGES: join(work, 'outages.txt'),
