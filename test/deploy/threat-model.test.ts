@@ -10,7 +10,8 @@ import { REPO_ROOT } from './support';
 const TABLE = readFileSync(path.join(REPO_ROOT, 'docs', 'threat-model.md'), 'utf8')
   .split('\n')
   .filter((line) => line.startsWith('|'));
-const testPaths = (line: string) => [...line.matchAll(/`(test\/[^`]+\.test\.ts)`/g)].map((match) => match[1]);
+const testPaths = (line: string) =>
+  [...line.matchAll(/`(test\/[^`]+\.test\.ts)`/g)].map((match) => match[1] ?? '');
 const row = (threat: string) => {
   const found = TABLE.find((line) => line.startsWith(`| ${threat}`));
   if (found === undefined) throw new Error(`docs/threat-model.md has no row for "${threat}"`);
