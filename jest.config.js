@@ -57,6 +57,9 @@ module.exports = {
     //   (summary.ts, test/pipeline/pipeline-design.test.ts);
     '!security/gate-attestation.ts',
     '!security/gates/write-summary.ts',
+    // - the actionlint job's converter, an entry file of four lines around workflow-linters.ts's
+    //   actionlintSarif (tested in process there); test/gates/workflow-linters.test.ts runs the file itself;
+    '!security/gates/actionlint-sarif.ts',
     // - the secret scanners and their gitleaks driver, ES modules (.mjs) that Jest cannot load in process while the package is
     //   CommonJS (docs/decisions.md); test/hooks/secret-scan.test.ts runs them as the hooks and CI do;
     '!security/secret-scan.mjs',
