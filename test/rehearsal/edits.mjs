@@ -45,6 +45,27 @@ export function editsFor(registryHost) {
       to: `"${TOOLS_DIR}/bin/`,
       reason: "the tools the installer steps above checked, in this machine's tool folder",
     },
+    // The workflow linters read the workflows as committed (REHEARSAL_COMMITTED, the tree before these
+    // edits): the copies act runs hold this file's stand-in shell, which is not what a user pushes.
+    {
+      file: GATES,
+      all: true,
+      from: ' --offline --config .github/zizmor.yml --format sarif . > reports/zizmor.sarif',
+      to: ' --offline --config .github/zizmor.yml --format sarif "${REHEARSAL_COMMITTED}" > reports/zizmor.sarif',
+      reason: 'zizmor audits the workflows as committed, not the copies these edits make for act',
+    },
+    {
+      file: GATES,
+      from: " --offline --config .github/zizmor.yml --format plain .'",
+      to: ' --offline --config .github/zizmor.yml --format plain "${REHEARSAL_COMMITTED}"\'',
+      reason: 'zizmor audits the workflows as committed, not the copies these edits make for act',
+    },
+    {
+      file: GATES,
+      from: "/bin/actionlint\" -format '{{json .}}' > reports/actionlint.json",
+      to: '/bin/actionlint" -format \'{{json .}}\' -config-file "${REHEARSAL_COMMITTED}/.github/actionlint.yaml" "${REHEARSAL_COMMITTED}"/.github/workflows/*.yml > reports/actionlint.json',
+      reason: 'actionlint lints the workflows as committed, not the copies these edits make for act',
+    },
     {
       file: GATES,
       from: '          OSV_SCANNER: ${{ runner.temp }}/tools/bin/osv-scanner\n',

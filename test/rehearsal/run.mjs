@@ -98,6 +98,13 @@ async function makeRepository(work, plants, registryHost) {
     say(`planting: ${plant.name} (${plant.description})`);
     plant.apply(repo);
   }
+  // The tree as a user commits it (plants included), before the edits below: the zizmor and actionlint
+  // jobs lint this copy, since the edits put the rehearsal's own shell into the workflow copies.
+  const committed = join(work, 'committed');
+  cpSync(repo, committed, {
+    recursive: true,
+    filter: (from) => !from.startsWith(join(repo, '.git') + '/') && from !== join(repo, '.git'),
+  });
   for (const edit of applyEdits(repo, editsFor(registryHost))) say(`rehearsal edit: ${edit}`);
   say(`rehearsal edit: ${await applyJobResults(repo)}`);
   git('add', '-A');
@@ -530,6 +537,8 @@ async function main() {
         REHEARSAL_CHECKOV: tools.checkov,
         // The planted OSV database (test/scanners/osv-db): the OSV API cannot be reached here.
         REHEARSAL_OSV_DB: buildOsvDb(join(work, 'osv-db')),
+        // The workflows as committed, before the rehearsal's edits (makeRepository): what the linters read.
+        REHEARSAL_COMMITTED: join(work, 'committed'),
         REHEARSAL_TRIVY_NO_DB: '1',
         REHEARSAL_FINDINGS: findings,
         REHEARSAL_OUTAGES: join(work, 'outages.txt'),
