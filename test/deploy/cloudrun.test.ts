@@ -1,5 +1,5 @@
-import { readServiceDescription } from '../../security/gates/service-description';
-import { PROJECT_ROOT } from '../support/repository';
+import { readServiceDescription } from '../../security/gates/service-description.ts';
+import { PROJECT_ROOT } from '../support/repository.ts';
 import {
   COSIGN_VERIFY,
   DIGEST_HEX,
@@ -14,7 +14,7 @@ import {
   script,
   type HealthServer,
   type Sandbox,
-} from './support';
+} from './support.ts';
 import {
   CLOUD_RUN,
   CLOUD_RUN_SECRET,
@@ -23,7 +23,7 @@ import {
   requiredSettings,
   settingFlags,
   type DeployRun,
-} from './targets';
+} from './targets.ts';
 
 const TOKEN = CLOUDRUN_TOKEN;
 const CLOUDRUN = script('cloudrun.sh');

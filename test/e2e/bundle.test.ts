@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, assertBuilt, getStatus, startService } from '../support/service';
+import { ROOT, assertBuilt, getStatus, startService } from '../support/service.ts';
 
 const DIST = join(ROOT, 'dist');
 const BUILD = join(ROOT, 'build');

@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Gate } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
-import { makeSandbox, runQuietly, type Sandbox } from './sandbox';
-import { sarifErrors } from './sarif-schema';
+import type { Gate } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/gates.ts';
+import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
+import { sarifErrors } from './sarif-schema.ts';
 
 jest.setTimeout(300_000);
 

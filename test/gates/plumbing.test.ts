@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listGates, main, parseCli } from '../../security/gates/cli';
+import { listGates, main, parseCli } from '../../security/gates/cli.ts';
 import {
   ensureImage,
   execute,
@@ -15,13 +15,13 @@ import {
   waitUntilAnswering,
   type ContainerEngine,
   type ProcessResult,
-} from '../../security/gates/engine';
-import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
-import { describeResults } from '../../security/gates/sarif';
-import { checkRepository } from '../../security/workflow-policy';
-import { checkLockfile, runLockfilePolicy } from '../../security/gates/policies';
-import { EXIT } from '../../security/gates/runner';
+} from '../../security/gates/engine.ts';
+import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/gates.ts';
+import { describeResults } from '../../security/gates/sarif.ts';
+import { checkRepository } from '../../security/workflow-policy.ts';
+import { checkLockfile, runLockfilePolicy } from '../../security/gates/policies.ts';
+import { EXIT } from '../../security/gates/runner.ts';
 
 describe('execute', () => {
   it('captures the exit status and both streams', async () => {
@@ -314,7 +314,7 @@ describe('ensureImage', () => {
 });
 
 describe('the lockfile gate', () => {
-  const lockfile = readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8');
+  const lockfile = readFileSync(join(import.meta.dirname, '..', '..', 'package-lock.json'), 'utf8');
 
   it('applies only the validators the policy turns on', () => {
     const http = lockfile.replace(

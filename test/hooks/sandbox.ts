@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { copyRepository, PROJECT_ROOT } from '../support/repository';
+import { copyRepository, PROJECT_ROOT } from '../support/repository.ts';
 
 export const projectRoot = PROJECT_ROOT;
 

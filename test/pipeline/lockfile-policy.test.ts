@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkLockfile, LOCKFILE_POLICY_KEY } from '../../security/gates/policies';
-import { ROOT } from './helpers';
+import { checkLockfile, LOCKFILE_POLICY_KEY } from '../../security/gates/policies.ts';
+import { ROOT } from './helpers.ts';
 
 // lockfile-lint itself, with the project's policy (package.json's "lockfile-lint" key, the first place
 // its cosmiconfig search looks), on the real lockfile and on copies with one planted defect each. The

@@ -6,8 +6,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { checkNodeLine, dockerfileNodeLines, type NodeLineFiles, pinnedNode } from '../../security/node-line';
-import { ROOT } from './helpers';
+import {
+  checkNodeLine,
+  dockerfileNodeLines,
+  type NodeLineFiles,
+  pinnedNode,
+} from '../../security/node-line.ts';
+import { ROOT } from './helpers.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 

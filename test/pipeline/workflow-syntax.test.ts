@@ -1,5 +1,5 @@
-import { checkWorkflowSyntax, readWorkflows } from '../../security/workflow-policy';
-import { edited, GATES, mutated, PIPELINE, ROOT } from './helpers';
+import { checkWorkflowSyntax, readWorkflows } from '../../security/workflow-policy.ts';
+import { edited, GATES, mutated, PIPELINE, ROOT } from './helpers.ts';
 
 // GitHub's own parser (@actions/workflow-parser), bundled with esbuild because plain Node refuses its
 // JSON imports. The first call bundles it (seconds on a busy machine), hence the longer timeout.

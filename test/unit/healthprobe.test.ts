@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { preProcessFile } from 'typescript';
-import { probe } from '../../src/healthprobe';
+import { probe } from '../../src/healthprobe.ts';
 
-const SOURCE = resolve(__dirname, '../../src');
+const SOURCE = resolve(import.meta.dirname, '../../src');
 
 /** Every module a source file loads, its own imports followed: relative ones as files, the rest by name. */
 function importGraph(entry: string): { files: string[]; packages: string[] } {
