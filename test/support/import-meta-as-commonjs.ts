@@ -5,7 +5,7 @@
  * the same for the bundles (scripts/build.mjs, `define`), so both read one source the same way.
  */
 import { createHash } from 'node:crypto';
-import typescript from 'typescript';
+import * as typescript from 'typescript';
 import type * as TypeScript from 'typescript';
 
 export const name = 'import-meta-as-commonjs';
