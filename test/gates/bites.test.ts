@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Gate } from '../../security/gates/gate.ts';
-import { GATES } from '../../security/gates/gates.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
 import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
 import { sarifErrors } from './sarif-schema.ts';
 

@@ -11,7 +11,7 @@ import { parseCli } from '../../security/gates/cli.ts';
 import type { ContainerEngine, EngineDetector } from '../../security/gates/engine.ts';
 import { detectEngine } from '../../security/gates/engine.ts';
 import type { GateResult } from '../../security/gates/gate.ts';
-import { GATES } from '../../security/gates/gates.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
 import { EXIT, exitCodeOf, formatTable } from '../../security/gates/runner.ts';
 import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
 import { sarifErrors } from './sarif-schema.ts';

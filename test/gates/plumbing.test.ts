@@ -17,7 +17,7 @@ import {
   type ProcessResult,
 } from '../../security/gates/engine.ts';
 import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate.ts';
-import { GATES } from '../../security/gates/gates.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
 import { describeResults } from '../../security/gates/sarif.ts';
 import { checkRepository } from '../../security/workflow-policy.ts';
 import { checkLockfile, runLockfilePolicy } from '../../security/gates/policies.ts';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GateContext } from '../../security/gates/gate.ts';
-import { GATES } from '../../security/gates/gates.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
 import {
   reusableTestResult,
   TEST_RESULT_DIR,

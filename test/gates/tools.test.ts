@@ -14,7 +14,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ContainerEngine, ProcessResult } from '../../security/gates/engine.ts';
-import { GATES } from '../../security/gates/gates.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
 import {
   describeSelection,
   reportsVersion,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GATE_JOBS as GATE_LIST, gateTable } from '../../security/gates/catalog.ts';
-import { GATES as LOCAL_GATES } from '../../security/gates/gates.ts';
+import { GATES as LOCAL_GATES } from '../../security/gates/local-gates.ts';
 import { parseGateOutputs, summaryMarkdown } from '../../security/gates/summary.ts';
 import { GATES, PIPELINE, ROOT, workflowFile } from './helpers.ts';
 
