@@ -61,7 +61,7 @@ export default {
     //   (Jest counts only what it loads in process): run.ts (test/gates/cli.test.ts), sarif-gate.mjs
     //   (test/pipeline/sarif-gate.test.ts), and every script under scripts/ (build, ensure-build, prepare
     //   and lint-sarif run through npm scripts in npm test and the hooks tests; init-template in
-    //   test/template/init-template.test.ts; node-line in test/pipeline/node-line.test.ts; pre-commit in
+    //   test/template/init-template.test.ts; node-line in test/pipeline/node-line-guard.test.ts; pre-commit in
     //   test/hooks; docs-tables.ts only writes the tables that security/ generates and the pipeline tests
     //   compare; ci/ is shell). They run as their own processes, and what logic they hold is small enough to stay there;
     '!security/gates/run.ts',
