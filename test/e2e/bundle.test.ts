@@ -57,6 +57,8 @@ describe('the bundle', () => {
         'build-info.json',
         'healthprobe.js',
         'main.js',
+        // {"type": "commonjs"}: the bundles are CommonJS in an ES module package (docs/decisions.md).
+        'package.json',
         'sbom.cdx.json',
         'service.js',
         'service.js.cache',

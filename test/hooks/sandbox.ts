@@ -84,7 +84,11 @@ export function createProjectCopy(): { root: string; repository: string } {
   mkdirSync(repository);
   // The project's own test suites are left out: the pre-push hook in the copy must run only the tests
   // a case plants.
-  copyRepository(repository, (path) => !path.startsWith('test/'));
+  // jest.config.js's transformer (Jest loads tests as CommonJS, docs/decisions.md) comes along.
+  copyRepository(
+    repository,
+    (path) => !path.startsWith('test/') || path === 'test/support/import-meta-as-commonjs.ts',
+  );
   initRepository(repository);
   mustRun('git', ['add', '-A'], repository);
   mustRun('git', ['commit', '-q', '--no-verify', '-m', 'Project copy'], repository);

@@ -17,8 +17,7 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
     // Data (src/service.json): esbuild inlines it, and it imports nothing.
     if (file.endsWith('.json')) return;
     for (const { fileName } of preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
-      if (fileName.startsWith('.'))
-        visit(resolve(dirname(file), fileName.endsWith('.json') ? fileName : `${fileName}.ts`));
+      if (fileName.startsWith('.')) visit(resolve(dirname(file), fileName));
       else packages.add(fileName);
     }
   };
