@@ -35,6 +35,11 @@ const project = (name, extra = {}) => ({
   ...extra,
 });
 
+// The deploy tests run each deploy script end to end (bash, jq, curl, the stand-in CLIs and a local HTTPS
+// server): a few seconds each on a quiet machine, and past Jest's default 5 s when CI runs other suites
+// beside them (a cold CI run failed one at load 20). The scripts' own deadlines are what the tests check.
+const PROJECT_OPTIONS = { deploy: { testTimeout: 30_000 } };
+
 /** @type {import('jest').Config} */
 export default {
   projects: [
@@ -47,7 +52,7 @@ export default {
     'gates',
     'reliability',
     'template',
-  ].map((name) => project(name)),
+  ].map((name) => project(name, PROJECT_OPTIONS[name])),
   collectCoverageFrom: [
     'src/**/*.ts',
     'security/**/*.{ts,mjs}',
@@ -61,7 +66,7 @@ export default {
     //   (Jest counts only what it loads in process): run.ts (test/gates/cli.test.ts), sarif-gate.mjs
     //   (test/pipeline/sarif-gate.test.ts), and every script under scripts/ (build, ensure-build, prepare
     //   and lint-sarif run through npm scripts in npm test and the hooks tests; init-template in
-    //   test/template/init-template.test.ts; node-line in test/pipeline/node-line-guard.test.ts; pre-commit in
+    //   test/template/init-template.test.ts; node-line-guard.mjs in test/pipeline/node-line-guard.test.ts; pre-commit in
     //   test/hooks; docs-tables.ts only writes the tables that security/ generates and the pipeline tests
     //   compare; ci/ is shell). They run as their own processes, and what logic they hold is small enough to stay there;
     '!security/gates/run.ts',

@@ -1,10 +1,11 @@
 /**
  * The repository's policy for its GitHub Actions workflows and the gate configuration they name.
  *
- * GitHub's own parser checks syntax (`checkWorkflowSyntax`), and Checkov checks a few workflow rules,
- * but neither checks what this template promises: every action pinned to a reviewed commit, least
- * privilege per job, no untrusted expression in a shell, the image built once and published only after
- * every gate. Each promise is a rule in `workflow-policy/rules/`, listed in `workflow-policy/registry.ts`
+ * What a generic workflow linter checks is left to one: actionlint (syntax, expressions, `needs`) and
+ * zizmor (unpinned uses, template injection, excessive permissions, dangerous triggers, persisted
+ * credentials) are gates of their own (security/gates/workflow-linters.ts). These rules hold only what
+ * this template promises and no tool knows: every action the reviewed commit with its reviewed inputs,
+ * writes only where a step needs them, the image built once and published only after every gate. Each promise is a rule in `workflow-policy/rules/`, listed in `workflow-policy/registry.ts`
  * and called by one walker; `npm test` (test/pipeline) and the local gate runner both call
  * `checkRepository` and fail on any finding.
  *
@@ -30,7 +31,6 @@ export type {
   WorkflowRule,
 } from './workflow-policy/rule.ts';
 export { actionName } from './workflow-policy/rule.ts';
-export { checkWorkflowSyntax } from './workflow-policy/parser.ts';
 export {
   checkCheckovConfig,
   checkCodeqlConfig,
@@ -59,7 +59,6 @@ export const WORKFLOWS_DIR = '.github/workflows';
 const WALK_RULES: Readonly<Record<string, string>> = {
   yaml: 'Every workflow file is valid YAML.',
   'no-workflows': 'The repository has workflows under .github/workflows.',
-  'workflow-syntax': "GitHub's own workflow parser accepts every workflow.",
 };
 
 /** Every rule id with its description: the SARIF `rules` table and the docs come from this. */

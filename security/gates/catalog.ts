@@ -129,6 +129,30 @@ export const GATE_JOBS: readonly GateJob[] = [
     attested: { reports: /^results_sarif\.sarif$/, reader: 'sarif' },
   },
   {
+    job: 'zizmor',
+    title: 'zizmor (workflow security audit)',
+    counts: 'findings',
+    fails:
+      'a zizmor finding on a workflow or action (template injection, unpinned uses, excessive permissions, dangerous triggers, persisted credentials…) not accepted in `.github/zizmor.yml`',
+    policy: '`.github/zizmor.yml`',
+    findingsTo: 'SARIF `zizmor`',
+    local: ['zizmor'],
+
+    attested: { reports: /^zizmor\.sarif$/, reader: 'sarif' },
+  },
+  {
+    job: 'actionlint',
+    title: 'actionlint (workflow syntax and expressions)',
+    counts: 'errors',
+    fails:
+      'an actionlint error: a key, type or `needs` GitHub would reject, an expression that does not parse or type, an untrusted input in a script, a shellcheck finding in a `run:` script',
+    policy: '`.github/actionlint.yaml`',
+    findingsTo: 'SARIF `actionlint`',
+    local: ['actionlint'],
+
+    attested: { reports: /^actionlint\.sarif$/, reader: 'sarif' },
+  },
+  {
     job: 'zap',
     title: 'OWASP ZAP baseline (running container)',
     counts: 'alerts of any level',

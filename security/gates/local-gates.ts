@@ -28,6 +28,7 @@ import {
   WORKFLOW_POLICY_MODULE,
 } from './policies.ts';
 import { describeResults, readSarifResults, toSarif, writeSarif } from './sarif.ts';
+import { needsLinter, runActionlint, runZizmor } from './workflow-linters.ts';
 
 // ---- requirements ---------------------------------------------------------------------------------
 
@@ -319,10 +320,30 @@ export const GATES: readonly Gate[] = [
   },
   {
     name: 'workflows',
-    description: `Workflow policy (${WORKFLOW_POLICY_MODULE}): pinned actions, permissions, triggers`,
+    description: `Workflow policy (${WORKFLOW_POLICY_MODULE}): reviewed actions, gates, image flow, publish`,
     reports: ['reports/workflow-policy.sarif'],
     needs: [needsFile(WORKFLOW_POLICY_MODULE, `the workflow policy ${PIPELINE_BRANCH}`)],
     run: runWorkflowPolicy,
+  },
+  {
+    name: 'zizmor',
+    description:
+      'zizmor on the workflows and actions (.github/zizmor.yml): injection, pins, permissions, triggers',
+    reports: ['reports/zizmor.sarif'],
+    needs: [needsFile('.github/zizmor.yml', `zizmor's policy ${PIPELINE_BRANCH}`), needsLinter('zizmor')],
+    run: runZizmor,
+    tool: 'zizmor',
+  },
+  {
+    name: 'actionlint',
+    description: 'actionlint on the workflows (.github/actionlint.yaml): syntax, expressions, needs',
+    reports: ['reports/actionlint.sarif'],
+    needs: [
+      needsFile('.github/actionlint.yaml', `actionlint's policy ${PIPELINE_BRANCH}`),
+      needsLinter('actionlint'),
+    ],
+    run: runActionlint,
+    tool: 'actionlint',
   },
   {
     name: 'image',

@@ -21,6 +21,8 @@ export interface PolicyFinding {
 export interface PolicyTool {
   readonly name: string;
   readonly informationUri: string;
+  /** The tool's release, when it is a real tool's (the gate-results attestation records it). */
+  readonly version?: string;
   /** Rule id → what the rule requires (its full description in code scanning). */
   readonly rules: Readonly<Record<string, string>>;
 }
@@ -53,7 +55,14 @@ export function toSarif(tool: PolicyTool, findings: readonly PolicyFinding[]): L
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: tool.name, informationUri: tool.informationUri, rules } },
+        tool: {
+          driver: {
+            name: tool.name,
+            ...(tool.version === undefined ? {} : { version: tool.version }),
+            informationUri: tool.informationUri,
+            rules,
+          },
+        },
         results,
       },
     ],

@@ -30,19 +30,23 @@ export function editsFor(registryHost) {
       to: registryHost,
       reason: `ghcr.io is the local docker-registry at ${registryHost}`,
     })),
-    {
-      file: GATES,
-      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh checkov',
-      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh checkov`,
-      reason:
-        "the real installer runs against this machine's tool folder, where Checkov is already at its pin, rather than a fresh PyPI install into each run's temporary folder",
-    },
-    {
-      file: GATES,
-      from: '"${RUNNER_TEMP}/tools/bin/checkov" -d .',
-      to: `"${TOOLS_DIR}/bin/checkov" -d .`,
-      reason: "the Checkov the installer step above checked, in this machine's tool folder",
-    },
+    // The tools the gate jobs install with scripts/ci/install-tools.sh (Checkov, zizmor from PyPI;
+    // actionlint with go install): neither PyPI nor the Go proxy answers here.
+    ...['checkov', 'zizmor', 'actionlint'].flatMap((tool) => [
+      {
+        file: GATES,
+        from: `SHS_TOOLS_DIR="\${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh ${tool}`,
+        to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh ${tool}`,
+        reason: `the real installer runs against this machine's tool folder, where ${tool} is already at its pin, rather than a fresh install into each run's temporary folder`,
+      },
+      {
+        file: GATES,
+        all: true,
+        from: `"\${RUNNER_TEMP}/tools/bin/${tool}"`,
+        to: `"${TOOLS_DIR}/bin/${tool}"`,
+        reason: `the ${tool} the installer step above checked, in this machine's tool folder`,
+      },
+    ]),
     {
       file: GATES,
       from: '          npm test -- --json --outputFile=reports/jest-results.json',

@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { checkovArguments } from '../../security/gates/containers.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import { candidatePaths, reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
+import { actionlintArguments, zizmorArguments } from '../../security/gates/workflow-linters.ts';
 import {
   readServiceDescription,
   serviceBuildArgs,
@@ -347,14 +348,7 @@ const scanners = {
 
   async zizmor(zizmor) {
     return byRun('zizmor', '.', (target) => {
-      const result = run(zizmor, [
-        '--offline',
-        '--config',
-        '.github/zizmor.yml',
-        '--format',
-        'json-v1',
-        target,
-      ]);
+      const result = run(zizmor, zizmorArguments(target, 'json-v1'));
       return { result, rules: unique(jsonOf(result.stdout, []).map((finding) => finding.ident)) };
     });
   },
@@ -362,7 +356,7 @@ const scanners = {
   async actionlint(actionlint) {
     // No file argument for the template: actionlint finds .github/workflows and .github/actionlint.yaml.
     return byRun('actionlint', undefined, (target) => {
-      const result = run(actionlint, ['-format', '{{json .}}', ...(target === undefined ? [] : [target])]);
+      const result = run(actionlint, actionlintArguments(target));
       return { result, rules: unique(jsonOf(result.stdout, []).map((finding) => finding.kind)) };
     });
   },

@@ -84,7 +84,15 @@ export function process(sourceText: string, sourcePath: string): { code: string;
   return { code: outputText, map: sourceMapText };
 }
 
-export const getCacheKey = (sourceText: string, sourcePath: string): string =>
+// Jest's own key (used when a transformer has none) holds its configuration and whether the file is to be
+// instrumented for coverage; ours must hold them too, or a file first cached without coverage is later
+// loaded uninstrumented and counted as never run.
+export const getCacheKey = (
+  sourceText: string,
+  sourcePath: string,
+  options: { configString: string; instrument: boolean },
+): string =>
   createHash('sha256')
     .update(`${name}@${version}\0${typescript.version}\0${sourcePath}\0${sourceText}`)
+    .update(`\0${options.configString}\0${options.instrument ? 'instrument' : ''}`)
     .digest('hex');

@@ -1,6 +1,7 @@
 /**
- * Permissions: the workflow grants nothing by default, each job names the scopes it needs, and a write
- * scope is held only by the job whose step needs it.
+ * Permissions: the workflow grants nothing by default, and a write scope is held only by the job whose
+ * step needs it. A job granted `write-all`/`read-all`, or the default token, is zizmor's
+ * excessive-permissions (the zizmor gate).
  */
 /* eslint-disable security/detect-non-literal-fs-filename -- reads the local reusable workflow a job
    names, inside the repository under check. */
@@ -104,25 +105,6 @@ export const PERMISSION_RULES: readonly WorkflowRule[] = [
               at: top === undefined ? [] : ['permissions'],
             },
           ];
-    },
-  },
-  {
-    id: 'permissions-job',
-    level: 'job',
-    description: 'Every job lists its permissions scope by scope (no default, no `read-all`/`write-all`).',
-    help: 'A job without `permissions:` inherits the workflow default; `*-all` grants every scope, present and future.',
-    check: ({ job, path }) => {
-      const permissions = permissionsOf(job);
-      if (permissions === undefined) return [{ message: 'job declares no permissions' }];
-      if (permissions === 'write-all' || permissions === 'read-all') {
-        return [
-          {
-            message: `${permissions} grants every scope; list the scopes the job needs`,
-            at: [...path, 'permissions'],
-          },
-        ];
-      }
-      return [];
     },
   },
   {

@@ -1,16 +1,15 @@
 /**
- * Pins: every action a workflow runs is fixed to a full commit SHA (a tag can be moved, as
- * trivy-action's were in March 2026), names its release in a comment so a reader and Dependabot can
- * tell what it is, and is the very commit someone reviewed (security/actions-inputs.json).
+ * Pins: every action pinned to a full commit SHA names its release in a comment so a reader and
+ * Dependabot can tell what it is, and is the very commit someone reviewed (security/actions-inputs.json).
+ * That every action is pinned by SHA at all is zizmor's unpinned-uses (the zizmor gate).
  */
 import { isScalar } from 'yaml';
-import type { JobScope, NodePath, Report, WorkflowRule } from '../rule.ts';
+import type { JobScope, NodePath, WorkflowRule } from '../rule.ts';
 import { text } from '../rule.ts';
 
 export const ACTIONS_TABLE = 'security/actions-inputs.json';
 const ACTION_NAME = /^[\w.-]+\/[\w./-]+$/;
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
-const IMAGE_DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 interface UsesSite {
   uses: string;
@@ -42,25 +41,6 @@ const remote = (site: UsesSite) => !site.uses.startsWith('./');
 const releaseTag = (comment: string) => /^#?\s*(v\d[\w.+-]*)/.exec(comment)?.[1];
 
 export const PIN_RULES: readonly WorkflowRule[] = [
-  {
-    id: 'pin-sha',
-    level: 'job',
-    description: 'Every action is pinned to a full commit SHA, every docker:// image to a digest.',
-    help: 'A tag or branch can be moved to other code; a 40-character commit SHA (or sha256 digest) cannot. Pin as `owner/repo@<sha> # vX.Y.Z`.',
-    check: (scope) =>
-      usesSites(scope)
-        .filter(remote)
-        .flatMap((site): Report[] => {
-          if (site.uses.startsWith('docker://')) {
-            return IMAGE_DIGEST.test(site.uses)
-              ? []
-              : [{ message: `${site.uses} is not pinned by digest`, at: site.at }];
-          }
-          return pinnedAction(site.uses)
-            ? []
-            : [{ message: `${site.uses} is not pinned to a full commit SHA`, at: site.at }];
-        }),
-  },
   {
     id: 'pin-comment',
     level: 'job',

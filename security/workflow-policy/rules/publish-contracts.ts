@@ -32,7 +32,7 @@ const DIGEST_SOURCES = [
 export function holdsWrite(job: Json): boolean {
   const permissions = job.permissions;
   if (permissions === 'write-all') return true;
-  // No permissions key: the job gets the workflow's, which the policy keeps at {} (permissions-job).
+  // No permissions key: the job gets the workflow's, which the policy keeps at {} (permissions-top-level).
   return Object.values(record(permissions)).some((level) => text(level) === 'write');
 }
 

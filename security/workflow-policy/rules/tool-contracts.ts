@@ -97,6 +97,12 @@ function sarifWrittenBy(step: Json): string[] {
     // security/secrets-history.mjs writes its --sarif path (and makes its folder).
     const history = /\bsecurity\/secrets-history\.mjs\b.*\s--sarif\s+(\S+)/.exec(line)?.[1];
     if (history !== undefined) written.push(history.replace(/^"|"$/g, ''));
+    // zizmor --format sarif writes to stdout: the file it is redirected to.
+    const zizmor = /\bzizmor"?\s.*--format[ =]sarif\b.*>\s*(\S+)/.exec(line)?.[1];
+    if (zizmor !== undefined) written.push(zizmor);
+    // security/gates/actionlint-sarif.ts INPUT OUTPUT writes OUTPUT (and makes its folder).
+    const actionlint = /\bsecurity\/gates\/actionlint-sarif\.ts\s+\S+\s+(\S+)/.exec(line)?.[1];
+    if (actionlint !== undefined) written.push(actionlint);
     const checkov = checkovOutputs(line);
     if (checkov !== undefined) {
       const path = checkov.paths?.[checkov.outputs.indexOf('sarif')];

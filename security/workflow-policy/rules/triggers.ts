@@ -1,4 +1,7 @@
-/** Triggers: no event that hands fork code a write token, no free-form input on a manual run. */
+/**
+ * Triggers: no free-form input on a manual run. An event that hands fork code a write token
+ * (pull_request_target, workflow_run) is zizmor's dangerous-triggers (the zizmor gate).
+ */
 import type { WorkflowRule } from '../rule.ts';
 import { isRecord, list, record, text } from '../rule.ts';
 
@@ -9,21 +12,6 @@ function triggerMap(on: unknown): Record<string, unknown> {
 }
 
 export const TRIGGER_RULES: readonly WorkflowRule[] = [
-  {
-    id: 'no-pull-request-target',
-    level: 'workflow',
-    description: 'No workflow runs on `pull_request_target`.',
-    help: 'pull_request_target runs with a write token and secrets while a fork controls the code it may check out; use pull_request.',
-    check: ({ workflow }) =>
-      'pull_request_target' in triggerMap(workflow.on)
-        ? [
-            {
-              message: 'pull_request_target runs fork code with a write token and secrets',
-              at: ['on', 'pull_request_target'],
-            },
-          ]
-        : [],
-  },
   {
     id: 'dispatch-inputs',
     level: 'workflow',

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  actionlintArguments,
+  parseActionlint,
+  parseZizmor,
+  zizmorArguments,
+  type WorkflowLinter,
+} from '../../security/gates/workflow-linters.ts';
+import { candidatePaths, INSTALLER, reportsVersion, toolPin } from '../../security/gates/tools.ts';
+import { ROOT } from './helpers.ts';
+
+// The flaws our own workflow rules used to catch (pin-sha, no-pull-request-target, permissions-job,
+// expression-in-run, checkout-credentials, and GitHub's parser's syntax findings), now left to zizmor and
+// actionlint: each fixture marks every line a tool must report with "# expect: TOOL RULE[, TOOL RULE]",
+// and the real tool at security/tools.json's pin must report exactly those, nothing more, nothing less.
+// .ci/run installs both (scripts/ci/install-tools.sh) before `npm test`; where one is missing, its
+// cases are skipped, and their names say how to install it.
+const FLAWS = 'test/scanners/workflow-flaws';
+const fixtures = readdirSync(join(ROOT, FLAWS))
+  .filter((name) => name.endsWith('.yml'))
+  .sort();
+
+/** The native tool at its pin, or undefined. */
+function installed(tool: WorkflowLinter): string | undefined {
+  const pin = toolPin(ROOT, tool);
+  if (pin === undefined) throw new Error(`security/tools.json pins no ${tool}`);
+  return candidatePaths(pin).find((path) => {
+    const answer = spawnSync(path, pin.versionArgs, { encoding: 'utf8', timeout: 60_000 });
+    return reportsVersion(`${answer.stdout}\n${answer.stderr}`, pin.version);
+  });
+}
+
+/** "line rule" for each "# expect: TOOL RULE" mark of `tool` in a fixture. */
+function marks(text: string, tool: WorkflowLinter): string[] {
+  return text.split('\n').flatMap((line, index) =>
+    (/# .*expect: (.+)$/.exec(line)?.[1] ?? '')
+      .split(/,\s*/)
+      .map((entry) => entry.trim().split(/\s+/))
+      .filter(([name, rule]) => name === tool && rule !== undefined)
+      .map(([, rule]) => `${index + 1} ${rule}`),
+  );
+}
+
+function reported(tool: WorkflowLinter, path: string, file: string): string[] {
+  if (tool === 'zizmor') {
+    const run = spawnSync(path, zizmorArguments(file, 'json-v1'), { cwd: ROOT, encoding: 'utf8' });
+    // 0 clean, 10 and above by the worst finding's severity; anything else is zizmor failing to run.
+    if (run.status !== 0 && (run.status ?? 0) < 10)
+      throw new Error(`zizmor exit ${run.status}: ${run.stderr}`);
+    return parseZizmor(run.stdout).map((finding) => `${finding.line} ${finding.ident}`);
+  }
+  const run = spawnSync(path, actionlintArguments(file), { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0 && run.status !== 1) throw new Error(`actionlint exit ${run.status}: ${run.stderr}`);
+  return parseActionlint(run.stdout).map((error) => `${error.line} ${error.kind}`);
+}
+
+describe.each(['zizmor', 'actionlint'] as const)('%s on the flaws our rules used to catch', (tool) => {
+  const path = installed(tool);
+  const cases = fixtures.map((name) => [name, readFileSync(join(ROOT, FLAWS, name), 'utf8')] as const);
+  const run = path === undefined ? it.skip : it;
+  const suffix = path === undefined ? ` — skipped: ${tool} is not installed (bash ${INSTALLER} ${tool})` : '';
+
+  run.each(cases)(`reports exactly the lines %s marks for it${suffix}`, (name, text) => {
+    const expected = marks(text, tool).sort();
+    expect(reported(tool, path ?? '', `${FLAWS}/${name}`).sort()).toEqual(expected);
+  });
+
+  it('has a flaw to catch in some fixture', () => {
+    expect(cases.flatMap(([, text]) => marks(text, tool)).length).toBeGreaterThan(0);
+  });
+});
