@@ -70,6 +70,9 @@ export default {
     //   test/hooks; docs-tables.ts only writes the tables that security/ generates and the pipeline tests
     //   compare; ci/ is shell). They run as their own processes, and what logic they hold is small enough to stay there;
     '!security/gates/run.ts',
+    // - actionlint-sarif.ts, the actionlint job's converter (argv in, a file out); its logic is
+    //   actionlintSarif and parseActionlint in workflow-linters.ts, which test/pipeline/workflow-linters.test.ts runs;
+    '!security/gates/actionlint-sarif.ts',
     '!security/sarif-gate.mjs',
     '!scripts/**',
     // - the same for the two entry files of the publish and summary jobs, whose logic lives in the modules

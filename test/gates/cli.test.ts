@@ -95,6 +95,8 @@ describe('flags', () => {
       'lockfile',
       'dockerfile',
       'workflows',
+      'zizmor',
+      'actionlint',
     ]);
     expect(parseCli(['--only', 'eslint', '--skip', 'eslint'])).toEqual({
       kind: 'usage',

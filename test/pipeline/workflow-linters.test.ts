@@ -1,10 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execute } from '../../security/gates/engine.ts';
+import type { GateContext } from '../../security/gates/gate.ts';
 import {
   actionlintArguments,
   parseActionlint,
+  needsLinter,
   parseZizmor,
+  runActionlint,
+  runZizmor,
   zizmorArguments,
   type WorkflowLinter,
 } from '../../security/gates/workflow-linters.ts';
@@ -69,5 +84,71 @@ describe.each(['zizmor', 'actionlint'] as const)('%s on the flaws our rules used
 
   it('has a flaw to catch in some fixture', () => {
     expect(cases.flatMap(([, text]) => marks(text, tool)).length).toBeGreaterThan(0);
+  });
+});
+
+// The two local gates (npm run gates) in process, with the real tool: a repository whose one workflow has
+// a flaw fails, with its SARIF report written; the same repository with a clean workflow passes.
+const CLEAN = `name: clean
+on: push
+permissions: {}
+jobs:
+  hello:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo hello
+`;
+
+describe.each([
+  ['zizmor', runZizmor, 'unpinned-uses.yml'],
+  ['actionlint', runActionlint, 'syntax.yml'],
+] as const)('the %s gate', (tool, runGate, flawed) => {
+  const present = installed(tool) !== undefined;
+  const run = present ? it : it.skip;
+  const suffix = present ? '' : ` — skipped: ${tool} is not installed (bash ${INSTALLER} ${tool})`;
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), `${tool}-gate-`));
+    // actionlint looks for its project from the enclosing git repository.
+    spawnSync('git', ['init', '--quiet', root]);
+    mkdirSync(join(root, '.github', 'workflows'), { recursive: true });
+    for (const config of ['.github/zizmor.yml', '.github/actionlint.yaml'])
+      if (existsSync(join(ROOT, config))) cpSync(join(ROOT, config), join(root, config));
+    // The tools read security/tools.json's pin through the gate's selection.
+    mkdirSync(join(root, 'security'));
+    cpSync(join(ROOT, 'security', 'tools.json'), join(root, 'security', 'tools.json'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const context = (): GateContext => ({
+    root,
+    reportsDir: join(root, 'reports'),
+    engine: undefined,
+    earlier: new Map(),
+    shared: new Map(),
+    cleanups: [],
+    run: (command, args) => execute(command, args, { cwd: root, timeoutMs: 120_000 }),
+  });
+
+  async function gate(workflow: string) {
+    writeFileSync(join(root, '.github', 'workflows', 'ci.yml'), workflow);
+    const given = context();
+    await expect(needsLinter(tool)(given)).resolves.toBeUndefined();
+    const outcome = await runGate(given);
+    const sarif = JSON.parse(readFileSync(join(root, 'reports', `${tool}.sarif`), 'utf8'));
+    return { outcome, sarif };
+  }
+
+  run(`fails a flawed workflow and writes its SARIF${suffix}`, async () => {
+    const { outcome, sarif } = await gate(readFileSync(join(ROOT, FLAWS, flawed), 'utf8'));
+    expect(outcome).toMatchObject({ status: 'failed', findings: expect.any(Number) });
+    expect(outcome.status === 'failed' && outcome.findings).toBeGreaterThan(0);
+    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+  });
+
+  run(`passes a clean workflow${suffix}`, async () => {
+    const { outcome, sarif } = await gate(CLEAN);
+    expect(outcome).toMatchObject({ status: 'passed', findings: 0 });
+    expect(sarif.runs[0].results).toEqual([]);
   });
 });
