@@ -152,3 +152,48 @@ describe.each([
     expect(sarif.runs[0].results).toEqual([]);
   });
 });
+
+describe("the linters' output, read strictly", () => {
+  test('actionlint: no output or anything but a JSON array is an outage, never a pass', () => {
+    expect(() => parseActionlint('')).toThrow('no JSON array');
+    expect(() => parseActionlint('{"message": "x"}')).toThrow('no JSON array');
+    expect(parseActionlint('[]\n')).toEqual([]);
+  });
+
+  test('zizmor: anything but a JSON array is an outage; only primary locations count', () => {
+    expect(() => parseZizmor('{}')).toThrow('no JSON array');
+    const location = (kind: string, row: number, path?: string) => ({
+      symbolic: { kind, key: path === undefined ? { Remote: {} } : { Local: { verbatim_path: path } } },
+      concrete: { location: { start_point: { row } } },
+    });
+    const findings = [
+      { ident: 'artipacked', locations: [location('Primary', 4, 'a.yml'), location('Related', 9, 'a.yml')] },
+      { ident: 'unpinned-uses', locations: [location('Primary', 0)] },
+    ];
+    expect(parseZizmor(JSON.stringify(findings))).toEqual([
+      { ident: 'artipacked', file: 'a.yml', line: 5 },
+      { ident: 'unpinned-uses', file: '', line: 1 },
+    ]);
+  });
+});
+
+describe('needsLinter', () => {
+  test('a repository without the pin does not run the linter, and says how to install it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'linter-unpinned-'));
+    try {
+      const context: GateContext = {
+        root,
+        reportsDir: join(root, 'reports'),
+        engine: undefined,
+        earlier: new Map(),
+        shared: new Map(),
+        cleanups: [],
+        run: () => Promise.reject(new Error('no command runs without the linter')),
+      };
+      await expect(needsLinter('zizmor')(context)).resolves.toMatchObject({ reason: expect.any(String) });
+      await expect(runZizmor(context)).rejects.toThrow("needsLinter('zizmor') did not find zizmor");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
