@@ -38,7 +38,9 @@ const project = (name, extra = {}) => ({
 // The deploy tests run each deploy script end to end (bash, jq, curl, the stand-in CLIs and a local HTTPS
 // server): a few seconds each on a quiet machine, and past Jest's default 5 s when CI runs other suites
 // beside them (a cold CI run failed one at load 20). The scripts' own deadlines are what the tests check.
-const PROJECT_OPTIONS = { deploy: { testTimeout: 30_000 } };
+const PROJECT_OPTIONS = {
+  deploy: { setupFilesAfterEnv: ['<rootDir>/test/support/deploy-timeout.ts'] },
+};
 
 /** @type {import('jest').Config} */
 export default {

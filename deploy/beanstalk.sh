@@ -17,8 +17,11 @@ usage() {
 Usage: deploy/beanstalk.sh [flags]     (each flag can also come from the environment variable shown)
 
   --image IMAGE                          image by digest: registry/path@sha256:<64 hex>
-  --commit COMMIT_SHA                    commit the image was built from (7-40 hex); the smoke test expects it
+  --commit COMMIT_SHA                    commit the image was built from (full 40 hex): the signing run's
+                                         certificate must name it, and the smoke test expects it
   --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed the image
+  --ref RELEASE_REF                      the ref whose pipeline run published it: refs/heads/main (default)
+                                         or refs/tags/v…; the gate-results certificate must name it
   --region AWS_REGION                    AWS region, e.g. eu-west-1
   --application EB_APPLICATION           Elastic Beanstalk application name
   --environment EB_ENVIRONMENT           Elastic Beanstalk environment name
@@ -36,7 +39,7 @@ bound the wait for Green health after the update.
 
 Needs aws (authenticated), cosign, zip, curl, and jq or node. Exit: 0 deployed and healthy, 1 failed,
 2 bad arguments (nothing was called), 3 refused: no gate-results attestation signed by
-this repository's pipeline, 4 refused: the attestation does not show every gate passed for this digest.
+this repository's pipeline for this commit and ref, 4 refused: the attestation does not show every gate passed for this digest.
 EOF
 }
 
@@ -53,6 +56,7 @@ declare -A FLAGS=(
   [--image]=IMAGE
   [--commit]=COMMIT_SHA
   [--github-repository]=GITHUB_REPOSITORY
+  [--ref]=RELEASE_REF
   [--region]=AWS_REGION
   [--application]=EB_APPLICATION
   [--environment]=EB_ENVIRONMENT
@@ -64,9 +68,11 @@ parse_flags "$@"
 CONTAINER_PORT=${CONTAINER_PORT:-$(node "${DEPLOY_DIR}/settings.mjs" port)}
 BEANSTALK_HEALTH_ATTEMPTS=${BEANSTALK_HEALTH_ATTEMPTS:-30}
 BEANSTALK_HEALTH_INTERVAL=${BEANSTALK_HEALTH_INTERVAL:-10}
+RELEASE_REF=${RELEASE_REF:-refs/heads/main}
 
 check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
-check COMMIT_SHA --commit "${COMMIT_PATTERN}" '7 to 40 hexadecimal digits'
+check COMMIT_SHA --commit "${FULL_COMMIT_PATTERN}" '40 hexadecimal digits (the certificate names the full commit)'
+check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
 check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
 check AWS_REGION --region "${AWS_REGION_PATTERN}" 'a region such as eu-west-1'
 check EB_APPLICATION --application "${EB_APPLICATION_PATTERN}" 'up to 100 letters, digits, . _ -'
@@ -88,8 +94,8 @@ require_commands aws cosign zip node
 # as a value, stops the deploy here (exit 2, each named).
 option_settings=$(node "${DEPLOY_DIR}/settings.mjs" beanstalk) || exit 2
 
-verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
-verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}"
+verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
+verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
 
 commit=$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')
 digest_hex=${IMAGE##*@sha256:}

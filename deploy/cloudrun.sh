@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploys a signed image to Cloud Run by digest, then smoke-tests the new revision. The image must carry
-# a gate-results attestation from this repository's pipeline showing every gate passed.
+# a gate-results attestation from this repository's pipeline showing every gate passed; and Cloud Run
+# itself admits it only with the Binary Authorization attestation publish made (--binary-authorization).
 # Prints the service URL on stdout (everything else goes to stderr).
 # The flag variables are assigned by parse_flags (printf -v), which shellcheck cannot follow.
 # shellcheck disable=SC2153
@@ -16,8 +17,11 @@ usage() {
 Usage: deploy/cloudrun.sh [flags]      (each flag can also come from the environment variable shown)
 
   --image IMAGE                          image by digest: registry/path@sha256:<64 hex>
-  --commit COMMIT_SHA                    commit the image was built from (7-40 hex); the smoke test expects it
+  --commit COMMIT_SHA                    commit the image was built from (full 40 hex): the signing run's
+                                         certificate must name it, and the smoke test expects it
   --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed the image
+  --ref RELEASE_REF                      the ref whose pipeline run published it: refs/heads/main (default)
+                                         or refs/tags/v…; the gate-results certificate must name it
   --project GCP_PROJECT_ID               Google Cloud project id
   --region CLOUDRUN_REGION               Cloud Run region, e.g. europe-west1
   --service CLOUDRUN_SERVICE             Cloud Run service name
@@ -31,9 +35,13 @@ secret's only as a Secret Manager reference in <NAME>_SECRET (secret:version), p
 --update-env-vars and --update-secrets (deploy/settings.mjs; docs/deploy.md). The container port is
 src/service.json's.
 
-Needs gcloud (authenticated), cosign, curl, node, and jq or node. Exit: 0 deployed and healthy, 1 failed,
-2 bad arguments (nothing was called), 3 refused: no gate-results attestation signed by
-this repository's pipeline, 4 refused: the attestation does not show every gate passed for this digest.
+The service is deployed with --binary-authorization=default: Cloud Run runs the image only if the
+project's Binary Authorization policy admits it (docs/deploy.md, Binary Authorization).
+
+Needs gcloud (authenticated), cosign, curl, node, and jq or node. Exit: 0 deployed and healthy, 1 failed
+(Binary Authorization's refusal included), 2 bad arguments (nothing was called), 3 refused: no
+gate-results attestation signed by this repository's pipeline for this commit and ref, 4 refused: the
+attestation does not show every gate passed for this digest.
 EOF
 }
 
@@ -49,6 +57,7 @@ declare -A FLAGS=(
   [--image]=IMAGE
   [--commit]=COMMIT_SHA
   [--github-repository]=GITHUB_REPOSITORY
+  [--ref]=RELEASE_REF
   [--project]=GCP_PROJECT_ID
   [--region]=CLOUDRUN_REGION
   [--service]=CLOUDRUN_SERVICE
@@ -57,10 +66,12 @@ declare -A FLAGS=(
 )
 parse_flags "$@"
 CLOUDRUN_PUBLIC=${CLOUDRUN_PUBLIC:-false}
+RELEASE_REF=${RELEASE_REF:-refs/heads/main}
 
 check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
-check COMMIT_SHA --commit "${COMMIT_PATTERN}" '7 to 40 hexadecimal digits'
+check COMMIT_SHA --commit "${FULL_COMMIT_PATTERN}" '40 hexadecimal digits (the certificate names the full commit)'
 check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
+check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
 check GCP_PROJECT_ID --project "${GCP_PROJECT_PATTERN}" 'a project id: 6-30 lowercase letters, digits, hyphens'
 check CLOUDRUN_REGION --region "${GCP_REGION_PATTERN}" 'a region such as europe-west1'
 check CLOUDRUN_SERVICE --service "${CLOUDRUN_SERVICE_PATTERN}" 'a service name: lowercase letter first, up to 49 letters, digits, hyphens'
@@ -82,14 +93,11 @@ setting_flags=()
 while IFS= read -r flag; do [ -n "${flag}" ] && setting_flags+=("${flag}"); done <<<"${settings_output}"
 container_port=$(node "${DEPLOY_DIR}/settings.mjs" port)
 
-verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}"
-verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}"
+verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
+verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
 
-deploy_image=${IMAGE}
-if [ -n "${ARTIFACT_REGISTRY_REPOSITORY-}" ]; then
-  # Same digest through the pull-through cache: the bytes Cloud Run runs are the bytes cosign verified.
-  deploy_image="${CLOUDRUN_REGION}-docker.pkg.dev/${GCP_PROJECT_ID}/${ARTIFACT_REGISTRY_REPOSITORY}/${IMAGE#ghcr.io/}"
-fi
+# Same digest through the pull-through cache: the bytes Cloud Run runs are the bytes cosign verified.
+deploy_image=$(cloudrun_image "${IMAGE}" "${CLOUDRUN_REGION}" "${GCP_PROJECT_ID}" "${ARTIFACT_REGISTRY_REPOSITORY-}")
 if [ "${CLOUDRUN_PUBLIC}" = true ]; then
   access_flag=--allow-unauthenticated
 else
@@ -98,11 +106,15 @@ fi
 commit=$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')
 
 log "deploying ${deploy_image} to ${CLOUDRUN_SERVICE} in ${GCP_PROJECT_ID}/${CLOUDRUN_REGION}"
+# --binary-authorization=default: the checks above are ours, and anyone holding the deploy role could skip
+# them by calling gcloud directly; the project's policy is Google's, and refuses a digest that publish did
+# not attest (deploy/binauthz-attest.sh) whoever deploys it.
 gcloud run deploy "${CLOUDRUN_SERVICE}" \
   --image="${deploy_image}" \
   --project="${GCP_PROJECT_ID}" \
   --region="${CLOUDRUN_REGION}" \
   --platform=managed \
+  --binary-authorization=default \
   --port="${container_port}" \
   "${access_flag}" \
   --update-labels="commit-sha=${commit}" \

@@ -12,9 +12,15 @@
 # component is a lowercase OCI name, and the digest is a full sha256. A tag is refused: tags move.
 readonly IMAGE_PATTERN='^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+@sha256:[0-9a-f]{64}$'
 readonly COMMIT_PATTERN='^[0-9a-fA-F]{7,40}$'
+# A deploy compares the signing run's commit (the certificate's workflow SHA claim) in full: no prefix.
+readonly FULL_COMMIT_PATTERN='^[0-9a-fA-F]{40}$'
+# The ref whose pipeline run published the image: main, or a version tag.
+readonly RELEASE_REF_PATTERN='^refs/(heads/main|tags/v[0-9A-Za-z._+-]{1,100})$'
 # owner/name as GitHub spells it; it becomes part of the signer identity cosign insists on.
 readonly GITHUB_REPOSITORY_PATTERN='^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[A-Za-z0-9._-]{1,100}$'
 readonly SIGSTORE_GITHUB_ISSUER='https://token.actions.githubusercontent.com'
+# The `name:` of .github/workflows/pipeline.yml: Fulcio records it as the certificate's workflow name claim.
+readonly PIPELINE_WORKFLOW_NAME=pipeline
 
 # Error lines gathered by `check` so one run reports every bad value at once.
 VALIDATION_ERRORS=()
@@ -107,15 +113,31 @@ signer_identity_pattern() {
   printf '^https://github\\.com/%s/\\.github/workflows/pipeline\\.yml@refs/(heads/main|tags/v.*)$' "${repository}"
 }
 
+# The claims Fulcio copies from GitHub's OIDC token into the certificate, which cosign compares exactly
+# (cosign v3.0.6 pkg/cosign/verify.go, validateCertExtensions): the repository the workflow ran in, the
+# event that started it, and the commit it ran. The identity regexp alone accepts any run of pipeline.yml
+# on main; these bind the signature to a push of this very commit, so a run started by hand, on a
+# schedule or from another commit cannot vouch for it. Printed one argument a line.
+workflow_claim_flags() {
+  local repository=$1 commit=$2
+  printf '%s\n' \
+    --certificate-github-workflow-repository "${repository}" \
+    --certificate-github-workflow-trigger push \
+    --certificate-github-workflow-sha "$(printf '%s' "${commit}" | tr 'A-F' 'a-f')"
+}
+
 # Refuses any image the pipeline did not sign (keyless: Fulcio certificate + Rekor entry). Runs before
 # any deploy command, so an unsigned or foreign image never reaches a platform.
 verify_signature() {
-  local image=$1 repository=$2
+  local image=$1 repository=$2 commit=$3
+  local claims
+  mapfile -t claims < <(workflow_claim_flags "${repository}" "${commit}")
   log "verifying the signature of ${image}"
   # cosign prints the verified payload on stdout; keep stdout for the script's own result.
   if ! cosign verify \
     --certificate-identity-regexp "$(signer_identity_pattern "${repository}")" \
     --certificate-oidc-issuer "${SIGSTORE_GITHUB_ISSUER}" \
+    "${claims[@]}" \
     "${image}" >&2; then
     log "signature verification failed: refusing to deploy ${image}"
     exit 1
@@ -190,18 +212,26 @@ console.log(problems.join("\n"));'
 
 # Refuses any image without a gate-results attestation that this repository's pipeline signed (same
 # identity as the signature) for this very digest with every gate passed. Runs before any deploy command.
+# Beyond the signature's claims, the certificate must name the workflow that ran the gates (pipeline, whose
+# security-gates.yml is called from the same commit) and the ref it ran for: an attestation made by
+# another workflow of this repository, or by a run for another ref, is refused (docs/deploy.md, "The
+# gates' own identity").
 verify_gate_attestation() {
-  local image=$1 repository=$2
+  local image=$1 repository=$2 commit=$3 ref=$4
   local digest=${image##*@sha256:}
   local field="https://github.com/${repository}/.github/workflows/security-gates.yml"
-  local envelopes problems
+  local envelopes problems claims
+  mapfile -t claims < <(workflow_claim_flags "${repository}" "${commit}")
   log "verifying the gate-results attestation of ${image}"
-  # cosign checks the Fulcio certificate, the transparency log, the identity and the predicate type, and
-  # prints only the attestations that pass; its own diagnostics go to stderr.
+  # cosign checks the Fulcio certificate, the transparency log, the identity, the claims and the predicate
+  # type, and prints only the attestations that pass; its own diagnostics go to stderr.
   if ! envelopes=$(cosign verify-attestation \
     --type "${GATE_PREDICATE_TYPE}" \
     --certificate-identity-regexp "$(signer_identity_pattern "${repository}")" \
     --certificate-oidc-issuer "${SIGSTORE_GITHUB_ISSUER}" \
+    "${claims[@]}" \
+    --certificate-github-workflow-name "${PIPELINE_WORKFLOW_NAME}" \
+    --certificate-github-workflow-ref "${ref}" \
     "${image}"); then
     log "REFUSED: no gate-results attestation signed by ${repository}'s pipeline for ${image}"
     exit "${EXIT_NO_GATE_ATTESTATION}"
@@ -226,4 +256,17 @@ verify_gate_attestation() {
     exit "${EXIT_GATES_NOT_PASSED}"
   fi
   log "gate results verified: every gate passed for ${image}"
+}
+
+# The image reference Cloud Run is given, and so the one Binary Authorization judges: an image on ghcr.io
+# through the Artifact Registry remote repository in the service's region (same digest), any other as
+# given. cloudrun.sh deploys it and binauthz-attest.sh attests it; an attestation for another path of the
+# same digest would not admit it.
+cloudrun_image() {
+  local image=$1 region=$2 project=$3 repository=$4
+  if [ -n "${repository}" ]; then
+    printf '%s\n' "${region}-docker.pkg.dev/${project}/${repository}/${image#ghcr.io/}"
+  else
+    printf '%s\n' "${image}"
+  fi
 }

@@ -3,9 +3,12 @@
  * `checkDockerfile(text)` returns one finding per breach, each with a stable rule id, so the jest
  * policy test, the local gate runner and CI can all apply the same rules to the same file.
  *
- * Checkov checks some of this too (CKV_DOCKER_2/3/4/7/11), but it accepts any tag that is not
- * `latest`, any user that is not root by name, and a HEALTHCHECK that calls curl; these rules are
- * stricter, and they run without Python or a network.
+ * Only what no tool checks is here. hadolint 2.15.1 (.hadolint.yaml, its own gate) and Checkov
+ * (checkov.yaml) check the rest: ADD (DL3020, CKV_DOCKER_4), `latest` or no tag (DL3007, DL3006,
+ * CKV_DOCKER_7, which also fails a FROM through an ARG), repeated stage names (DL3024; Checkov's
+ * CKV_DOCKER_11 reads only a lowercase ` as `), secret-like ARG or ENV names (DL3064). Each check
+ * handed over has its fixture in security/self-test/dockerfile/, named by its old rule id, which
+ * test/pipeline/dockerfile-tools.test.ts runs through the real tools.
  */
 import { DockerfileParser, type Copy, type Flag, type Instruction } from 'dockerfile-ast';
 
@@ -16,20 +19,12 @@ export const DOCKERFILE_RULES = Object.freeze({
     'The final stage declares a HEALTHCHECK in exec form (JSON array): minimal images have no shell, and an orchestrator needs a probe.',
   'base-pinned-by-digest':
     'Every base image (FROM, COPY --from, and the ARG defaults they use) is pinned by sha256 digest: a tag can be moved to other content.',
-  'no-add': 'No ADD: it fetches URLs and unpacks archives implicitly; COPY does only what it says.',
-  'no-latest-tag':
-    'No image reference uses `latest` (or no tag at all): what it names changes without notice.',
   'no-curl-wget':
     'No curl or wget: downloading during a build bypasses the lockfile and the digest pins, and in the image they are tools for an attacker.',
-  'unique-stage-names': 'Build stage names are unique: a repeated name silently shadows the earlier stage.',
   'cmd-exec-form-no-npm':
     'The final stage starts the service with CMD/ENTRYPOINT in exec form, never through npm, npx, yarn, pnpm or a shell: the service must receive SIGTERM itself.',
-  'from-readable-without-args':
-    'Every FROM names its image literally, with a tag or digest, or an earlier stage: Checkov does not substitute ARGs, and its CKV_DOCKER_7 fails `FROM ${IMAGE}` (checkov/dockerfile/checks/ReferenceLatestTag.py at 3.3.13).',
   'syntax-pinned-by-digest':
     'A `# syntax=` frontend is pinned by sha256 digest: BuildKit pulls it when it builds, and a tag can be moved.',
-  'no-secret-build-values':
-    'No ARG or ENV is named like a secret: build args and ENV values are stored in the image history and config.',
 } as const);
 
 export type DockerfileRuleId = keyof typeof DOCKERFILE_RULES;
@@ -51,7 +46,6 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const PACKAGE_RUNNERS = /(^|\/)(npm|npx|yarn|pnpm|corepack)$/;
 const SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
 const DOWNLOADERS = /\b(curl|wget)\b/i;
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i;
 const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 const lineOf = (instruction: Instruction): number => instruction.getRange().start.line + 1;
@@ -77,14 +71,6 @@ function execForm(text: string): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The image a reference names, without registry port confusion: `host:5000/name:tag@digest`. */
-function tagOf(reference: string): string | undefined {
-  const withoutDigest = reference.split('@')[0] ?? '';
-  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  return colon === -1 ? undefined : lastSegment.slice(colon + 1);
 }
 
 function splitStages(instructions: readonly Instruction[]): { preamble: Instruction[]; stages: Stage[] } {
@@ -147,7 +133,7 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
     return findings;
   }
 
-  // Base images, tags and stage names.
+  // Base images, and the earlier stages a later FROM or COPY --from may name instead.
   const seenStages = new Set<string>();
   const checkReference = (raw: string, line: number, where: string) => {
     const reference = expand(raw, globals);
@@ -163,10 +149,6 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
     if (!DIGEST.test(reference)) {
       report('base-pinned-by-digest', line, `${where} ${reference} is not pinned by sha256 digest`);
     }
-    const tag = tagOf(reference);
-    if (tag === 'latest' || (tag === undefined && !DIGEST.test(reference))) {
-      report('no-latest-tag', line, `${where} ${reference} names the latest image`);
-    }
   };
   for (const stage of stages) {
     const image = stage.from
@@ -174,45 +156,12 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
       .map((argument) => argument.getValue())
       .find((value) => !value.startsWith('--'));
     checkReference(image ?? '', lineOf(stage.from), 'FROM');
-    if (stage.name !== undefined) {
-      if (seenStages.has(stage.name)) {
-        report('unique-stage-names', lineOf(stage.from), `stage name "${stage.name}" is used twice`);
-      }
-      seenStages.add(stage.name);
-    }
+    if (stage.name !== undefined) seenStages.add(stage.name);
     for (const instruction of stage.instructions) {
       if (instruction.getKeyword() !== 'COPY') continue;
       const from: Flag | null = (instruction as Copy).getFromFlag();
       const value = from?.getValue();
       if (value && !/^\d+$/.test(value)) checkReference(value, lineOf(instruction), 'COPY --from=');
-    }
-  }
-  for (const [name, value] of globals) {
-    if (/(^|[:@/])latest$/.test(value) || tagOf(value) === 'latest') {
-      report('no-latest-tag', 1, `ARG ${name} defaults to ${value}`);
-    }
-  }
-
-  // What Checkov's CKV_DOCKER_7 sees: the FROM text as written, no ARG substituted. Mirrors
-  // ReferenceLatestTag.scan_resource_conf (checkov 3.3.13): the image (after an optional --platform) must
-  // contain ':' or be an earlier stage name or scratch, and must not end in ':latest'.
-  const checkovStages: string[] = [];
-  for (const stage of stages) {
-    const value = stage.from.getRawArgumentsContent() ?? '';
-    const words = value.trim().split(/\s+/);
-    if (words[0]?.startsWith('--platform=')) words.shift();
-    const multiStage = words[1]?.toLowerCase() === 'as' && words[2] !== undefined;
-    const image = multiStage ? (words[0] ?? '') : value.trim();
-    if (multiStage) checkovStages.push(words[2] ?? '');
-    if (
-      (!image.includes(':') && !checkovStages.includes(image) && image !== 'scratch') ||
-      image.endsWith(':latest')
-    ) {
-      report(
-        'from-readable-without-args',
-        lineOf(stage.from),
-        `FROM ${value.trim()}: Checkov (CKV_DOCKER_7) cannot read its tag`,
-      );
     }
   }
   const syntax = /^#\s*syntax\s*=\s*(\S+)/im.exec(text.split('\n').find((line) => !/^\s*$/.test(line)) ?? '');
@@ -223,22 +172,10 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
   // Instructions anywhere in the file.
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword();
-    if (keyword === 'ADD') report('no-add', lineOf(instruction), 'ADD: use COPY');
     if (['RUN', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'SHELL', 'ONBUILD'].includes(keyword)) {
       const content = instruction.getRawArgumentsContent() ?? '';
       if (DOWNLOADERS.test(content)) {
         report('no-curl-wget', lineOf(instruction), `${keyword} uses ${DOWNLOADERS.exec(content)?.[1]}`);
-      }
-    }
-    if (keyword === 'ARG' || keyword === 'ENV') {
-      const names = instruction
-        .getArguments()
-        .map((argument) => argument.getValue().split('=')[0] ?? '')
-        .filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
-      for (const name of names) {
-        if (SECRET_NAME.test(name)) {
-          report('no-secret-build-values', lineOf(instruction), `${keyword} ${name} looks like a secret`);
-        }
       }
     }
   }

@@ -1,5 +1,5 @@
 // gitleaks as the secret-scan engine of the pre-commit hook (scripts/staged-checks.mjs) and of CI's history
-// scan (security/secrets-history.mjs): one binary, one rule file (.gitleaks.toml, which extends gitleaks'
+// scan (security/secrets-history.mjs, which runs `gitleaks git` itself): one binary, one rule file (.gitleaks.toml, which extends gitleaks'
 // default rules), so that the two judge alike. Why gitleaks, with the figures: docs/decisions.md.
 //
 // gitleaks is a Go binary, not an npm package: `npm ci` does not fetch it. Where it is not installed the
@@ -37,7 +37,8 @@ export function findGitleaks(env = process.env) {
   return candidates.find(executable);
 }
 
-function run(command, args, cwd) {
+/** Runs a command to its end: its exit code (-1 when it could not start), output and error. */
+export function run(command, args, cwd) {
   return new Promise((resolve) => {
     execFile(
       command,
@@ -55,6 +56,31 @@ function run(command, args, cwd) {
 }
 
 /**
+ * The options every gitleaks run here takes: our rules, our accepted findings, redacted, quiet but for
+ * errors, and the report. `exitCode` is what leaks make gitleaks exit with.
+ */
+export function reportArgs(root, exitCode, format, report) {
+  return [
+    '--config',
+    join(root, GITLEAKS_CONFIG),
+    // .gitleaksignore at the repository's root: accepted findings, one fingerprint a line.
+    '--gitleaks-ignore-path',
+    root,
+    '--redact',
+    '--no-banner',
+    '--no-color',
+    '--log-level',
+    'error',
+    '--exit-code',
+    String(exitCode),
+    '--report-format',
+    format,
+    '--report-path',
+    report,
+  ];
+}
+
+/**
  * Runs gitleaks with a JSON or SARIF report and returns the report. Leaks do not make it fail (exit code 0
  * is asked for); any other failure (bad config, git error) throws: a scan that could not run is an outage.
  */
@@ -62,29 +88,7 @@ async function gitleaks(binary, root, args, format = 'json') {
   const directory = mkdtempSync(join(tmpdir(), 'gitleaks-report-'));
   const report = join(directory, `report.${format}`);
   try {
-    const result = await run(
-      binary,
-      [
-        ...args,
-        '--config',
-        join(root, GITLEAKS_CONFIG),
-        // .gitleaksignore at the repository's root: accepted findings, one fingerprint a line.
-        '--gitleaks-ignore-path',
-        root,
-        '--redact',
-        '--no-banner',
-        '--no-color',
-        '--log-level',
-        'error',
-        '--exit-code',
-        '0',
-        '--report-format',
-        format,
-        '--report-path',
-        report,
-      ],
-      root,
-    );
+    const result = await run(binary, [...args, ...reportArgs(root, 0, format, report)], root);
     if (result.code !== 0) {
       throw new Error(
         `gitleaks ${args[0]} could not run (exit ${result.code}): ${(result.stderr || result.error?.message || '').trim()}`,
@@ -165,11 +169,10 @@ export async function scanStaged(binary, root) {
 }
 
 /**
- * Every commit of `revisions` (git log arguments: a head, then `--not` and what to leave out) as one SARIF
- * log: gitleaks' own, with the binary files' path-rule results added to its run.
+ * The path-rule results (SARIF) for the binary files that the commits of `revisions` (git log arguments)
+ * add or change, which `gitleaks git` skips: the history scan adds them to gitleaks' own report.
  */
-export async function scanCommits(binary, root, revisions) {
-  const sarif = await gitleaks(binary, root, ['git', '--log-opts', revisions.join(' '), root], 'sarif');
+export async function binaryPathResults(binary, root, revisions) {
   const log = await run(
     'git',
     ['log', '--format=%x00%H', '--numstat', '-z', '--no-renames', '--diff-filter=ACMRT', ...revisions],
@@ -183,16 +186,5 @@ export async function scanCommits(binary, root, revisions) {
     if (/^[0-9a-f]{40}$/.test(entry)) commit = entry;
     else if (entry.startsWith('-\t-\t')) files.push({ path: entry.slice(4), commit });
   }
-  const run0 = sarif.runs[0];
-  // gitleaks writes endColumn 0 for a match that ends at a line break (a PEM block): SARIF 2.1.0 wants
-  // columns from 1, and code scanning rejects the file otherwise. The start line is what matters.
-  for (const result of run0.results ?? []) {
-    for (const location of result.locations ?? []) {
-      const region = location.physicalLocation?.region;
-      if (region && !(region.endColumn >= 1)) delete region.endColumn;
-      if (region && !(region.startColumn >= 1)) delete region.startColumn;
-    }
-  }
-  run0.results = [...(run0.results ?? []), ...(await pathRuleFindings(binary, root, files, 'sarif'))];
-  return sarif;
+  return pathRuleFindings(binary, root, files, 'sarif');
 }

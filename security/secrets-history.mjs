@@ -1,208 +1,100 @@
-// The secret scan over history: every change that any commit of a push or pull request makes, not only
-// the final tree. A secret committed and then deleted in a later commit of the same push is still public
-// in the repository's history, so it fails this scan just the same.
+// The secret scan over history: `gitleaks git` with .gitleaks.toml (the pre-commit hook's rules) over every
+// commit a push or pull request adds, not only the final tree. A secret committed and then deleted in a
+// later commit of the same push is still public in the repository's history, so it fails just the same.
 //
-// The engine is gitleaks with .gitleaks.toml, the pre-commit hook's own (security/gitleaks.mjs): CI passes
-// --engine gitleaks, so that a missing binary is an outage, not a weaker scan. Without it (`auto` on a
-// machine with no gitleaks) the scan runs secretlint's rules (.secretlintrc.json), the hook's fallback.
+// What is ours here is only what gitleaks' options do not give: the range, and the outage. gitleaks takes
+// a range (--log-opts) but not "a new branch": an empty or all-zero base (a new branch), or one not in the
+// clone (a force push dropped it), means every commit of head that no other branch or tag of the clone
+// holds, so a repository's first push scans all of its history. And gitleaks exits 0, "no leaks found",
+// when git itself failed (an unknown revision is an ERR line, then 0 commits scanned; seen with 8.30.1):
+// head and base are resolved first, and an ERR line is an outage, never a pass.
 //
 // Usage:
-//   node security/secrets-history.mjs --base <sha> --head <sha> [--sarif <file>] [--engine gitleaks|secretlint|auto]
+//   node security/secrets-history.mjs --base <sha> --head <sha> [--sarif <file>]
 //     push:          --base "${{ github.event.before }}" --head "${{ github.sha }}"
 //     pull request:  --base "${{ github.event.pull_request.base.sha }}" --head "${{ github.event.pull_request.head.sha }}"
-//   A base that is empty, all zeros (a new branch) or not in the clone (a force push replaced it) means
-//   "every commit of head that no other branch of the clone holds"; a repository's first push therefore
-//   scans all of its history. The checkout needs the history: actions/checkout with fetch-depth: 0.
-// Exit codes: 0 clean, 1 secrets found, 2 the scan could not run (bad arguments, git failed).
+//   The checkout needs the history: actions/checkout with fetch-depth: 0. gitleaks is $GITLEAKS, else
+//   scripts/ci/install-tools.sh's copy, else the first on PATH.
+// Exit codes: 0 clean, 1 secrets found, 2 the scan could not run (an outage: gitleaks missing or failing,
+// git failing, bad arguments): nothing was found and nothing passed.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findGitleaks, INSTALL_HINT, scanCommits } from './gitleaks.mjs';
-import { createSecretScanner, looksBinary, SECRETLINT_URI } from './secret-scan.mjs';
+import { binaryPathResults, findGitleaks, reportArgs, run } from './gitleaks.mjs';
 
-// The engine's version goes into the SARIF, so a report (and the gate-results attestation) names it.
-const SECRETLINT_VERSION = createRequire(import.meta.url)('@secretlint/core/package.json').version;
-
+// gitleaks' own exit code for "leaks found" is --exit-code; 1 is its failures (log.Fatal), so leaks get
+// another number and anything else is gitleaks not having scanned.
+const LEAKS_EXIT = 99;
+const INSTALL = 'bash scripts/ci/install-tools.sh gitleaks (security/tools.json pins the version)';
 const ZERO_SHA = /^0+$/;
-// Blobs above this are release artefacts or data, not configuration; they are named, never skipped silently.
-const MAX_BLOB_BYTES = 5 * 1024 * 1024;
 
-class UsageError extends Error {}
+class Outage extends Error {}
 
-function git(root, args, options = {}) {
-  return execFileSync('git', args, {
-    cwd: root,
-    maxBuffer: 1024 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...options,
-  });
+function git(root, args) {
+  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function isCommit(root, revision) {
+function commitOf(root, revision) {
   try {
-    git(root, ['cat-file', '-e', `${revision}^{commit}`]);
-    return true;
+    return git(root, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).trim();
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /** What the push or pull request adds, as git log arguments: its head, then `--not` what to leave out. */
 export function revisionsToScan(root, base, head) {
-  if (!isCommit(root, head)) throw new UsageError(`--head ${head} is not a commit in this clone`);
-  const headSha = git(root, ['rev-parse', `${head}^{commit}`], { encoding: 'utf8' }).trim();
-  let exclusions;
-  if (base && !ZERO_SHA.test(base) && isCommit(root, base)) {
-    exclusions = [base];
-  } else {
-    // New branch or vanished base: whatever no other ref of the clone already holds.
-    const refs = git(
-      root,
-      [
-        'for-each-ref',
-        '--format=%(refname) %(objectname) %(*objectname)',
-        'refs/heads',
-        'refs/remotes',
-        'refs/tags',
-      ],
-      { encoding: 'utf8' },
-    )
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' '));
-    // The refs that point at head itself (the pushed branch, a tag on it) must not exclude it; an annotated
-    // tag's own object is not its commit, so tags are compared by the commit they peel to.
-    exclusions = refs
-      .filter(([name, object, peeled]) => (peeled || object) !== headSha && !name.endsWith('/HEAD'))
-      .map(([name]) => name);
-  }
-  return [headSha, ...(exclusions.length > 0 ? ['--not', ...exclusions] : [])];
+  const headSha = commitOf(root, head);
+  if (headSha === undefined) throw new Outage(`--head ${head} is not a commit in this clone`);
+  const baseSha = base && !ZERO_SHA.test(base) ? commitOf(root, base) : undefined;
+  if (baseSha !== undefined) return [headSha, '--not', baseSha];
+  // New branch or vanished base: whatever no other ref of the clone already holds. The refs that point at
+  // head itself (the pushed branch, a tag on it) must not exclude it; an annotated tag's own object is not
+  // its commit, so tags are compared by the commit they peel to.
+  const refs = git(root, [
+    'for-each-ref',
+    '--format=%(refname) %(objectname) %(*objectname)',
+    'refs/heads',
+    'refs/remotes',
+    'refs/tags',
+  ])
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' '));
+  const others = refs
+    .filter(([name, object, peeled]) => (peeled || object) !== headSha && !name.endsWith('/HEAD'))
+    .map(([name]) => name);
+  return [headSha, ...(others.length > 0 ? ['--not', ...others] : [])];
 }
 
-/** The commits `revisions` (git log arguments) name, oldest first. */
-function commitsOf(root, revisions) {
-  const listing = git(root, ['rev-list', '--reverse', ...revisions], { encoding: 'utf8' });
-  return listing.split('\n').filter(Boolean);
-}
-
-/** The commits the push or pull request adds, oldest first. */
-export function commitsToScan(root, base, head) {
-  return commitsOf(root, revisionsToScan(root, base, head));
-}
-
-/** The gitleaks scan of the same commits: its SARIF log, and one finding per result. */
-export async function scanHistoryWithGitleaks({ root, base, head, binary }) {
-  const revisions = revisionsToScan(root, base, head);
-  const commits = commitsOf(root, revisions);
-  const sarif = await scanCommits(binary, root, revisions);
-  const run = sarif.runs[0];
-  run.properties = { ...run.properties, commitsScanned: commits.length };
-  const findings = (run.results ?? []).map((result) => {
-    const location = result.locations?.[0]?.physicalLocation;
-    return {
-      commit: result.partialFingerprints?.commitSha ?? '',
-      path: location?.artifactLocation?.uri ?? '',
-      line: location?.region?.startLine,
-      rule: result.ruleId,
-      message: result.message?.text ?? '',
-    };
-  });
-  return { commits, findings, skipped: [], sarif };
-}
-
-/** Blobs a commit adds or changes (against each parent, so a merge's resolutions count), with paths. */
-function changedBlobs(root, commit) {
-  const raw = git(
-    root,
-    ['diff-tree', '-r', '-z', '-m', '--root', '--no-commit-id', '--no-renames', '--diff-filter=AMT', commit],
-    {
-      encoding: 'utf8',
-    },
-  );
-  const fields = raw.split('\0');
-  const blobs = [];
-  for (let index = 0; index + 1 < fields.length; index += 2) {
-    const [, newMode, , newSha] = fields[index].split(' ');
-    const path = fields[index + 1];
-    // Regular files only: a symlink's blob is a path, a gitlink (160000) is another repository's commit.
-    if (newMode === '100644' || newMode === '100755') blobs.push({ sha: newSha, path });
-  }
-  return blobs;
-}
-
-function toSarif(findings, commitsScanned) {
-  const ruleIds = [...new Set(findings.map((finding) => finding.rule))];
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'secretlint-history',
-            version: SECRETLINT_VERSION,
-            informationUri: SECRETLINT_URI,
-            rules: ruleIds.map((id) => ({
-              id,
-              shortDescription: { text: id },
-              fullDescription: {
-                text: `secretlint rule ${id} (.secretlintrc.json), applied to every commit pushed`,
-              },
-              defaultConfiguration: { level: 'error' },
-              help: {
-                text: 'Rotate the credential first (it is public from the moment it was pushed), then remove it from history (git filter-repo) and force-push.',
-              },
-            })),
-          },
-        },
-        properties: { commitsScanned },
-        results: findings.map((finding) => ({
-          ruleId: finding.rule,
-          ruleIndex: ruleIds.indexOf(finding.rule),
-          level: 'error',
-          message: { text: `${finding.message} (commit ${finding.commit}, ${finding.path})` },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: finding.path, uriBaseId: '%SRCROOT%' },
-                region: { startLine: Math.max(1, finding.line ?? 1) },
-              },
-            },
-          ],
-          // Same secret in the same file and commit: one alert, however often the scan reruns.
-          partialFingerprints: { commitPathLine: `${finding.commit}:${finding.path}:${finding.line ?? 0}` },
-          properties: { commit: finding.commit },
-        })),
-      },
-    ],
-  };
-}
-
-export async function scanHistory({ root, base, head }) {
-  const commits = commitsToScan(root, base, head);
-  const scanner = await createSecretScanner(root);
-  const seen = new Set();
-  const findings = [];
-  const skipped = [];
-  for (const commit of commits) {
-    for (const { sha, path } of changedBlobs(root, commit)) {
-      // A blob is scanned once, at the first commit that adds it; its path decides the policy.
-      const key = `${sha}:${path}`;
-      if (seen.has(key) || scanner.isIgnored(path)) continue;
-      seen.add(key);
-      const content = git(root, ['cat-file', 'blob', sha]);
-      if (content.length > MAX_BLOB_BYTES) {
-        skipped.push(`${commit.slice(0, 12)} ${path}: ${content.length} bytes, above ${MAX_BLOB_BYTES}`);
-        continue;
-      }
-      if (looksBinary(content)) continue;
-      for (const finding of await scanner.scan(path, content.toString('utf8')))
-        findings.push({ ...finding, commit });
+function gitleaksBinary(env = process.env) {
+  if (env.GITLEAKS) {
+    try {
+      return findGitleaks(env);
+    } catch (err) {
+      throw new Outage(err.message);
     }
   }
-  return { commits, findings, skipped };
+  const installed = join(env.SHS_TOOLS_DIR ?? join(homedir(), '.cache', 'shs-tools'), 'bin', 'gitleaks');
+  try {
+    accessSync(installed, constants.X_OK);
+    return installed;
+  } catch {
+    return findGitleaks(env);
+  }
+}
+
+function runGitleaks(binary, root, revisions, report) {
+  const args = [
+    'git',
+    '--log-opts',
+    revisions.join(' '),
+    ...reportArgs(root, LEAKS_EXIT, 'sarif', report),
+    root,
+  ];
+  return run(binary, args, root);
 }
 
 async function main(argv) {
@@ -213,51 +105,71 @@ async function main(argv) {
       head: { type: 'string' },
       sarif: { type: 'string' },
       root: { type: 'string' },
-      engine: { type: 'string', default: 'auto' },
     },
     strict: true,
   });
-  if (!values.head) throw new UsageError('--head <commit> is required (the pushed or pull request head)');
-  if (!['auto', 'gitleaks', 'secretlint'].includes(values.engine)) {
-    throw new UsageError(`--engine ${values.engine}: gitleaks, secretlint or auto`);
-  }
+  if (!values.head) throw new Outage('--head <commit> is required (the pushed or pull request head)');
   const root = resolve(values.root ?? process.cwd());
-  const binary = values.engine === 'secretlint' ? undefined : findGitleaks();
-  if (binary === undefined && values.engine === 'gitleaks') {
-    throw new UsageError(`--engine gitleaks: gitleaks is not installed (${INSTALL_HINT})`);
+  /* eslint-disable security/detect-non-literal-fs-filename -- the report path CI passes on its command line */
+  // A report from an earlier run must not stand for this one if this one cannot scan.
+  if (values.sarif) rmSync(values.sarif, { force: true });
+  const binary = gitleaksBinary();
+  if (binary === undefined) throw new Outage(`gitleaks is not installed: ${INSTALL}`);
+  const revisions = revisionsToScan(root, values.base, values.head);
+  const commits = Number(git(root, ['rev-list', '--count', ...revisions]).trim());
+
+  const scratch = mkdtempSync(join(tmpdir(), 'secrets-history-'));
+  let log;
+  try {
+    const report = join(scratch, 'gitleaks.sarif');
+    const result = await runGitleaks(binary, root, revisions, report);
+    const errors = result.stderr.split('\n').filter((line) => /\b(ERR|FTL)\b/.test(line));
+    if ((result.code !== 0 && result.code !== LEAKS_EXIT) || errors.length > 0) {
+      throw new Outage(
+        `gitleaks could not scan (exit ${result.code}): ${(errors.join('\n') || result.stderr || result.error?.message || '').trim()}`,
+      );
+    }
+    log = JSON.parse(readFileSync(report, 'utf8'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  if (binary === undefined && values.engine === 'auto') {
-    console.log(
-      `secrets-history: gitleaks is not installed; scanning with secretlint (.secretlintrc.json), the hook's fallback, which misses kinds gitleaks refuses. Install it: ${INSTALL_HINT}`,
-    );
+  const sarifRun = log.runs[0];
+  // gitleaks writes endColumn 0 for a match that ends at a line break (a PEM block): SARIF 2.1.0 wants
+  // columns from 1, and code scanning rejects the file otherwise. The start line is what matters.
+  for (const result of sarifRun.results ?? []) {
+    for (const location of result.locations ?? []) {
+      const region = location.physicalLocation?.region;
+      if (region && !(region.endColumn >= 1)) delete region.endColumn;
+      if (region && !(region.startColumn >= 1)) delete region.startColumn;
+    }
   }
-  const scan = binary
-    ? await scanHistoryWithGitleaks({ root, base: values.base, head: values.head, binary })
-    : await scanHistory({ root, base: values.base, head: values.head });
-  const { commits, findings, skipped } = scan;
-  for (const line of skipped) console.log(`not scanned (too large): ${line}`);
-  for (const finding of findings) {
+  // gitleaks names every release v8.0.0 in its SARIF (report/constants.go at 8.30.1); the gate-results
+  // attestation reads the version from there, so it gets the binary's own.
+  sarifRun.tool.driver.semanticVersion = execFileSync(binary, ['version'], { encoding: 'utf8' }).trim();
+  sarifRun.results = [...(sarifRun.results ?? []), ...(await binaryPathResults(binary, root, revisions))];
+  sarifRun.properties = { ...sarifRun.properties, commitsScanned: commits };
+
+  for (const result of sarifRun.results) {
+    const location = result.locations?.[0]?.physicalLocation;
     console.log(
-      `${finding.commit} ${finding.path}:${finding.line ?? 1} ${finding.rule}${finding.kind ? ` ${finding.kind}` : ''}: ${finding.message}`,
+      `${result.partialFingerprints?.commitSha ?? ''} ${location?.artifactLocation?.uri ?? ''}:${location?.region?.startLine ?? 1} ${result.ruleId}: ${result.message?.text ?? ''}`,
     );
   }
   if (values.sarif) {
-    /* eslint-disable security/detect-non-literal-fs-filename -- the report path CI passes on its command line */
     mkdirSync(dirname(resolve(values.sarif)), { recursive: true });
-    const log = scan.sarif ?? toSarif(findings, commits.length);
     writeFileSync(values.sarif, `${JSON.stringify(log, null, 2)}\n`);
-    /* eslint-enable security/detect-non-literal-fs-filename */
   }
+  /* eslint-enable security/detect-non-literal-fs-filename */
   console.log(
-    `secrets-history: ${findings.length} finding(s) in ${commits.length} commit(s) (${binary ? 'gitleaks, .gitleaks.toml' : 'secretlint, .secretlintrc.json'})`,
+    `secrets-history: ${sarifRun.results.length} finding(s) in ${commits} commit(s) (gitleaks, .gitleaks.toml)`,
   );
-  if (findings.length > 0) {
+  if (sarifRun.results.length > 0) {
     console.log(
       'A secret in any pushed commit is public even if a later commit deleted it: rotate it first, ' +
         'then rewrite the history (docs/secrets.md: "When a real secret was committed").',
     );
   }
-  return findings.length > 0 ? 1 : 0;
+  return sarifRun.results.length > 0 ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -266,8 +178,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.exitCode = code;
     },
     (error) => {
+      const known = error instanceof Outage || error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
       console.error(
-        `secrets-history: ${error instanceof UsageError || error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? error.message : (error.stack ?? error)}`,
+        `secrets-history: outage, nothing scanned: ${known ? error.message : (error.stack ?? error)}`,
       );
       process.exitCode = 2;
     },

@@ -36,10 +36,12 @@ export {
   checkCodeqlConfig,
   checkDependabot,
   checkInlineCheckovSkips,
+  checkOsvScannerConfig,
   checkPolicyFiles,
   checkTrivyConfig,
   checkTrivyIgnore,
   checkZapRules,
+  OSV_SCANNER_CONFIG,
   ZAP_LEVELS,
 } from './workflow-policy/policy-files.ts';
 export { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';

@@ -83,6 +83,19 @@ export const GATE_JOBS: readonly GateJob[] = [
     attested: { reports: /^npm-(audit\.json|version\.txt)$/, reader: 'npm-audit' },
   },
   {
+    job: 'osv-scanner',
+    title: 'Malicious packages and advisories (osv-scanner)',
+    counts: 'OSV findings in the lockfile (malicious packages, MAL-*, included)',
+    fails:
+      'a package version in `package-lock.json` that OSV lists as malicious (MAL-*) or vulnerable, not accepted in `osv-scanner.toml`; an acceptance without a reason or past its `ignoreUntil` fails the workflow policy (`osv-ignore`)',
+    policy: '`osv-scanner.toml` (osv-scanner at `security/tools.json`’s version)',
+    findingsTo: 'SARIF `osv-scanner`',
+    local: ['osv-scanner'],
+    outage: 'What could not run when osv-scanner could not reach or read the OSV database (empty otherwise).',
+
+    attested: { reports: /^osv-scanner\.sarif$/, reader: 'sarif' },
+  },
+  {
     job: 'codeql',
     title: 'CodeQL (javascript-typescript)',
     counts: 'results',
@@ -153,6 +166,18 @@ export const GATE_JOBS: readonly GateJob[] = [
     attested: { reports: /^actionlint\.sarif$/, reader: 'sarif' },
   },
   {
+    job: 'hadolint',
+    title: 'hadolint (Dockerfile)',
+    counts: 'results of every level',
+    fails:
+      'a hadolint result of any level, down to info, on the Dockerfile (ShellCheck in its RUNs included) not accepted by an inline `# hadolint ignore=` with its reason',
+    policy: '`.hadolint.yaml`',
+    findingsTo: 'SARIF `hadolint`',
+    local: ['hadolint'],
+
+    attested: { reports: /^hadolint\.sarif$/, reader: 'sarif' },
+  },
+  {
     job: 'zap',
     title: 'OWASP ZAP baseline (running container)',
     counts: 'alerts of any level',
@@ -186,6 +211,7 @@ export const GATE_JOBS: readonly GateJob[] = [
     policy: '`.gitleaks.toml`, `.gitleaksignore` (gitleaks at `security/tools.json`’s version)',
     findingsTo: 'SARIF `secrets-history`',
     local: ['secrets-history'],
+    outage: 'What could not run when gitleaks could not be installed or could not scan (empty otherwise).',
 
     attested: { reports: /^secrets-history\.sarif$/, reader: 'sarif' },
   },

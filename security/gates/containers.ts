@@ -12,16 +12,17 @@ import type { ContainerEngine } from './engine.ts';
 import { ensureImage, freePort, waitUntilAnswering } from './engine.ts';
 import type { GateContext, GateOutcome, Requirement } from './gate.ts';
 import { lastLines } from './gate.ts';
-import { describeResults, readSarifResults } from './sarif.ts';
+import { describeResults, readSarifResults, writeSarif } from './sarif.ts';
 import { readServiceDescription, serviceBuildArgs, standInArguments } from './service-description.ts';
+import type { Log } from 'sarif';
 import type { ToolSelection } from './tools.ts';
 import { describeSelection, selectTool } from './tools.ts';
 
-export type ScannerName = 'trivy' | 'checkov' | 'zap';
+export type ScannerName = 'trivy' | 'checkov' | 'hadolint' | 'zap' | 'osv-scanner';
 
 export const IMAGES_FILE = 'security/gates/images.json';
 
-/** The pinned image of a scanner, or undefined when images.json has none (Checkov: PyPI only). */
+/** The pinned image of a scanner, or undefined when images.json has none (Checkov: PyPI only; osv-scanner: Go). */
 export function pinnedImage(root: string, scanner: ScannerName): string | undefined {
   const images = JSON.parse(readFileSync(join(root, IMAGES_FILE), 'utf8')) as Record<
     string,
@@ -306,6 +307,53 @@ export async function runCheckov(context: GateContext): Promise<GateOutcome> {
   if (existsSync(join(out, 'results_sarif.sarif')))
     copyFileSync(join(out, 'results_sarif.sarif'), join(context.reportsDir, 'checkov.sarif'));
   return sarifOutcome(scan, join(context.reportsDir, 'checkov.sarif'));
+}
+
+/**
+ * security-gates.yml's hadolint arguments: the project's .hadolint.yaml (nothing ignored, every level
+ * fails), SARIF on stdout. hadolint has no pinned image here (none could be resolved offline), so it runs
+ * natively or not at all.
+ */
+export const HADOLINT_ARGUMENTS = ['--config', '.hadolint.yaml', '--format', 'sarif', 'Dockerfile'] as const;
+
+export async function runHadolint(context: GateContext): Promise<GateOutcome> {
+  const scan = await runScanner(context, selectionOf(context, 'hadolint'), [], HADOLINT_ARGUMENTS, 120_000);
+  const sarif = join(context.reportsDir, 'hadolint.sarif');
+  rmSync(sarif, { force: true });
+  // What is not SARIF (a crash's output) is not written: the gate then fails with "no SARIF written".
+  try {
+    writeSarif(sarif, JSON.parse(scan.stdout) as Log);
+  } catch {
+    // stdout held no SARIF
+  }
+  return sarifOutcome(scan, sarif);
+}
+
+export const OSV_SCANNER_GATE = 'security/dependencies/osv-scanner-gate.sh';
+
+/**
+ * The lockfile against OSV by the CI job's own script (exit 0 clean, 1 findings, 2 misconfigured, 3 an
+ * outage), with the native osv-scanner selected. OSV_LOCAL_DB in the environment reaches the script:
+ * a folder holding osv-scalibr/npm/all.zip scans offline against it.
+ */
+export async function runOsvScanner(context: GateContext): Promise<GateOutcome> {
+  const selection = selectionOf(context, 'osv-scanner');
+  if (selection.kind !== 'native') throw new Error('osv-scanner has no image: only a native copy runs');
+  const sarif = join(context.reportsDir, 'osv-scanner.sarif');
+  const scan = await context.run('bash', [OSV_SCANNER_GATE], {
+    env: { OSV_SCANNER: selection.path, OSV_SARIF: sarif },
+    timeoutMs: 600_000,
+  });
+  if (scan.status === 3) {
+    return {
+      status: 'not run',
+      reason: `osv-scanner could not check the lockfile (an outage): ${lastLines(scan.stderr, 1)}`,
+      howTo:
+        'run where api.osv.dev answers; offline, OSV_LOCAL_DB=DIR with DIR/osv-scalibr/npm/all.zip (OSV’s npm export)',
+    };
+  }
+  if (scan.status === 2) return { status: 'failed', reason: lastLines(scan.stdout, 1) };
+  return sarifOutcome(scan, sarif);
 }
 
 interface ZapReport {

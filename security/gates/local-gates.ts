@@ -12,6 +12,8 @@ import {
   needsScanner,
   ranWith,
   runCheckov,
+  runHadolint,
+  runOsvScanner,
   runTrivy,
   runZap,
   runZapApi,
@@ -21,14 +23,10 @@ import {
 import type { Gate, GateContext, GateOutcome, Requirement } from './gate.ts';
 import { byExitCode, lastLines } from './gate.ts';
 import { reusableTestResult } from './test-result.ts';
-import {
-  runDockerfilePolicy,
-  runLockfilePolicy,
-  runWorkflowPolicy,
-  WORKFLOW_POLICY_MODULE,
-} from './policies.ts';
+import { runDockerfilePolicy, runWorkflowPolicy, WORKFLOW_POLICY_MODULE } from './policies.ts';
 import { describeResults, readSarifResults, toSarif, writeSarif } from './sarif.ts';
 import { needsLinter, runActionlint, runZizmor } from './workflow-linters.ts';
+import { describeSelection, selectTool, type ToolSelection } from './tools.ts';
 
 // ---- requirements ---------------------------------------------------------------------------------
 
@@ -115,28 +113,51 @@ async function secrets(context: GateContext): Promise<GateOutcome> {
   return byExitCode(result, findings.length, describeResults(readSarifResults(sarifPath) ?? []));
 }
 
+const GITLEAKS_KEY = 'tool:gitleaks';
+
+/** gitleaks at the version security/tools.json pins (it has no image): the history scan's only engine. */
+const needsGitleaks: Requirement = async (context) => {
+  const selection = await selectTool({ root: context.root, tool: 'gitleaks', engine: undefined });
+  context.shared.set(GITLEAKS_KEY, selection);
+  return selection.kind === 'not run' ? { reason: selection.reason, howTo: selection.howTo } : undefined;
+};
+
 /**
  * The commits this clone would push: those after the branch's upstream, or, with no upstream, those no
  * other branch or tag holds (the script's own rule for a new branch), so a secret committed and
- * deleted again before the push is still found.
+ * deleted again before the push is still found. Exit 2 is gitleaks not having scanned: not run.
  */
 async function secretsHistory(context: GateContext): Promise<GateOutcome> {
+  const selection = context.shared.get(GITLEAKS_KEY) as ToolSelection | undefined;
+  if (selection?.kind !== 'native') throw new Error('needsGitleaks did not run before the gate');
   const upstream = await context.run('git', ['rev-parse', '--verify', '--quiet', '@{upstream}']);
   const base = upstream.status === 0 ? upstream.stdout.trim() : '';
   const sarifPath = join(context.reportsDir, 'secrets-history.sarif');
-  const result = await context.run(process.execPath, [
-    join(context.root, 'security', 'secrets-history.mjs'),
-    '--base',
-    base,
-    '--head',
-    'HEAD',
-    '--sarif',
-    sarifPath,
-  ]);
-  if (result.status === 2) return { ...byExitCode(result, undefined), reason: lastLines(result.stderr, 2) };
+  const result = await context.run(
+    process.execPath,
+    [
+      join(context.root, 'security', 'secrets-history.mjs'),
+      '--base',
+      base,
+      '--head',
+      'HEAD',
+      '--sarif',
+      sarifPath,
+    ],
+    { env: { GITLEAKS: selection.path } },
+  );
+  const via = describeSelection(selection);
+  if (result.status === 2) {
+    return {
+      status: 'not run',
+      reason: lastLines(result.stderr, 2),
+      howTo: 'check that gitleaks runs and .gitleaks.toml parses, then rerun',
+      via,
+    };
+  }
   const results = readSarifResults(sarifPath);
-  if (results === undefined) return byExitCode(result, undefined);
-  return byExitCode(result, results.length, describeResults(results));
+  if (results === undefined) return { ...byExitCode(result, undefined), via };
+  return { ...byExitCode(result, results.length, describeResults(results)), via };
 }
 
 interface JestReport {
@@ -243,6 +264,34 @@ async function audit(context: GateContext): Promise<GateOutcome> {
   return byExitCode(result, high, details);
 }
 
+const LOCKFILE_GATE = 'security/dependencies/lockfile-lint-gate.sh';
+
+/**
+ * lockfile-lint itself, judged by the script CI's dependencies job runs: its exit code and its words
+ * (exit 0 alone also means "matched no lockfile"). Each finding is one of the CLI's "detected …" paragraphs.
+ */
+async function lockfile(context: GateContext): Promise<GateOutcome> {
+  const log = join(context.reportsDir, 'lockfile-lint.txt');
+  mkdirSync(context.reportsDir, { recursive: true });
+  const result = await context.run('bash', [join(context.root, LOCKFILE_GATE), log]);
+  const paragraphs = (existsSync(log) ? readFileSync(log, 'utf8') : '').split(/\n\s*\n/);
+  const details = paragraphs
+    .filter((paragraph) => paragraph.startsWith('detected '))
+    .map((paragraph) =>
+      paragraph
+        .trim()
+        .split('\n')
+        .map((line) => line.trim())
+        .join(' '),
+    );
+  if (result.status === 3) {
+    return { status: 'not run', reason: lastLines(result.stdout, 1), howTo: 'npm ci' };
+  }
+  const named = /^::error title=Finding::(.*)$/m.exec(result.stdout)?.[1];
+  const outcome = byExitCode(result, result.status === 0 ? 0 : Math.max(details.length, 1), details);
+  return details.length === 0 && named !== undefined ? { ...outcome, details: [named] } : outcome;
+}
+
 // ---- the list -------------------------------------------------------------------------------------
 
 const HOOKS_BRANCH =
@@ -281,14 +330,16 @@ export const GATES: readonly Gate[] = [
   {
     name: 'secrets-history',
     description:
-      'Secret scan of every commit not yet pushed, added and deleted ones too (security/secrets-history.mjs)',
+      'gitleaks over every commit not yet pushed, added and deleted ones too (security/secrets-history.mjs)',
     reports: ['reports/secrets-history.sarif'],
     needs: [
       needsFile('security/secrets-history.mjs', HOOKS_BRANCH),
-      needsFile('.secretlintrc.json', HOOKS_BRANCH),
+      needsFile('.gitleaks.toml', HOOKS_BRANCH),
       needsFile('.git', 'a git checkout (the scan reads its history)'),
+      needsGitleaks,
     ],
     run: secretsHistory,
+    tool: 'gitleaks',
   },
   {
     name: 'tests',
@@ -305,11 +356,24 @@ export const GATES: readonly Gate[] = [
     run: audit,
   },
   {
+    name: 'osv-scanner',
+    description:
+      'osv-scanner on package-lock.json against OSV, malicious packages (MAL-*) included (osv-scanner.toml; needs api.osv.dev or OSV_LOCAL_DB)',
+    reports: ['reports/osv-scanner.sarif'],
+    needs: [
+      needsFile('osv-scanner.toml', `osv-scanner's accepted findings ${PIPELINE_BRANCH}`),
+      needsFile('package-lock.json', 'npm install writes it'),
+      needsScanner('osv-scanner'),
+    ],
+    run: ranWith('osv-scanner', runOsvScanner),
+    tool: 'osv-scanner',
+  },
+  {
     name: 'lockfile',
-    description: 'Lockfile policy (npm run lint:lockfile: HTTPS, npm registry only, sha512, names)',
-    reports: ['reports/lockfile-policy.sarif'],
-    needs: [needsScript('lint:lockfile', 'add the lockfile-lint script (lint:lockfile)')],
-    run: runLockfilePolicy,
+    description: 'lockfile-lint, the policy in package.json (HTTPS, npm registry only, sha512, names)',
+    reports: ['reports/lockfile-lint.txt'],
+    needs: [needsFile(LOCKFILE_GATE, 'the dependency gate script comes with the CI pipeline')],
+    run: lockfile,
   },
   {
     name: 'dockerfile',
@@ -317,6 +381,14 @@ export const GATES: readonly Gate[] = [
     reports: ['reports/dockerfile-policy.sarif'],
     needs: [needsFile('Dockerfile', 'the Dockerfile is part of the template')],
     run: runDockerfilePolicy,
+  },
+  {
+    name: 'hadolint',
+    description: 'hadolint on the Dockerfile, ShellCheck in its RUNs included (.hadolint.yaml)',
+    reports: ['reports/hadolint.sarif'],
+    needs: [needsFile('.hadolint.yaml', `hadolint's policy ${PIPELINE_BRANCH}`), needsScanner('hadolint')],
+    run: ranWith('hadolint', runHadolint),
+    tool: 'hadolint',
   },
   {
     name: 'workflows',

@@ -7,6 +7,7 @@
    paths named in its workflows; no request or user input reaches these calls. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { isMap, isSeq, parse, parseDocument } from 'yaml';
 import type { Finding, Json, WorkflowFile } from './rule.ts';
 import { actionName, isRecord, list, record, text } from './rule.ts';
@@ -24,6 +25,8 @@ export const POLICY_FILE_RULES: Readonly<Record<string, string>> = {
   'trivyignore-reason': 'Every .trivyignore entry has a `# reason:` comment above it.',
   'trivyignore-expiry':
     'Every .trivyignore entry expires (`exp:YYYY-MM-DD`), at most a year ahead, and not in the past.',
+  'osv-ignore':
+    'Every osv-scanner.toml acceptance (IgnoredVulns, an ignoring PackageOverrides) has a reason and an expiry at most a year ahead, not past; no malicious package (MAL-*) is accepted.',
   'zap-rules':
     "ZAP's rules file has lines ZAP can load: id<TAB>IGNORE|INFO|WARN|FAIL<TAB>name, each id once.",
   'codeql-config': 'The CodeQL config uses the security-extended suite and ignores generated paths.',
@@ -172,6 +175,59 @@ export function checkTrivyIgnore(path: string, source: string, now: Date): Findi
   return findings;
 }
 
+/** The config the osv-scanner gate reads (security/dependencies/osv-scanner-gate.sh's OSV_CONFIG default). */
+export const OSV_SCANNER_CONFIG = 'osv-scanner.toml';
+
+/**
+ * osv-scanner.toml, as osv-scanner v2.6.0 reads it (internal/config/config.go): `[[IgnoredVulns]]` with
+ * `id`, `ignoreUntil`, `reason`, and `[[PackageOverrides]]` whose `ignore` or `vulnerability.ignore`
+ * hides findings until `effectiveUntil`. osv-scanner treats a missing date as "forever" and does not
+ * require a reason; here each acceptance needs both, expires within a year, and is reviewed on the day it
+ * expires. A malicious package is never accepted: its version goes, whatever the reason.
+ */
+export function checkOsvScannerConfig(path: string, source: string, now: Date): Finding[] {
+  let config: Json;
+  try {
+    config = record(parseToml(source));
+  } catch (err) {
+    return [
+      { rule: 'osv-ignore', file: path, message: `invalid TOML: ${(err as Error).message.split('\n')[0]}` },
+    ];
+  }
+  const findings: Finding[] = [];
+  const accept = (what: string, reason: unknown, until: unknown, untilKey: string) => {
+    if (!text(reason).trim())
+      findings.push({ rule: 'osv-ignore', file: path, message: `${what} has no reason` });
+    if (!(until instanceof Date) || Number.isNaN(until.getTime())) {
+      findings.push({ rule: 'osv-ignore', file: path, message: `${what} has no ${untilKey} date` });
+    } else if (until.getTime() <= now.getTime()) {
+      findings.push({
+        rule: 'osv-ignore',
+        file: path,
+        message: `${what} expired on ${until.toISOString().slice(0, 10)}; review it`,
+      });
+    } else if (until.getTime() - now.getTime() > 366 * DAY_MS) {
+      findings.push({ rule: 'osv-ignore', file: path, message: `${what} expires more than a year ahead` });
+    }
+  };
+  for (const entry of list(config.IgnoredVulns).map(record)) {
+    const id = text(entry.id);
+    if (/^MAL-/i.test(id))
+      findings.push({
+        rule: 'osv-ignore',
+        file: path,
+        message: `${id} is a malicious package: remove that version rather than accept it`,
+      });
+    accept(`IgnoredVulns ${id || '(no id)'}`, entry.reason, entry.ignoreUntil, 'ignoreUntil');
+  }
+  for (const entry of list(config.PackageOverrides).map(record)) {
+    if (entry.ignore !== true && record(entry.vulnerability).ignore !== true) continue;
+    const what = `PackageOverrides ${text(entry.name) || '(every package)'}${entry.version ? `@${text(entry.version)}` : ''}`;
+    accept(what, entry.reason, entry.effectiveUntil, 'effectiveUntil');
+  }
+  return findings;
+}
+
 export const ZAP_LEVELS: readonly string[] = ['IGNORE', 'INFO', 'WARN', 'FAIL'];
 
 /**
@@ -297,6 +353,10 @@ export function checkPolicyFiles(root: string, workflows: WorkflowFile[], now: D
         }
       }
     }
+  }
+  // The osv-scanner gate's config, when a workflow runs that gate (it is a script, not an action).
+  if (workflows.some((file) => file.text.includes('osv-scanner-gate.sh'))) {
+    checkOnce(OSV_SCANNER_CONFIG, (source) => checkOsvScannerConfig(OSV_SCANNER_CONFIG, source, now));
   }
   const dockerfile = readIfExists(root, 'Dockerfile');
   if (dockerfile !== undefined) findings.push(...checkInlineCheckovSkips('Dockerfile', dockerfile));

@@ -1,12 +1,16 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readServiceDescription } from '../../security/gates/service-description.ts';
 import { PROJECT_ROOT } from '../support/repository.ts';
 import {
   COSIGN_VERIFY,
-  DIGEST_HEX,
   FULL_SHA,
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
+  OTHER_SHA,
+  PIPELINE_CLAIMS,
   PIPELINE_IDENTITY,
+  PIPELINE_WORKFLOW_NAME,
   cosignVerifyAttestation,
   gateAttestationLine,
   restrictedBin,
@@ -17,6 +21,7 @@ import {
 } from './support.ts';
 import {
   CLOUD_RUN,
+  CLOUD_RUN_IMAGE,
   CLOUD_RUN_SECRET,
   CLOUDRUN_TOKEN,
   cloudRunTlsMaterial,
@@ -27,7 +32,7 @@ import {
 
 const TOKEN = CLOUDRUN_TOKEN;
 const CLOUDRUN = script('cloudrun.sh');
-const AR_IMAGE = `europe-west1-docker.pkg.dev/my-project-1/ghcr-remote/acme/svc.api@sha256:${DIGEST_HEX}`;
+const AR_IMAGE = CLOUD_RUN_IMAGE;
 
 let deploy: DeployRun;
 let sandbox: Sandbox;
@@ -52,6 +57,7 @@ const deployCall = (image: string, access: string) => [
   '--project=my-project-1',
   '--region=europe-west1',
   '--platform=managed',
+  '--binary-authorization=default',
   `--port=${readServiceDescription(PROJECT_ROOT).port}`,
   access,
   `--update-labels=commit-sha=${FULL_SHA}`,
@@ -127,6 +133,8 @@ describe('cloudrun.sh', () => {
         FAKE_RECORD: sandbox.record,
         FAKE_ATTESTATIONS: sandbox.attestations,
         FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
+        FAKE_BINAUTHZ_ATTESTATIONS: sandbox.binauthz,
+        ...PIPELINE_CLAIMS,
         FAKE_GCLOUD_URL: server.url,
         FAKE_GCLOUD_TOKEN: TOKEN,
         CURL_CA_BUNDLE: tls.certFile,
@@ -205,11 +213,13 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
     refusedBeforeDeploy(result);
   });
 
-  test('accepts an attestation from a version tag run', async () => {
+  test('accepts an attestation from a version tag run, given that tag as the release ref', async () => {
     const signer = 'https://github.com/Acme/svc.api/.github/workflows/pipeline.yml@refs/tags/v1.2.3';
-    const result = await cloudrun({ ...baseEnv(), FAKE_ATTESTATION_SIGNER: signer });
+    const env = { ...baseEnv(), FAKE_ATTESTATION_SIGNER: signer, FAKE_CERT_REF: 'refs/tags/v1.2.3' };
+    const result = await cloudrun({ ...env, RELEASE_REF: 'refs/tags/v1.2.3' });
     expect(result.code).toBe(0);
-  });
+    expect(sandbox.calls()[1]).toEqual(cosignVerifyAttestation(GHCR_IMAGE, 'refs/tags/v1.2.3'));
+  }, 30_000);
 
   test('refuses when a gate failed (exit 4), naming the gate', async () => {
     sandbox.attest(gateAttestationLine({ results: { trivy: 'failure' } }));
@@ -285,6 +295,76 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
     expect(otherDigest.code).toBe(4);
     expect(otherDigest.stderr).toContain('the attestation is for another digest');
   }, 30_000);
+});
+
+// The identity regexp accepts any run of pipeline.yml on main or a v* tag. The claims Fulcio copies from
+// GitHub's token narrow it to the run that published this commit: each is compared, and each test fails
+// if cloudrun.sh stops passing its flag (the stand-in, as cosign, checks only the claims it is asked for).
+describe("cloudrun.sh checks the signing run's own claims (the gates' identity)", () => {
+  const signatureClaims = [
+    ['repository', 'FAKE_CERT_REPOSITORY', 'Acme/other', 'Repository'],
+    ['trigger (a run by hand, not a push)', 'FAKE_CERT_TRIGGER', 'workflow_dispatch', 'Trigger'],
+    ['commit', 'FAKE_CERT_SHA', OTHER_SHA, 'SHA'],
+  ];
+  test.each(signatureClaims)(
+    'refuses a signature whose certificate names another %s (exit 1)',
+    async (_claim, variable, value, label) => {
+      const result = await cloudrun({ ...baseEnv(), [variable]: value });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`expected GitHub Workflow ${label} not found in certificate`);
+      expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE]]);
+      expect(server.requests).toHaveLength(0);
+    },
+  );
+
+  test.each([
+    ...signatureClaims,
+    [
+      'workflow (another workflow of this repository ran the gates)',
+      'FAKE_ATTESTATION_CERT_NAME',
+      'gates-lite',
+      'Name',
+    ],
+    ['ref (a run for another tag)', 'FAKE_ATTESTATION_CERT_REF', 'refs/tags/v0.0.1', 'Ref'],
+  ])(
+    'refuses a gate-results attestation whose certificate names another %s (exit 3)',
+    async (_claim, variable, value, label) => {
+      const attestationVariable = variable.replace('FAKE_CERT_', 'FAKE_ATTESTATION_CERT_');
+      const result = await cloudrun({ ...baseEnv(), [attestationVariable]: value });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`expected GitHub Workflow ${label} not found in certificate`);
+      expect(result.stderr).toContain('REFUSED: no gate-results attestation');
+      expect(sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE], cosignVerifyAttestation(GHCR_IMAGE)]);
+      expect(server.requests).toHaveLength(0);
+    },
+  );
+
+  test("asks for pipeline.yml's own workflow name", () => {
+    const workflow = readFileSync(join(PROJECT_ROOT, '.github', 'workflows', 'pipeline.yml'), 'utf8');
+    expect(workflow.split('\n')).toContain(`name: ${PIPELINE_WORKFLOW_NAME}`);
+  });
+});
+
+// Our checks run in our script; anyone with the deploy role can call gcloud without them. Binary
+// Authorization is Google's: the stand-in gcloud refuses, as the policy does, a deploy of a digest that
+// publish did not attest, so this fails if cloudrun.sh stops asking for the policy.
+describe('cloudrun.sh deploys under Binary Authorization', () => {
+  test('Cloud Run refuses a digest without a Binary Authorization attestation, though our checks passed', async () => {
+    writeFileSync(sandbox.binauthz, '');
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('gate results verified: every gate passed');
+    expect(result.stderr).toContain(`Container image '${AR_IMAGE}' is not authorized by policy`);
+    expect(sandbox.calls().at(-1)).toEqual(deployCall(AR_IMAGE, '--no-allow-unauthenticated'));
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test('an attestation for the ghcr.io path does not admit the path Cloud Run is given', async () => {
+    writeFileSync(sandbox.binauthz, `${GHCR_IMAGE}\n`);
+    const result = await cloudrun(baseEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is not authorized by policy');
+  });
 });
 
 describe('cloudrun.sh refuses missing parameters (the other refusals: contract.test.ts)', () => {

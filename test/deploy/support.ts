@@ -37,6 +37,15 @@ export const GHCR_IMAGE = `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX}`;
 export const GITHUB_REPOSITORY = 'Acme/svc.api';
 export const SIGNER_PATTERN =
   '^https://github\\.com/Acme/svc\\.api/\\.github/workflows/pipeline\\.yml@refs/(heads/main|tags/v.*)$';
+/** The claims of the signing run every verification names: this repository, a push, this commit. */
+export const WORKFLOW_CLAIMS = [
+  '--certificate-github-workflow-repository',
+  GITHUB_REPOSITORY,
+  '--certificate-github-workflow-trigger',
+  'push',
+  '--certificate-github-workflow-sha',
+  FULL_SHA,
+];
 export const COSIGN_VERIFY = [
   'cosign',
   'verify',
@@ -44,12 +53,15 @@ export const COSIGN_VERIFY = [
   SIGNER_PATTERN,
   '--certificate-oidc-issuer',
   'https://token.actions.githubusercontent.com',
+  ...WORKFLOW_CLAIMS,
 ];
 
 export const GATE_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
 /** The identity Fulcio puts in the certificate of a main-branch run of this repository's pipeline. */
 export const PIPELINE_IDENTITY = `https://github.com/${GITHUB_REPOSITORY}/.github/workflows/pipeline.yml@refs/heads/main`;
-export const cosignVerifyAttestation = (image: string): string[] => [
+/** The `name:` of pipeline.yml, which Fulcio records as the certificate's workflow name claim. */
+export const PIPELINE_WORKFLOW_NAME = 'pipeline';
+export const cosignVerifyAttestation = (image: string, ref = 'refs/heads/main'): string[] => [
   'cosign',
   'verify-attestation',
   '--type',
@@ -58,8 +70,26 @@ export const cosignVerifyAttestation = (image: string): string[] => [
   SIGNER_PATTERN,
   '--certificate-oidc-issuer',
   'https://token.actions.githubusercontent.com',
+  ...WORKFLOW_CLAIMS,
+  '--certificate-github-workflow-name',
+  PIPELINE_WORKFLOW_NAME,
+  '--certificate-github-workflow-ref',
+  ref,
   image,
 ];
+
+/**
+ * The GitHub claims Fulcio writes into the certificate of a main-branch push run of this repository's
+ * pipeline (fulcio pkg/certificate/extensions.go, the 1.3.6.1.4.1.57264.1.2–.6 extensions cosign's
+ * --certificate-github-workflow-* flags compare): FAKE_CERT_<CLAIM> for the stand-in cosign.
+ */
+export const PIPELINE_CLAIMS: Readonly<Record<string, string>> = {
+  FAKE_CERT_REPOSITORY: GITHUB_REPOSITORY,
+  FAKE_CERT_TRIGGER: 'push',
+  FAKE_CERT_SHA: FULL_SHA,
+  FAKE_CERT_NAME: PIPELINE_WORKFLOW_NAME,
+  FAKE_CERT_REF: 'refs/heads/main',
+};
 
 export interface GateAttestationOptions {
   readonly digestHex?: string;
@@ -115,7 +145,38 @@ const STAND_INS: Record<string, string> = {
   // verify-attestation behaves as cosign v3.0.6 does (cmd/cosign/cli/verify/verify_attestation.go): it
   // refuses unless the certificate's identity (FAKE_ATTESTATION_SIGNER) matches the regexp it was given,
   // and refuses when the registry holds no attestation; else it prints the verified envelopes on stdout.
+  // Both verify commands compare each --certificate-github-workflow-* value given with the certificate's
+  // claim exactly, with cosign's messages (pkg/cosign/verify.go, validateCertExtensions): the claims are
+  // FAKE_CERT_<CLAIM>, for the attestation's certificate FAKE_ATTESTATION_CERT_<CLAIM> where set. A flag
+  // not given is not checked, as in cosign: a script that drops one accepts a certificate it should not.
   cosign: `${RECORD_LINE}
+check_claims() {
+  local prefix=$1 previous='' argument claim label variable fallback value
+  shift
+  for argument in "$@"; do
+    case $previous in
+      --certificate-github-workflow-trigger) claim=TRIGGER label=Trigger ;;
+      --certificate-github-workflow-sha) claim=SHA label=SHA ;;
+      --certificate-github-workflow-name) claim=NAME label=Name ;;
+      --certificate-github-workflow-repository) claim=REPOSITORY label=Repository ;;
+      --certificate-github-workflow-ref) claim=REF label=Ref ;;
+      *) claim='' ;;
+    esac
+    if [ -n "$claim" ]; then
+      variable=FAKE_\${prefix}CERT_$claim
+      fallback=FAKE_CERT_$claim
+      value=\${!variable-\${!fallback-}}
+      if [ "$value" != "$argument" ]; then
+        echo "Error: expected GitHub Workflow $label not found in certificate" >&2
+        exit 1
+      fi
+    fi
+    previous=$argument
+  done
+}
+if [ "$1" = verify ]; then
+  check_claims '' "$@"
+fi
 if [ "$1" = verify-attestation ]; then
   regexp='' previous=''
   for argument in "$@"; do
@@ -130,6 +191,7 @@ if [ "$1" = verify-attestation ]; then
     echo "Error: no matching attestations: none of the expected identities matched what was in the certificate, got subjects [\${FAKE_ATTESTATION_SIGNER:-}] with issuer https://token.actions.githubusercontent.com" >&2
     exit 1
   fi
+  check_claims ATTESTATION_ "$@"
   if [ ! -s "\${FAKE_ATTESTATIONS:-/nonexistent}" ]; then
     echo 'Error: no matching attestations: no valid bundles exist in registry' >&2
     exit 1
@@ -139,7 +201,32 @@ if [ "$1" = verify-attestation ]; then
 fi
 exit "\${FAKE_COSIGN_EXIT:-0}"
 `,
+  // Binary Authorization as Google applies it: sign-and-create stores an attestation for --artifact-url
+  // (FAKE_BINAUTHZ_ATTESTATIONS, one image reference a line); a deploy with --binary-authorization=default
+  // of an image the store does not hold is refused, as the policy requiring the attestor refuses it.
   gcloud: `${RECORD_LINE}
+if [ "$1 $2 $3 $4" = 'container binauthz attestations sign-and-create' ]; then
+  for argument in "$@"; do
+    case $argument in --artifact-url=*) printf '%s\\n' "\${argument#--artifact-url=}" >>"\${FAKE_BINAUTHZ_ATTESTATIONS:?}" ;; esac
+  done
+fi
+if [ "$1 $2" = 'run deploy' ]; then
+  image='' enforced=false
+  for argument in "$@"; do
+    case $argument in
+      --image=*) image=\${argument#--image=} ;;
+      --binary-authorization=default) enforced=true ;;
+    esac
+  done
+  attested=false
+  if [ -f "\${FAKE_BINAUTHZ_ATTESTATIONS:-}" ]; then
+    while IFS= read -r line; do [ "$line" = "$image" ] && attested=true; done <"\${FAKE_BINAUTHZ_ATTESTATIONS}"
+  fi
+  if [ "$enforced" = true ] && [ "$attested" = false ]; then
+    echo "ERROR: (gcloud.run.deploy) Container image '$image' is not authorized by policy: denied by attestor, no attestations found that were valid and signed by a key trusted by the attestor" >&2
+    exit 1
+  fi
+fi
 case "$1 $2 $3" in
   'run services describe') printf '%s\\n' "\${FAKE_GCLOUD_URL:-}" ;;
   'auth print-identity-token '*) printf '%s\\n' "\${FAKE_GCLOUD_TOKEN:-}" ;;
@@ -162,6 +249,10 @@ export interface Sandbox {
   readonly record: string;
   /** What the stand-in `cosign verify-attestation` finds in the registry (FAKE_ATTESTATIONS). */
   readonly attestations: string;
+  /** The image references the stand-in Binary Authorization holds an attestation for (FAKE_BINAUTHZ_ATTESTATIONS). */
+  readonly binauthz: string;
+  /** What the stand-in Binary Authorization holds attestations for, one image reference each. */
+  binauthzAttested(): string[];
   /** Replaces the attestations the registry holds, one `gateAttestationLine` each. */
   attest(...lines: string[]): void;
   /** The calls the stand-ins saw, each as its argument vector (program name first). */
@@ -182,11 +273,19 @@ export function makeSandbox(extraStandIns: Record<string, string> = {}): Sandbox
   }
   const record = path.join(dir, 'calls.record');
   const attestations = path.join(dir, 'attestations.jsonl');
+  const binauthz = path.join(dir, 'binauthz-attestations.txt');
   return {
     dir,
     bin,
     record,
     attestations,
+    binauthz,
+    binauthzAttested: () =>
+      existsSync(binauthz)
+        ? readFileSync(binauthz, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+        : [],
     attest: (...lines: string[]) => writeFileSync(attestations, lines.map((line) => `${line}\n`).join('')),
     calls: () =>
       existsSync(record)

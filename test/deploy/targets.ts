@@ -4,7 +4,7 @@
  * tested once over both (contract.test.ts); what only one does stays in its own test file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { readServiceDescription } from '../../security/gates/service-description.ts';
@@ -16,6 +16,7 @@ import {
   GITHUB_REPOSITORY,
   gateAttestationLine,
   makeSandbox,
+  PIPELINE_CLAIMS,
   PIPELINE_IDENTITY,
   makeTlsMaterial,
   runScript,
@@ -89,6 +90,8 @@ async function deployRun(
       ...env(sandbox, server),
       FAKE_ATTESTATIONS: sandbox.attestations,
       FAKE_ATTESTATION_SIGNER: PIPELINE_IDENTITY,
+      FAKE_BINAUTHZ_ATTESTATIONS: sandbox.binauthz,
+      ...PIPELINE_CLAIMS,
     }),
     run: (runEnv, args = []) => runScript(script(scriptName), args, runEnv, sandbox.bin),
     tearDown: async () => {
@@ -99,6 +102,8 @@ async function deployRun(
 }
 
 // ---- Cloud Run ------------------------------------------------------------------------------------
+/** GHCR_IMAGE as a valid run gives it to Cloud Run: through the remote repository, same digest. */
+export const CLOUD_RUN_IMAGE = `europe-west1-docker.pkg.dev/my-project-1/ghcr-remote/acme/svc.api@sha256:${DIGEST_HEX}`;
 // A JWT-shaped stand-in for the metadata server's identity token, signed by nothing.
 export const CLOUDRUN_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl'; // gitleaks:allow secretlint-disable-line -- made up
 
@@ -135,6 +140,8 @@ export const CLOUD_RUN: DeployTarget = {
       SMOKE_TEST_RETRIES: '0',
     }));
     run.server.requiredToken = CLOUDRUN_TOKEN;
+    // A valid run's digest was attested by publish for the path Cloud Run is given (binauthz-attest.sh).
+    writeFileSync(run.sandbox.binauthz, `${CLOUD_RUN_IMAGE}\n`);
     return run;
   },
   invalidParameters: [
@@ -148,6 +155,8 @@ export const CLOUD_RUN: DeployTarget = {
     ['a newline in the image', { IMAGE: `${GHCR_IMAGE}\nextra=1` }],
     ['no commit', { COMMIT_SHA: undefined }],
     ['a non-hex commit', { COMMIT_SHA: 'main' }],
+    ['an abbreviated commit (the certificate names the full one)', { COMMIT_SHA: FULL_SHA.slice(0, 12) }],
+    ['a ref other than main or a v* tag', { RELEASE_REF: 'refs/heads/feature' }],
     ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
     ['a GitHub repository without owner', { GITHUB_REPOSITORY: 'svc.api' }],
     ['no project', { GCP_PROJECT_ID: undefined }],
@@ -213,6 +222,8 @@ export const BEANSTALK: DeployTarget = {
     ['quotes in the image (it is written into JSON)', { IMAGE: `ghcr.io/acme/x"y@sha256:${DIGEST_HEX}` }],
     ['no commit', { COMMIT_SHA: undefined }],
     ['a 41-digit commit', { COMMIT_SHA: `${FULL_SHA}a` }],
+    ['an abbreviated commit (the certificate names the full one)', { COMMIT_SHA: FULL_SHA.slice(0, 7) }],
+    ['a ref that is not a ref', { RELEASE_REF: 'main' }],
     ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
     ['no region', { AWS_REGION: undefined }],
     ['a malformed region', { AWS_REGION: 'eu-west' }],

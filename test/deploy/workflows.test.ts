@@ -54,7 +54,7 @@ describe.each(FLOWS)('$file', ({ file, script, auth }) => {
   const uses = (prefix: string) => job.steps.findIndex((step) => step.uses?.startsWith(prefix) ?? false);
   const deployIndex = job.steps.findIndex((step) => step.run?.includes(script) ?? false);
 
-  test('runs after a successful "pipeline" on main, or by hand with a digest and a commit', () => {
+  test('runs after a successful "pipeline" on main, or by hand with a digest, a commit and its ref', () => {
     expect(workflow.on.workflow_run).toEqual({
       workflows: ['pipeline'],
       types: ['completed'],
@@ -63,7 +63,11 @@ describe.each(FLOWS)('$file', ({ file, script, auth }) => {
     expect(job.if).toContain("github.event.workflow_run.conclusion == 'success'");
     expect(job.if).toContain("github.event.workflow_run.event == 'push'");
     expect(job.if).toContain('github.event.workflow_run.head_repository.full_name == github.repository');
-    expect(Object.keys(workflow.on.workflow_dispatch?.inputs ?? {})).toEqual(['image-digest', 'commit-sha']);
+    expect(Object.keys(workflow.on.workflow_dispatch?.inputs ?? {})).toEqual([
+      'image-digest',
+      'commit-sha',
+      'release-ref',
+    ]);
   });
 
   // packages: read: cosign reads the signature and attestations from GHCR, where a new package is private.

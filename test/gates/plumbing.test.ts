@@ -3,7 +3,7 @@
  * code rule of a gate, the command line, and the gates that read a tool's output (fed here with output
  * shaped as the tool writes it). The CLI end to end runs in cli.test.ts; planted defects in bites.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,6 @@ import { byExitCode, lastLines, type GateContext } from '../../security/gates/ga
 import { GATES } from '../../security/gates/local-gates.ts';
 import { describeResults } from '../../security/gates/sarif.ts';
 import { checkRepository } from '../../security/workflow-policy.ts';
-import { checkLockfile, runLockfilePolicy } from '../../security/gates/policies.ts';
 import { EXIT } from '../../security/gates/runner.ts';
 
 describe('execute', () => {
@@ -310,53 +309,6 @@ describe('ensureImage', () => {
     await expect(ensureImage(engineAnswering(missing, silent), 'x')).resolves.toMatchObject({
       reason: 'not in the local image store, and the pull failed: no output',
     });
-  });
-});
-
-describe('the lockfile gate', () => {
-  const lockfile = readFileSync(join(import.meta.dirname, '..', '..', 'package-lock.json'), 'utf8');
-
-  it('applies only the validators the policy turns on', () => {
-    const http = lockfile.replace(
-      'https://registry.npmjs.org/strip-ansi/-/strip-ansi-6.0.1.tgz',
-      'http://registry.npmjs.org/strip-ansi/-/strip-ansi-6.0.1.tgz',
-    );
-    expect(checkLockfile({ path: 'package-lock.json' }, http)).toEqual([]);
-    expect(checkLockfile({ 'validate-https': true }, http).map((finding) => finding.rule)).toEqual([
-      'lockfile-https',
-    ]);
-  });
-
-  it('reports a lockfile it cannot parse as a finding, never a pass', () => {
-    const [finding] = checkLockfile({ 'validate-https': true }, 'not json');
-    expect(finding).toMatchObject({ rule: 'lockfile-policy', file: 'package-lock.json' });
-  });
-
-  it('fails a repository whose package.json has no policy, and one without its lockfile', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'gates-lockfile-'));
-    try {
-      const context = (): GateContext => ({
-        root,
-        reportsDir: join(root, 'reports'),
-        engine: undefined,
-        earlier: new Map(),
-        shared: new Map(),
-        cleanups: [],
-        run: () => Promise.reject(new Error('the lockfile gate runs no command')),
-      });
-      writeFileSync(join(root, 'package.json'), '{}');
-      await expect(runLockfilePolicy(context())).resolves.toMatchObject({
-        status: 'failed',
-        details: [expect.stringContaining('no "lockfile-lint" policy in package.json')],
-      });
-      writeFileSync(
-        join(root, 'package.json'),
-        JSON.stringify({ 'lockfile-lint': { 'validate-https': true } }),
-      );
-      await expect(runLockfilePolicy(context())).resolves.toMatchObject({ status: 'failed', findings: 1 });
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
   });
 });
 

@@ -233,3 +233,58 @@ describe('the Checkov gate, native', () => {
     300_000,
   );
 });
+
+describe('the hadolint gate', () => {
+  /** A repository holding only what the gate reads, with `dockerfile` as its Dockerfile. */
+  function hadolintRoot(dockerfile: string): string {
+    const root = mkdtempSync(join(tmpdir(), 'gates-hadolint-'));
+    mkdirSync(join(root, 'security', 'gates'), { recursive: true });
+    for (const file of ['.hadolint.yaml', 'security/tools.json', 'security/gates/images.json'])
+      copyFileSync(join(ROOT, file), join(root, file));
+    copyFileSync(join(ROOT, dockerfile), join(root, 'Dockerfile'));
+    return root;
+  }
+  const gate = GATES.find((candidate) => candidate.name === 'hadolint')!;
+  const sarifRules = (root: string) =>
+    (
+      JSON.parse(readFileSync(join(root, 'reports', 'hadolint.sarif'), 'utf8')) as {
+        runs: { tool: { driver: { version: string } }; results: { ruleId: string }[] }[];
+      }
+    ).runs.flatMap((run) => [`version ${run.tool.driver.version}`, ...run.results.map((r) => r.ruleId)]);
+
+  whenInstalled(hadolint)(
+    'runs the installed hadolint with .hadolint.yaml: the project Dockerfile passes, a latest base fails (DL3007)',
+    async () => {
+      const clean = hadolintRoot('Dockerfile');
+      const flawed = hadolintRoot('security/self-test/checkov/root-user.Containerfile');
+      try {
+        const [passed] = (await runQuietly(clean, [gate])).results;
+        expect(passed).toMatchObject({ status: 'passed', findings: 0, via: 'native 2.15.1' });
+        expect(sarifRules(clean)).toEqual(['version 2.15.1']);
+        const [failed] = (await runQuietly(flawed, [gate])).results;
+        expect(failed).toMatchObject({ status: 'failed', findings: 1, via: 'native 2.15.1' });
+        expect(sarifRules(flawed)).toEqual(['version 2.15.1', 'DL3007']);
+      } finally {
+        for (const root of [clean, flawed]) rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('is not run, with the install command, where hadolint is not installed at its pin', async () => {
+    const root = hadolintRoot('Dockerfile');
+    const saved = { tools: process.env.SHS_TOOLS_DIR, path: process.env.PATH };
+    try {
+      Object.assign(process.env, onlyTools(join(root, 'no-tools')));
+      const [result] = (await runQuietly(root, [gate], { allowMissing: true })).results;
+      expect(result).toMatchObject({ name: 'hadolint', status: 'not run' });
+      expect(result?.howTo).toMatch(
+        /^bash scripts\/ci\/install-tools\.sh hadolint \(installs hadolint 2\.15\.1/,
+      );
+    } finally {
+      process.env.SHS_TOOLS_DIR = saved.tools;
+      if (saved.tools === undefined) delete process.env.SHS_TOOLS_DIR;
+      process.env.PATH = saved.path;
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

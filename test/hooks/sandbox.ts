@@ -136,7 +136,13 @@ export function withoutGitleaks(): Record<string, string> {
   const path = [dirname(process.execPath), ...(process.env.PATH ?? '').split(':')]
     .filter((directory) => directory !== '' && !existsSync(join(directory, 'gitleaks')))
     .join(':');
-  return { PATH: path, GITLEAKS: '', GOPATH: join(tmpdir(), 'no-gitleaks-here') };
+  // SHS_TOOLS_DIR: the history scan also looks where scripts/ci/install-tools.sh installs gitleaks.
+  return {
+    PATH: path,
+    GITLEAKS: '',
+    GOPATH: join(tmpdir(), 'no-gitleaks-here'),
+    SHS_TOOLS_DIR: join(tmpdir(), 'no-gitleaks-here'),
+  };
 }
 
 /** What a child needs to use this gitleaks binary. */

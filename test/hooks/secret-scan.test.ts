@@ -4,7 +4,7 @@
 // skipped there) and the secretlint fallback (always), which is held to its own measured set.
 // The corpus is generated fresh for each run (test/hooks/secret-corpus.ts): one sample per rule of the
 // pinned gitleaks, real openssl and ssh-keygen keys, random values of each vendor's shape.
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Log } from 'sarif';
 import { sarifErrors } from '../gates/sarif-schema.ts';
@@ -147,7 +147,7 @@ describe('the corpus', () => {
     const workflow = readFileSync(join(projectRoot, '.github', 'workflows', 'security-gates.yml'), 'utf8');
     expect(pinned ?? GITLEAKS_VERSION).toBe(GITLEAKS_VERSION);
     expect(workflow).toContain("jq -r '.tools.gitleaks.version' security/tools.json");
-    expect(workflow).toContain('secrets-history.mjs --engine gitleaks');
+    expect(workflow).toContain('node security/secrets-history.mjs --base "$BASE_SHA" --head "$HEAD_SHA"');
   });
 });
 
@@ -257,27 +257,20 @@ describe('pre-commit hook', () => {
   });
 });
 
-describe.each(engines)(
-  'history scan (security/secrets-history.mjs, as CI runs it) with %s',
-  (engine, env) => {
+// gitleaks is the history scan's only engine: without it the scan is an outage (the tests below the block).
+(gitleaks ? describe : describe.skip)(
+  'history scan (security/secrets-history.mjs, as CI runs it: gitleaks git over the range)',
+  () => {
     let root = '';
     let origin = '';
     let work = '';
-    const engineFlag = engine === 'gitleaks' ? 'gitleaks' : 'auto';
+    const engine = 'gitleaks';
+    const env = withGitleaks(gitleaks ?? '');
 
     const scan = (cwd: string, base: string, headRef: string, sarif?: string) =>
       run(
         process.execPath,
-        [
-          HISTORY_SCAN,
-          '--engine',
-          engineFlag,
-          '--base',
-          base,
-          '--head',
-          headRef,
-          ...(sarif ? ['--sarif', sarif] : []),
-        ],
+        [HISTORY_SCAN, '--base', base, '--head', headRef, ...(sarif ? ['--sarif', sarif] : [])],
         cwd,
         env,
       );
@@ -288,7 +281,7 @@ describe.each(engines)(
       work = join(root, 'work');
       mkdirSync(work);
       initRepository(work);
-      for (const file of ['.secretlintrc.json', '.secretlintignore', '.gitleaks.toml']) {
+      for (const file of ['.gitleaks.toml']) {
         writeFileSync(join(work, file), readFileSync(join(projectRoot, file)));
       }
       writeFileSync(join(work, 'README.md'), '# Service\n');
@@ -321,8 +314,6 @@ describe.each(engines)(
       const clone = makeTempDir('secrets-history-ci-');
       mustRun('git', ['clone', '-q', origin, clone], root);
       mustRun('git', ['checkout', '-q', 'origin/main'], clone);
-      // As `npm ci` would: the fallback's rules are packages.
-      symlinkSync(join(projectRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
       return clone;
     }
 
@@ -346,19 +337,17 @@ describe.each(engines)(
               (finding.message.text ?? '').includes(added),
           );
         expect(missedBy(named, engine)).toEqual([]);
-        if (engine === 'gitleaks') {
-          // The hook and the history scan judge alike: the same files, by the same rules.
-          const wrongRule = secrets.filter(
-            (item) =>
-              item.rule !== undefined &&
-              !results.some(
-                (finding) =>
-                  sameRule(finding.ruleId, item.rule) &&
-                  finding.locations?.[0]?.physicalLocation?.artifactLocation?.uri === item.path,
-              ),
-          );
-          expect(wrongRule.map(describeItem)).toEqual([]);
-        }
+        // The hook and the history scan judge alike: the same files, by the same rules.
+        const wrongRule = secrets.filter(
+          (item) =>
+            item.rule !== undefined &&
+            !results.some(
+              (finding) =>
+                sameRule(finding.ruleId, item.rule) &&
+                finding.locations?.[0]?.physicalLocation?.artifactLocation?.uri === item.path,
+            ),
+        );
+        expect(wrongRule.map(describeItem)).toEqual([]);
         expect(result.output).toContain(`${added} keys/`);
         expect(result.output).toMatch(/rotate it first, then rewrite the history/);
         expect(sarifErrors(sarif)).toEqual([]);
@@ -389,8 +378,8 @@ describe.each(engines)(
     it('treats an all-zero base (a new branch) as every commit no other branch holds', () => {
       const { added, after } = pushAddedThenDeleted('new-branch', secrets.slice(0, 3));
       // A release tag on the pushed head is another ref holding it: it must not hide the head's commits.
-      mustRun('git', ['tag', '-a', `v9.9.9-${engineFlag}`, '-m', 'Release', after], work);
-      mustRun('git', ['push', '-q', origin, `v9.9.9-${engineFlag}`], work);
+      mustRun('git', ['tag', '-a', 'v9.9.9', '-m', 'Release', after], work);
+      mustRun('git', ['push', '-q', origin, 'v9.9.9'], work);
       const clone = ciClone();
       try {
         const result = scan(clone, '0'.repeat(40), after);
@@ -416,43 +405,70 @@ describe.each(engines)(
       }
     });
 
+    it('passes a clean range: commits that add no secret', () => {
+      mustRun('git', ['checkout', '-q', '-B', 'clean', 'main'], work);
+      const before = head(work);
+      writeFileSync(join(work, 'NOTES.md'), '# Notes\n\nNothing secret.\n');
+      mustRun('git', ['add', 'NOTES.md'], work);
+      mustRun('git', ['commit', '-q', '--no-verify', '-m', 'Notes'], work);
+      const result = scan(work, before, head(work));
+      expect(result.output).toContain('0 finding(s) in 1 commit(s)');
+      expect(result.status).toBe(0);
+    });
+
     it('stops with a clear error (exit 2) on a head that is not in the clone', () => {
       const result = scan(work, '', 'f'.repeat(40));
       expect(result.status).toBe(2);
       expect(result.output).toContain(`--head ${'f'.repeat(40)} is not a commit in this clone`);
     });
+
+    it('is an outage (exit 2, no report), not a pass, when gitleaks fails on a broken .gitleaks.toml', () => {
+      const clone = ciClone();
+      try {
+        writeFileSync(join(clone, '.gitleaks.toml'), '[[rules]\nid = \n');
+        const sarif = join(clone, 'reports', 'secrets-history.sarif');
+        mkdirSync(dirname(sarif), { recursive: true });
+        writeFileSync(sarif, 'a report of an earlier run');
+        const result = scan(clone, '', 'HEAD', sarif);
+        expect(result.status).toBe(2);
+        expect(result.output).toMatch(/outage, nothing scanned: gitleaks could not scan \(exit 1\)/);
+        expect(existsSync(sarif)).toBe(false);
+      } finally {
+        removeTempDir(clone);
+      }
+    });
   },
 );
 
-it('--engine gitleaks without gitleaks is an outage (exit 2), not a weaker scan', () => {
-  const result = run(
-    process.execPath,
-    [HISTORY_SCAN, '--engine', 'gitleaks', '--head', 'HEAD'],
-    projectRoot,
-    withoutGitleaks(),
-  );
-  expect(result.status).toBe(2);
-  expect(result.output).toContain('--engine gitleaks: gitleaks is not installed');
+it('without gitleaks the history scan is an outage (exit 2, no report), not a pass and not a weaker scan', () => {
+  const root = makeTempDir('secrets-history-none-');
+  try {
+    const sarif = join(root, 'history.sarif');
+    writeFileSync(sarif, 'a report of an earlier run');
+    const result = run(
+      process.execPath,
+      [HISTORY_SCAN, '--head', 'HEAD', '--sarif', sarif],
+      projectRoot,
+      withoutGitleaks(),
+    );
+    expect(result.status).toBe(2);
+    expect(result.output).toContain('outage, nothing scanned: gitleaks is not installed');
+    expect(existsSync(sarif)).toBe(false);
+  } finally {
+    removeTempDir(root);
+  }
 });
 
-// gitleaks: the last 50 commits, its accepted findings in .gitleaksignore. The fallback has no such file:
-// it is held to the commits since its policy last changed (older ones were judged by the policy of their day).
-it.each(engines)("scans this repository's own history clean over its last commits with %s", (engine, env) => {
+// gitleaks: the last 50 commits, its accepted findings in .gitleaksignore.
+(gitleaks ? it : it.skip)("scans this repository's own history clean over its last commits", () => {
   const depth = Number(mustRun('git', ['rev-list', '--count', 'HEAD'], projectRoot).trim());
-  const policyChange = mustRun(
-    'git',
-    ['log', '-1', '--format=%H', '--', '.secretlintrc.json'],
+  const base = depth > 50 ? 'HEAD~50' : '';
+  const result = run(
+    process.execPath,
+    [HISTORY_SCAN, '--base', base, '--head', 'HEAD'],
     projectRoot,
-  ).trim();
-  const base =
-    engine === 'gitleaks'
-      ? depth > 50
-        ? 'HEAD~50'
-        : ''
-      : policyChange && depth > 1
-        ? `${policyChange}~1`
-        : '';
-  const result = run(process.execPath, [HISTORY_SCAN, '--base', base, '--head', 'HEAD'], projectRoot, env);
+    withGitleaks(gitleaks ?? ''),
+  );
   expect(result.output).toMatch(/ 0 finding\(s\) in \d+ commit\(s\)/);
   expect(result.status).toBe(0);
 });

@@ -20,7 +20,8 @@ import { GATES as GATES_WORKFLOW, PIPELINE, ROOT, workflowFile } from './helpers
 
 // Reports shaped as each tool writes them: ESLint's and jest's were written by the real tools here; npm
 // audit's follows @npmcli/arborist audit-report.js toJSON (the audit endpoint cannot be reached here);
-// CodeQL's, Trivy's, Checkov's and ZAP's follow their writers (docs/gate-attestation.md lists the sources).
+// CodeQL's, Trivy's, Checkov's and ZAP's follow their writers (docs/gate-attestation.md lists the sources);
+// hadolint's was written by hadolint 2.15.1 here, on the project's Dockerfile.
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gate-reports');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const REPOSITORY = 'Acme/svc.api';
@@ -91,11 +92,13 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       'lint',
       'test',
       'dependencies',
+      'osv-scanner',
       'codeql',
       'trivy',
       'checkov',
       'zizmor',
       'actionlint',
+      'hadolint',
       'zap',
       'zap-api',
       'secrets-history',
@@ -105,25 +108,29 @@ describe('the gate-results predicate (SLSA VSA v1)', () => {
       lint: { name: 'ESLint', version: '10.15.0' },
       test: { name: 'jest', version: jestVersion },
       dependencies: { name: 'npm audit', version: '11.19.1' },
+      'osv-scanner': { name: 'osv-scanner', version: '2.6.0' },
       codeql: { name: 'CodeQL', version: '2.25.6' },
       trivy: { name: 'Trivy', version: '0.70.0' },
       checkov: { name: 'Checkov', version: '3.3.13' },
       zizmor: { name: 'zizmor', version: '1.32.0' },
       actionlint: { name: 'actionlint', version: 'v1.7.12' },
+      hadolint: { name: 'Hadolint', version: '2.15.1' },
       zap: { name: 'ZAP', version: '2.16.1' },
       'zap-api': { name: 'ZAP', version: '2.16.1' },
-      'secrets-history': { name: 'secretlint-history', version: '13.0.7' },
+      'secrets-history': { name: 'gitleaks', version: '8.30.1' },
     });
     expect(Object.fromEntries(gates.map((gate) => [gate.name, gate.findings]))).toEqual({
       lint: { total: 0, bySeverity: {} },
       test: { total: 0, bySeverity: {} },
       dependencies: { total: 0, bySeverity: {} },
+      'osv-scanner': { total: 0, bySeverity: {} },
       // A rule without security-severity keeps its SARIF level; the CodeQL rule sits in an extension.
       codeql: { total: 1, bySeverity: { note: 1 } },
       trivy: { total: 2, bySeverity: { medium: 1, low: 1 } },
       checkov: { total: 0, bySeverity: {} },
       zizmor: { total: 0, bySeverity: {} },
       actionlint: { total: 0, bySeverity: {} },
+      hadolint: { total: 0, bySeverity: {} },
       zap: { total: 1, bySeverity: { informational: 1 } },
       'zap-api': { total: 1, bySeverity: { informational: 1 } },
       'secrets-history': { total: 0, bySeverity: {} },

@@ -167,7 +167,8 @@ describe('security-gates.yml', () => {
     });
   });
   it('builds once, with version, description and commit as build args, into an artifact', () => {
-    const build = step('build', 'docker/build-push-action')[0]?.with as Json;
+    // The one that builds; the other runs BuildKit's checks (call: check).
+    const build = step('build', 'docker/build-push-action').find((found) => found.with.outputs)?.with as Json;
     expect(build.push).toBe(false);
     expect(build.outputs).toBe('type=oci,dest=${{ runner.temp }}/image.tar');
     for (const arg of ['APP_VERSION', 'DESCRIPTION', 'LAST_COMMIT_SHA'])

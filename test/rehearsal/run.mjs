@@ -22,6 +22,7 @@ import { parse as parseYaml } from 'yaml';
 import { detectEngine } from '../../security/gates/engine.ts';
 import { reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import { ensureStandinBases, withChecks } from '../container/standin-bases.mjs';
+import { buildOsvDb } from '../scanners/osv-db/build.mjs';
 import { createTally } from '../support/tally.mjs';
 import { makeTlsMaterial } from '../support/tls.ts';
 import { applyEdits, applyJobResults, editsFor } from './edits.mjs';
@@ -384,6 +385,8 @@ async function main() {
       'cosign',
       'trivy',
       'checkov',
+      'hadolint',
+      'osv-scanner',
       'skopeo',
       'docker-registry',
       'podman',
@@ -501,6 +504,14 @@ async function main() {
         EB_APPLICATION: 'healthcheck',
         EB_ENVIRONMENT: 'healthcheck-production',
         EB_BUCKET: 'rehearsal-bucket',
+        // Binary Authorization set up: publish attests each pushed digest (deploy/binauthz-attest.sh)
+        // and the stand-in gcloud admits only attested digests to Cloud Run.
+        GCP_ATTESTER_IDENTITY_PROVIDER:
+          'projects/123/locations/global/workloadIdentityPools/github/providers/github-attest',
+        GCP_ATTESTER_SERVICE_ACCOUNT: 'attester@rehearsal-project.iam.gserviceaccount.com',
+        BINAUTHZ_ATTESTOR: 'projects/rehearsal-project/attestors/gates-passed',
+        BINAUTHZ_KEYVERSION:
+          'projects/rehearsal-project/locations/global/keyRings/binauthz/cryptoKeys/gates-passed/cryptoKeyVersions/1',
       },
       env: {
         ...process.env,
@@ -517,12 +528,15 @@ async function main() {
         REHEARSAL_GHCR: registry.host,
         REHEARSAL_TRIVY: tools.trivy,
         REHEARSAL_CHECKOV: tools.checkov,
+        // The planted OSV database (test/scanners/osv-db): the OSV API cannot be reached here.
+        REHEARSAL_OSV_DB: buildOsvDb(join(work, 'osv-db')),
         REHEARSAL_TRIVY_NO_DB: '1',
         REHEARSAL_FINDINGS: findings,
         REHEARSAL_OUTAGES: join(work, 'outages.txt'),
         REHEARSAL_BASE_BUILDER: bases.builder,
         REHEARSAL_BASE_RUNTIME: bases.runtime,
         REHEARSAL_CLOUD_RECORD: cloudRecord,
+        REHEARSAL_BINAUTHZ_STORE: join(dirname(cloudRecord), 'binauthz-attestations.txt'),
         REHEARSAL_CLOUDRUN_URL: health.cloudRunUrl,
         REHEARSAL_BEANSTALK_CNAME: health.beanstalkCname,
         CURL_CA_BUNDLE: health.caBundle,
@@ -646,6 +660,16 @@ async function rehearseMain(context, { sha, before, image, cloudRecord, findings
       byDigest,
       calls.split('\n').slice(0, 6).join('\n'),
     );
+    if (workflow === 'deploy-cloudrun') {
+      const store = context.env.REHEARSAL_BINAUTHZ_STORE;
+      const attested = existsSync(store) ? readFileSync(store, 'utf8').split('\n').filter(Boolean) : [];
+      check(
+        'deploy-cloudrun: Cloud Run was asked for Binary Authorization and given a digest publish attested',
+        calls.includes('\x1f--binary-authorization=default') &&
+          attested.some((reference) => reference.startsWith(`${image}@sha256:`)),
+        `attested: ${attested.join(', ') || 'nothing'}`,
+      );
+    }
   }
 }
 
@@ -702,7 +726,7 @@ async function rehearseTag(context, { image, findings }) {
   if (!published) return;
   console.log(`\n== deploy-cloudrun: a manual deploy of ${TAG}'s image`);
   const dispatch = writeEvent(context, 'dispatch', {
-    inputs: { 'image-digest': published, 'commit-sha': sha },
+    inputs: { 'image-digest': published, 'commit-sha': sha, 'release-ref': `refs/tags/${TAG}` },
     ref: 'refs/heads/main',
     repository: repositoryPayload(),
     sender: { login: 'rehearsal' },
@@ -777,9 +801,20 @@ function checkDocs(context, result, runId) {
 // identity of this repository's pipeline on main or a v* tag, from GitHub's issuer, and nothing broader.
 function checkIdentities(context, workflow) {
   const file = context.env.REHEARSAL_COSIGN_LOG;
-  const lines = (existsSync(file) ? readFileSync(file, 'utf8') : '')
-    .split('\n')
-    .filter((line) => line.startsWith('IDENTITY\t'));
+  const recorded = (existsSync(file) ? readFileSync(file, 'utf8') : '').split('\n');
+  const lines = recorded.filter((line) => line.startsWith('IDENTITY\t'));
+  // The signing run's claims each verification asked for (deploy/lib.sh): this repository, a push.
+  const claims = recorded.filter((line) => line.startsWith('CLAIMS\t'));
+  const wanted = [
+    `--certificate-github-workflow-repository=${REPOSITORY}`,
+    '--certificate-github-workflow-trigger=push',
+  ];
+  check(
+    `${workflow}: every verification asked for the claims of a push run of this repository (${claims.length})`,
+    claims.length === lines.length &&
+      claims.every((line) => wanted.every((claim) => line.split('\t')[2].split(' ').includes(claim))),
+    claims.join('\n') || 'no claims recorded',
+  );
   writeFileSync(file, '');
   const own = `https://github.com/${REPOSITORY}/.github/workflows/pipeline.yml@refs/heads/main`;
   const others = [

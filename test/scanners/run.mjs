@@ -44,6 +44,7 @@ import {
   withChecks,
 } from '../container/standin-bases.mjs';
 import { createTally } from '../support/tally.mjs';
+import { buildOsvDb } from './osv-db/build.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The port and the required settings' stand-ins: src/service.json, as the service and CI read them.
@@ -359,6 +360,83 @@ const scanners = {
       const result = run(actionlint, actionlintArguments(target));
       return { result, rules: unique(jsonOf(result.stdout, []).map((finding) => finding.kind)) };
     });
+  },
+
+  // security-gates.yml's osv-scanner job runs security/dependencies/osv-scanner-gate.sh against the OSV
+  // API, which cannot be reached here: the same script runs offline (OSV_LOCAL_DB) against a database
+  // built from the planted records of test/scanners/osv-db, in the layout osv-scanner v2.6.0 reads.
+  async 'osv-scanner'(osv) {
+    const db = buildOsvDb(join(work, 'osv-db'));
+    const gate = (name, { lockfile = 'package-lock.json', config = 'osv-scanner.toml', local = db } = {}) => {
+      const sarif = join(work, `osv-${name}.sarif`);
+      const outputs = join(work, `osv-${name}.outputs`);
+      writeFileSync(outputs, '');
+      const result = run('security/dependencies/osv-scanner-gate.sh', [], {
+        env: {
+          OSV_SCANNER: osv,
+          OSV_LOCKFILE: lockfile,
+          OSV_CONFIG: config,
+          OSV_SARIF: sarif,
+          OSV_LOCAL_DB: local,
+          GITHUB_OUTPUT: outputs,
+        },
+      });
+      const rules = existsSync(sarif) ? unique(sarifRules(sarif)) : [];
+      const said = readFileSync(outputs, 'utf8').trim();
+      log(
+        `osv-scanner ${name}: exit ${result.status} (${result.ms} ms), rules: ${rules.join(', ') || 'none'}; ${said}`,
+      );
+      return { result, rules, said };
+    };
+    const output = (scanned) =>
+      `${scanned.said}\n${scanned.result.stdout.slice(-2000)}${scanned.result.stderr.slice(-2000)}`;
+
+    // The planted lockfile: the real one with debug resolved to the version the MAL- record names.
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+    if (lock.packages?.['node_modules/debug'] === undefined)
+      throw new Error('package-lock.json has no debug');
+    lock.packages['node_modules/debug'] = { ...lock.packages['node_modules/debug'], version: '4.4.2' };
+    const planted = join(work, 'osv-planted', 'package-lock.json');
+    mkdirSync(dirname(planted), { recursive: true });
+    writeFileSync(planted, JSON.stringify(lock, null, 2));
+    // An acceptance of it that has expired: osv-scanner stops honouring it (internal/config/config.go,
+    // shouldIgnoreTimestamp), so the gate fails as without it; one still in force hides the finding.
+    const acceptance = (until) =>
+      `[[IgnoredVulns]]\nid = "MAL-2099-0001"\nignoreUntil = ${until}\nreason = "planted acceptance"\n`;
+    const expired = join(work, 'osv-expired.toml');
+    writeFileSync(expired, acceptance('2020-01-01T00:00:00Z'));
+    const inForce = join(work, 'osv-in-force.toml');
+    writeFileSync(inForce, acceptance('2999-01-01T00:00:00Z'));
+
+    const template = gate('template');
+    const noDb = gate('without-database', { local: join(work, 'osv-no-db') });
+    check(
+      'osv-scanner: without its database the gate reports an outage (exit 3, outage=…), never a pass or a finding',
+      noDb.result.status === 3 && /^outage=osv-scanner: /m.test(noDb.said) && !/^findings=/m.test(noDb.said),
+      output(noDb),
+    );
+    const kept = gate('accepted-in-force', { lockfile: planted, config: inForce });
+    check(
+      'osv-scanner: an acceptance in osv-scanner.toml still in force hides the planted finding (exit 0)',
+      kept.result.status === 0 && kept.rules.length === 0,
+      output(kept),
+    );
+    return {
+      template: [
+        template.result.status === 0 && template.rules.length === 0 && /^findings=0$/m.test(template.said),
+        output(template),
+      ],
+      flaws: flawsOf('osv-scanner', () => {
+        const scanned = gate('malicious-version', { lockfile: planted });
+        const lapsed = gate('accepted-expired', { lockfile: planted, config: expired });
+        // Both must fail as findings (exit 1) naming the id.
+        const found =
+          scanned.result.status === 1 && lapsed.result.status === 1
+            ? scanned.rules.filter((rule) => lapsed.rules.includes(rule))
+            : [];
+        return { found, detail: `${output(scanned)}\n--- expired acceptance:\n${output(lapsed)}` };
+      }),
+    };
   },
 
   async hadolint(hadolint) {

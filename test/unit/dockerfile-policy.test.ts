@@ -63,18 +63,12 @@ describe('the Dockerfile policy checker', () => {
         `FROM ${NODE_PIN} AS npm-base`,
         'ARG BUILD_IMAGE=node:24-bookworm-slim\nFROM ${BUILD_IMAGE} AS npm-base',
       ),
-      ['base-pinned-by-digest', 'from-readable-without-args'],
+      ['base-pinned-by-digest'],
     ],
     [
       'ARG without a default used in FROM',
       mutate(`FROM ${NODE_PIN} AS npm-base`, 'ARG BUILD_IMAGE\nFROM ${BUILD_IMAGE} AS npm-base'),
-      ['base-pinned-by-digest', 'from-readable-without-args'],
-    ],
-    [
-      // The regression issue 12 found: a pinned default does not help, Checkov reads the FROM as written.
-      'a FROM through an ARG whose default is pinned (Checkov CKV_DOCKER_7 cannot read it)',
-      mutate(`FROM ${NODE_PIN} AS npm-base`, `ARG BUILD_IMAGE=${NODE_PIN}\nFROM \${BUILD_IMAGE} AS npm-base`),
-      ['from-readable-without-args'],
+      ['base-pinned-by-digest'],
     ],
     [
       'the syntax frontend by tag',
@@ -86,33 +80,15 @@ describe('the Dockerfile policy checker', () => {
       mutate('COPY package.json /app/package.json', 'COPY --from=busybox:1.36 /bin/busybox /bin/busybox'),
       ['base-pinned-by-digest'],
     ],
-    [
-      'ADD instead of COPY',
-      mutate('COPY package.json /app/package.json', 'ADD package.json /app/package.json'),
-      ['no-add'],
-    ],
-    [
-      'FROM latest',
-      mutate(NODE_PIN, 'node:latest'),
-      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
-    ],
-    [
-      'FROM without a tag',
-      mutate(NODE_PIN, 'node'),
-      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
-    ],
-    [
-      'latest with a digest',
-      mutate(DISTROLESS_PIN, DISTROLESS_PIN.replace(':nonroot@', ':latest@')),
-      ['no-latest-tag'],
-    ],
+    ['FROM latest', mutate(NODE_PIN, 'node:latest'), ['base-pinned-by-digest']],
+    ['FROM without a tag', mutate(NODE_PIN, 'node'), ['base-pinned-by-digest']],
     [
       'ARG default with latest',
       mutate(
         `FROM ${NODE_PIN} AS npm-base`,
         'ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:latest\nFROM ${RUNTIME_IMAGE} AS npm-base',
       ),
-      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
+      ['base-pinned-by-digest'],
     ],
     [
       'curl in a RUN',
@@ -129,7 +105,6 @@ describe('the Dockerfile policy checker', () => {
       mutate(HEALTHCHECK_BLOCK, 'HEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:5000/healthcheck"]\n'),
       ['no-curl-wget'],
     ],
-    ['a repeated stage name', mutate('AS runtime', 'AS build'), ['unique-stage-names']],
     [
       'CMD through npm',
       mutate('CMD ["/app/dist/main.js"]', 'CMD ["npm", "start"]'),
@@ -156,24 +131,9 @@ describe('the Dockerfile policy checker', () => {
       ['cmd-exec-form-no-npm'],
     ],
     [
-      'a secret build arg',
-      mutate('ARG SOURCE_URL=""', 'ARG SOURCE_URL=""\nARG NPM_TOKEN'),
-      ['no-secret-build-values'],
-    ],
-    [
-      'a secret in ENV',
-      mutate('ARG SOURCE_URL=""', 'ARG SOURCE_URL=""\nENV API_TOKEN=abc'),
-      ['no-secret-build-values'],
-    ],
-    [
-      'a base named through a bare $ARG whose default is pinned (resolved, so allowed; Checkov cannot read it)',
-      mutate(`FROM ${NODE_PIN} AS npm-base`, `ARG BUILD_IMAGE=${NODE_PIN}\nFROM $BUILD_IMAGE AS npm-base`),
-      ['from-readable-without-args'],
-    ],
-    [
       'a --platform flag before a base by tag',
       mutate(`FROM ${NODE_PIN} AS npm-base`, 'FROM --platform=linux/amd64 node:latest AS npm-base'),
-      ['base-pinned-by-digest', 'no-latest-tag', 'from-readable-without-args'],
+      ['base-pinned-by-digest'],
     ],
     ['no FROM at all', 'RUN echo no base\n', ['base-pinned-by-digest']],
     [
@@ -193,9 +153,11 @@ describe('the Dockerfile policy checker', () => {
   });
 
   it('reports the line of the instruction at fault', () => {
-    const dockerfile = mutate('COPY package.json /app/package.json', 'ADD package.json /app/package.json');
-    const line = dockerfile.split('\n').findIndex((text) => text.startsWith('ADD ')) + 1;
-    expect(checkDockerfile(dockerfile)).toEqual([{ rule: 'no-add', line, message: 'ADD: use COPY' }]);
+    const dockerfile = mutate('CMD ["/app/dist/main.js"]', 'CMD node /app/dist/main.js');
+    const line = dockerfile.split('\n').findIndex((text) => text.startsWith('CMD ')) + 1;
+    expect(checkDockerfile(dockerfile)).toEqual([
+      { rule: 'cmd-exec-form-no-npm', line, message: 'CMD is in shell form' },
+    ]);
   });
 });
 

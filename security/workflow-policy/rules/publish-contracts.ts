@@ -44,8 +44,9 @@ export function skopeoCopiesWithoutPreserve(script: string): boolean {
     .some((line) => !line.includes('--preserve-digests'));
 }
 
-const isBuildStep = ({ action, file }: StepScope) =>
-  action === 'docker/build-push-action' && file.path === BUILD_WORKFLOW;
+// A step with `call: check` runs BuildKit's build checks and builds nothing.
+const isBuildStep = ({ action, file, inputs }: StepScope) =>
+  action === 'docker/build-push-action' && file.path === BUILD_WORKFLOW && text(inputs.call) !== 'check';
 const ranBefore = (scope: StepScope, command: RegExp) =>
   scope.steps.slice(0, scope.index).some((step) => command.test(text(step.run)));
 

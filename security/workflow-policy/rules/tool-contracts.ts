@@ -103,6 +103,12 @@ function sarifWrittenBy(step: Json): string[] {
     // security/gates/actionlint-sarif.ts INPUT OUTPUT writes OUTPUT (and makes its folder).
     const actionlint = /\bsecurity\/gates\/actionlint-sarif\.ts\s+\S+\s+(\S+)/.exec(line)?.[1];
     if (actionlint !== undefined) written.push(actionlint);
+    // hadolint writes SARIF on stdout with --format sarif: the file that output is redirected to.
+    const hadolint = /\bhadolint\b.*\s--format\s+sarif\b[^>]*>\s*(\S+)/.exec(line)?.[1];
+    if (hadolint !== undefined) written.push(hadolint.replace(/^"|"$/g, ''));
+    // security/dependencies/osv-scanner-gate.sh writes $OSV_SARIF, reports/osv-scanner.sarif by default.
+    if (/\bsecurity\/dependencies\/osv-scanner-gate\.sh\b/.test(line))
+      written.push(text(record(step.env).OSV_SARIF) || 'reports/osv-scanner.sarif');
     const checkov = checkovOutputs(line);
     if (checkov !== undefined) {
       const path = checkov.paths?.[checkov.outputs.indexOf('sarif')];
