@@ -84,11 +84,9 @@ export function createProjectCopy(): { root: string; repository: string } {
   mkdirSync(repository);
   // The project's own test suites are left out: the pre-push hook in the copy must run only the tests
   // a case plants.
-  // jest.config.js's transformer (Jest loads tests as CommonJS, docs/decisions.md) comes along.
-  copyRepository(
-    repository,
-    (path) => !path.startsWith('test/') || path === 'test/support/import-meta-as-commonjs.ts',
-  );
+  // test/support/ comes along: jest.config.js names files there (the transformer that loads tests as
+  // CommonJS, docs/decisions.md; the deploy project's setup file), and it holds no test suites.
+  copyRepository(repository, (path) => !path.startsWith('test/') || path.startsWith('test/support/'));
   initRepository(repository);
   mustRun('git', ['add', '-A'], repository);
   mustRun('git', ['commit', '-q', '--no-verify', '-m', 'Project copy'], repository);

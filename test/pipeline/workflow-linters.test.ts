@@ -89,6 +89,19 @@ describe.each(['zizmor', 'actionlint'] as const)('%s on the flaws our rules used
 
 // The two local gates (npm run gates) in process, with the real tool: a repository whose one workflow has
 // a flaw fails, with its SARIF report written; the same repository with a clean workflow passes.
+/** A gate's context in a throw-away repository, with no earlier gates. */
+function gateContext(root: string, run: GateContext['run']): GateContext {
+  return {
+    root,
+    reportsDir: join(root, 'reports'),
+    engine: undefined,
+    earlier: new Map(),
+    shared: new Map(),
+    cleanups: [],
+    run,
+  };
+}
+
 const CLEAN = `name: clean
 on: push
 permissions: {}
@@ -120,15 +133,8 @@ describe.each([
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const context = (): GateContext => ({
-    root,
-    reportsDir: join(root, 'reports'),
-    engine: undefined,
-    earlier: new Map(),
-    shared: new Map(),
-    cleanups: [],
-    run: (command, args) => execute(command, args, { cwd: root, timeoutMs: 120_000 }),
-  });
+  const context = () =>
+    gateContext(root, (command, args) => execute(command, args, { cwd: root, timeoutMs: 120_000 }));
 
   async function gate(workflow: string) {
     writeFileSync(join(root, '.github', 'workflows', 'ci.yml'), workflow);
@@ -181,15 +187,9 @@ describe('needsLinter', () => {
   test('a repository without the pin does not run the linter, and says how to install it', async () => {
     const root = mkdtempSync(join(tmpdir(), 'linter-unpinned-'));
     try {
-      const context: GateContext = {
-        root,
-        reportsDir: join(root, 'reports'),
-        engine: undefined,
-        earlier: new Map(),
-        shared: new Map(),
-        cleanups: [],
-        run: () => Promise.reject(new Error('no command runs without the linter')),
-      };
+      const context = gateContext(root, () =>
+        Promise.reject(new Error('no command runs without the linter')),
+      );
       await expect(needsLinter('zizmor')(context)).resolves.toMatchObject({ reason: expect.any(String) });
       await expect(runZizmor(context)).rejects.toThrow("needsLinter('zizmor') did not find zizmor");
     } finally {
