@@ -72,9 +72,6 @@ export default {
     //   test/hooks; docs-tables.ts only writes the tables that security/ generates and the pipeline tests
     //   compare; ci/ is shell). They run as their own processes, and what logic they hold is small enough to stay there;
     '!security/gates/run.ts',
-    // - actionlint-sarif.ts, the actionlint job's converter (argv in, a file out); its logic is
-    //   actionlintSarif and parseActionlint in workflow-linters.ts, which test/pipeline/workflow-linters.test.ts runs;
-    '!security/gates/actionlint-sarif.ts',
     '!security/sarif-gate.mjs',
     '!scripts/**',
     // - the same for the two entry files of the publish and summary jobs, whose logic lives in the modules
@@ -83,6 +80,9 @@ export default {
     //   (summary.ts, test/pipeline/pipeline-design.test.ts);
     '!security/gate-attestation.ts',
     '!security/gates/write-summary.ts',
+    // - the actionlint job's converter, an entry file of four lines around workflow-linters.ts's
+    //   actionlintSarif (tested in process there); test/gates/workflow-linters.test.ts runs the file itself;
+    '!security/gates/actionlint-sarif.ts',
     // - the secret scanners and their gitleaks driver, which test/hooks/secret-scan.test.ts runs as their
     //   own processes, as the hooks and CI do;
     '!security/secret-scan.mjs',

@@ -133,6 +133,17 @@ function linterVersion(context: GateContext, tool: WorkflowLinter): string {
   return selection?.kind === 'native' ? selection.version : 'unknown';
 }
 
+/** A linter that could not run: "not run" with why (its last lines of stderr) and how to check it. */
+function outage(tool: WorkflowLinter, via: string, why: string, stderr: string): GateOutcome {
+  const tail = lastLines(stderr, 2);
+  return {
+    status: 'not run',
+    reason: `${tool} could not lint the workflows (an outage, not a finding): ${why}${tail === '' ? '' : `: ${tail}`}`,
+    howTo: `run it by hand to see why: npm run gates -- --only ${tool} --verbose`,
+    via,
+  };
+}
+
 function writeReport(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
@@ -146,18 +157,15 @@ export async function runZizmor(context: GateContext): Promise<GateOutcome> {
   const { path, via } = linterPath(context, 'zizmor');
   const sarifPath = join(context.reportsDir, 'zizmor.sarif');
   const report = await context.run(path, zizmorArguments('.', 'sarif'));
+  // zizmor exits 0 with --format sarif whatever it finds: anything else, or output that is not SARIF,
+  // means it could not audit (a policy it cannot read, a crash) — an outage, not a pass or a finding.
   if (report.status !== 0 || report.error !== undefined) {
-    return {
-      status: 'failed',
-      reason: report.error ?? `exit code ${report.status}`,
-      via,
-      details: [lastLines(report.stderr)],
-    };
+    return outage('zizmor', via, report.error ?? `exit code ${report.status}`, report.stderr);
   }
   writeReport(sarifPath, report.stdout);
   const results = readSarifResults(sarifPath);
+  if (results === undefined) return outage('zizmor', via, 'it wrote no readable SARIF', report.stderr);
   const gate = await context.run(path, zizmorArguments('.', 'plain'));
-  if (results === undefined) return { status: 'failed', reason: 'zizmor wrote no readable SARIF', via };
   if (gate.status === 0 && results.length === 0) return { status: 'passed', findings: 0, via };
   return {
     status: 'failed',
@@ -176,12 +184,8 @@ export async function runActionlint(context: GateContext): Promise<GateOutcome> 
   try {
     errors = parseActionlint(result.stdout);
   } catch {
-    return {
-      status: 'failed',
-      reason: `exit code ${result.status}, no JSON`,
-      via,
-      details: [lastLines(result.stderr)],
-    };
+    // actionlint writes its JSON array ([] when clean) whenever it could lint; without it, it could not.
+    return outage('actionlint', via, result.error ?? `exit code ${result.status}, no JSON`, result.stderr);
   }
   writeSarif(
     join(context.reportsDir, 'actionlint.sarif'),
