@@ -47,13 +47,6 @@ export function editsFor(registryHost) {
     },
     {
       file: GATES,
-      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh osv-scanner',
-      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh osv-scanner`,
-      reason:
-        "the real installer runs against this machine's tool folder, where osv-scanner is already at its pin, rather than a cold Go build into each run's temporary folder",
-    },
-    {
-      file: GATES,
       from: '          OSV_SCANNER: ${{ runner.temp }}/tools/bin/osv-scanner\n',
       to: `          OSV_SCANNER: ${TOOLS_DIR}/bin/osv-scanner\n`,
       reason: "the osv-scanner the installer step above checked, in this machine's tool folder",
