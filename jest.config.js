@@ -2,7 +2,31 @@
 // that decides whether a gate bites (security/, scripts/), with one floor for all of it.
 // unit, integration, e2e: the service. hooks: the git hooks. pipeline: the workflows and policies.
 // deploy: the deploy scripts. gates: the local gate runner. reliability: load, shutdown, fuzzing, soak.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+import tsconfigFile from './tsconfig.json' with { type: 'json' };
+
+// Jest loads what it tests as CommonJS (docs/decisions.md, "ES modules, and Jest's CommonJS"): the
+// project's compiler options, with the module system ts-jest emits for Jest.
+const tsconfig = {
+  ...tsconfigFile.compilerOptions,
+  module: 'commonjs',
+  moduleResolution: 'bundler',
+  // allowJs (security/sarif-reader.mjs) makes ts-jest name an output directory, which TypeScript 6
+  // then wants a root for.
+  rootDir: import.meta.dirname,
+};
+const transform = {
+  '^.+\\.mjs$': '<rootDir>/test/support/import-meta-as-commonjs.ts',
+  '^.+\\.ts$': [
+    'ts-jest',
+    {
+      tsconfig,
+      astTransformers: { before: ['<rootDir>/test/support/import-meta-as-commonjs.ts'] },
+      // TS1343: import.meta outside an ES module output; the transformer above rewrites every use, and
+      // `npm run typecheck` checks the files as the ES modules they are.
+      diagnostics: { ignoreCodes: [1343] },
+    },
+  ],
+};
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
@@ -19,7 +43,7 @@ const PROJECT_OPTIONS = {
 };
 
 /** @type {import('jest').Config} */
-module.exports = {
+export default {
   projects: [
     'unit',
     'integration',
@@ -44,10 +68,9 @@ module.exports = {
     //   (Jest counts only what it loads in process): run.ts (test/gates/cli.test.ts), sarif-gate.mjs
     //   (test/pipeline/sarif-gate.test.ts), and every script under scripts/ (build, ensure-build, prepare
     //   and lint-sarif run through npm scripts in npm test and the hooks tests; init-template in
-    //   test/template/init-template.test.ts; node-line in test/pipeline/node-line.test.ts; pre-commit in
+    //   test/template/init-template.test.ts; node-line-guard.mjs in test/pipeline/node-line-guard.test.ts; pre-commit in
     //   test/hooks; docs-tables.ts only writes the tables that security/ generates and the pipeline tests
-    //   compare; ci/ is shell). They are ES modules or shell, which Jest cannot load in process while the
-    //   package is CommonJS (docs/decisions.md), and what logic they hold is small enough to stay there;
+    //   compare; ci/ is shell). They run as their own processes, and what logic they hold is small enough to stay there;
     '!security/gates/run.ts',
     '!security/sarif-gate.mjs',
     '!scripts/**',
@@ -60,8 +83,8 @@ module.exports = {
     // - the actionlint job's converter, an entry file of four lines around workflow-linters.ts's
     //   actionlintSarif (tested in process there); test/gates/workflow-linters.test.ts runs the file itself;
     '!security/gates/actionlint-sarif.ts',
-    // - the secret scanners and their gitleaks driver, ES modules (.mjs) that Jest cannot load in process while the package is
-    //   CommonJS (docs/decisions.md); test/hooks/secret-scan.test.ts runs them as the hooks and CI do;
+    // - the secret scanners and their gitleaks driver, which test/hooks/secret-scan.test.ts runs as their
+    //   own processes, as the hooks and CI do;
     '!security/secret-scan.mjs',
     '!security/secrets-history.mjs',
     '!security/gitleaks.mjs',

@@ -8,6 +8,9 @@
 //   dist/sbom.cdx.json      CycloneDX SBOM of the production dependencies: the bundle has no
 //                           node_modules/**/package.json left for Trivy to find, its SBOM analyzer reads this
 //   dist/build-info.json    the package version and the commit the build was made from
+//   dist/package.json       {"type": "commonjs"}: the sources are ES modules, the bundles CommonJS
+//                           (a V8 code cache is made for a script, and vm runs ES modules only behind
+//                           --experimental-vm-modules), so dist/ names its own module system
 // and, never shipped, build/: the source maps (how to map a trace: docs/reliability.md) and esbuild's
 // metafile, which says which package files went into the bundle.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -59,6 +62,10 @@ const common = {
   platform: 'node',
   target: 'node24',
   format: 'cjs',
+  // What the sources' import.meta means in a CommonJS file (test/support/import-meta-as-commonjs.ts
+  // does the same for Jest). A bundle loaded by the launcher is not the main module, as in Node.
+  define: { 'import.meta.dirname': '__dirname', 'import.meta.main': 'isMainModule' },
+  banner: { js: 'const isMainModule = require.main === module;' },
   // Readable output: function names and line structure stay, so a trace is useful without a map.
   minify: false,
   sourcemap: 'external',
@@ -88,6 +95,7 @@ await bundle('src/launcher.ts', 'main.js');
 await bundle('src/healthprobe.ts', 'healthprobe.js');
 
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 writeFileSync(join(dist, 'build-info.json'), `${JSON.stringify({ version, commit: commit() })}\n`);
 
 // --- The SBOM, checked against what the bundle holds ----------------------------------------------

@@ -7,7 +7,7 @@
 // module that Node cannot load. For the same reason this file parses on old Nodes (no top-level await).
 import { execFile } from 'node:child_process';
 import * as nodeModule from 'node:module';
-import { nodeLineProblem } from './node-line.mjs';
+import { nodeLineProblem } from './node-line-guard.mjs';
 
 /**
  * Whether a staged file also has unstaged changes (`git add -p`, or an edit after `git add`).

@@ -7,7 +7,7 @@
 //                                [--count-only] FILE_OR_DIR...
 //
 // A directory means every *.sarif file in it. Rules, levels and suppressions are read by the one SARIF
-// reader (security/sarif-reader.cjs) the local gate runner uses too. A result blocks when its level is
+// reader (security/sarif-reader.mjs) the local gate runner uses too. A result blocks when its level is
 // a failing level, or when its rule's `security-severity` reaches --fail-security-severity (7.0 is
 // GitHub's "high"; CodeQL results carry no level of their own, so severity is what ranks them).
 // Exit codes: 0 pass, 1 blocking findings, 2 unreadable input or bad usage.
@@ -16,9 +16,8 @@
    CLI for the pipeline, not a server. */
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import reader from './sarif-reader.cjs';
+import { SARIF_LEVELS, isBlocking, readSarifFindings, sarifFiles } from './sarif-reader.mjs';
 
-const { SARIF_LEVELS, isBlocking, readSarifFindings, sarifFiles } = reader;
 const USAGE =
   'usage: sarif-gate.mjs [--fail-level error[,warning,note,none]] [--fail-security-severity 0-10] [--count-only] FILE_OR_DIR...';
 

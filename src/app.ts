@@ -12,13 +12,13 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import type { Config } from './config';
-import { errorBody, publicStatus } from './errors';
-import { HEALTH_PATH } from './health-route';
-import { Lifecycle } from './lifecycle';
-import type { Logger } from './logger';
-import { serviceRoutes } from './routes';
-import { buildSecurityHeaders, type HeaderList } from './security-headers';
+import type { Config } from './config.ts';
+import { errorBody, publicStatus } from './errors.ts';
+import { HEALTH_PATH } from './health-route.ts';
+import { Lifecycle } from './lifecycle.ts';
+import type { Logger } from './logger.ts';
+import { serviceRoutes } from './routes.ts';
+import { buildSecurityHeaders, type HeaderList } from './security-headers.ts';
 
 const HEALTH_METHODS = 'GET, HEAD, OPTIONS';
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,6 +1,6 @@
 /** Reads what `npm run build` recorded: the package version and the commit the build was made from. */
 import { readFileSync } from 'node:fs';
-import { UNKNOWN_COMMIT, type BuildInfo } from './config';
+import { UNKNOWN_COMMIT, type BuildInfo } from './config.ts';
 
 export const BUILD_INFO_FILE = 'build-info.json';
 const FALLBACK: BuildInfo = Object.freeze({ version: '0.0.0-dev', commit: UNKNOWN_COMMIT });
@@ -8,7 +8,7 @@ const FALLBACK: BuildInfo = Object.freeze({ version: '0.0.0-dev', commit: UNKNOW
 export function readBuildInfo(file: string): BuildInfo {
   let parsed: unknown;
   try {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is ours, built from __dirname
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is ours, built from the entry file's directory
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return FALLBACK;

@@ -4,9 +4,9 @@
  * in length and restricted to printable characters here, so the response path never re-checks it.
  */
 
-import serviceFile from './service.json';
-import { SERVER_LIMITS, type ServerLimits } from './limits';
-import { isRequired, type ServiceDescription } from './settings';
+import serviceFile from './service.json' with { type: 'json' };
+import { SERVER_LIMITS, type ServerLimits } from './limits.ts';
+import { isRequired, type ServiceDescription } from './settings.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 

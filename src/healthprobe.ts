@@ -6,9 +6,9 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 // Only node:http and modules that import nothing heavier: the probe runs every 30 s beside the service,
 // and loading Express for it cost ~2.4x the wall time and ~16 MB more peak RSS per run (bench/RESULTS.md).
-import { readBuildInfo, BUILD_INFO_FILE } from './build-info';
-import { loadConfig } from './config';
-import { HEALTH_PATH } from './health-route';
+import { readBuildInfo, BUILD_INFO_FILE } from './build-info.ts';
+import { loadConfig } from './config.ts';
+import { HEALTH_PATH } from './health-route.ts';
 
 export const PROBE_TIMEOUT_MS = 2_000;
 
@@ -24,7 +24,7 @@ export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS): Promis
 }
 
 /* istanbul ignore next -- the entry point; tested end to end by spawning the built probe */
-if (require.main === module) {
-  const { port } = loadConfig(process.env, readBuildInfo(join(__dirname, BUILD_INFO_FILE)));
+if (import.meta.main) {
+  const { port } = loadConfig(process.env, readBuildInfo(join(import.meta.dirname, BUILD_INFO_FILE)));
   void probe(`http://127.0.0.1:${port}${HEALTH_PATH}`).then((healthy) => process.exit(healthy ? 0 : 1));
 }

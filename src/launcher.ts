@@ -6,7 +6,7 @@
  * rejects it and compiles the source as usual; the service starts either way, only slower.
  */
 import { readFileSync } from 'node:fs';
-import { wrap } from 'node:module';
+import { createRequire, wrap } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -19,7 +19,7 @@ interface ServiceModule {
 
 function readCodeCache(file: string): Buffer | undefined {
   try {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is ours, built from __dirname
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is ours, built from the launcher's own directory
     return readFileSync(file);
   } catch {
     return undefined;
@@ -32,7 +32,7 @@ function readCodeCache(file: string): Buffer | undefined {
  */
 export function compileService(distDir: string, cachedData = readCodeCache(join(distDir, CODE_CACHE_FILE))) {
   const filename = join(distDir, SERVICE_FILE);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is ours, built from __dirname
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is ours, built from the launcher's own directory
   const source = readFileSync(filename, 'utf8');
   const script = new Script(wrap(source), { filename, cachedData });
   return { script, filename, cacheRejected: cachedData !== undefined && script.cachedDataRejected === true };
@@ -51,7 +51,8 @@ export function loadService(distDir: string, compiled = compileService(distDir))
   moduleWrapper.call(
     serviceModule.exports,
     serviceModule.exports,
-    require,
+    // The require Node's own CommonJS loader would give the file: resolving from the bundle's path.
+    createRequire(compiled.filename),
     serviceModule,
     compiled.filename,
     distDir,
@@ -60,6 +61,6 @@ export function loadService(distDir: string, compiled = compileService(distDir))
 }
 
 /* istanbul ignore next -- the entry point; tested end to end by spawning the built service */
-if (require.main === module) {
-  void loadService(__dirname).main(process, __dirname);
+if (import.meta.main) {
+  void loadService(import.meta.dirname).main(process, import.meta.dirname);
 }

@@ -1,6 +1,6 @@
 /** Structured logs: one JSON line per event, with stable field names, written synchronously to stdout. */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { SERVICE, type LogLevel } from './config';
+import { SERVICE, type LogLevel } from './config.ts';
 
 export type { Logger } from 'pino';
 

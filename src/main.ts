@@ -3,13 +3,13 @@
  * signals, and turns every outcome into a distinct exit code.
  */
 import { join } from 'node:path';
-import { createRequestListener } from './app';
-import { BUILD_INFO_FILE, readBuildInfo } from './build-info';
-import { ConfigError, loadConfig, SERVICE, type Config } from './config';
-import { Lifecycle } from './lifecycle';
-import { createLogger, type Logger } from './logger';
-import { createServer, type ShutdownOutcome } from './server';
-import { standInEnvironment } from './settings';
+import { createRequestListener } from './app.ts';
+import { BUILD_INFO_FILE, readBuildInfo } from './build-info.ts';
+import { ConfigError, loadConfig, SERVICE, type Config } from './config.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createServer, type ShutdownOutcome } from './server.ts';
+import { standInEnvironment } from './settings.ts';
 
 export const EXIT_CODES = Object.freeze({
   ok: 0,
@@ -113,6 +113,6 @@ export async function main(proc: ServiceProcess, distDir: string): Promise<Runni
 }
 
 /* istanbul ignore next -- the entry point; tested end to end by spawning the built service */
-if (require.main === module) {
-  void main(process, __dirname);
+if (import.meta.main) {
+  void main(process, import.meta.dirname);
 }

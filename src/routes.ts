@@ -11,7 +11,7 @@
  *   router.get('/api/v1/orders/:id', (req, res) => { … });
  */
 import type { Router } from 'express';
-import type { Config } from './config';
+import type { Config } from './config.ts';
 
 export type Routes = (router: Router, config: Config) => void;
 

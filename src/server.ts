@@ -10,15 +10,15 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Server as NetServer } from 'node:net';
-import { announcesBodyOverLimit } from './app';
-import type { Config } from './config';
-import { ConnectionRegistry, responseInProgress } from './connections';
-import { errorBody } from './errors';
-import type { Lifecycle } from './lifecycle';
-import type { Logger } from './logger';
-import { buildSecurityHeaders, type HeaderList } from './security-headers';
+import { announcesBodyOverLimit } from './app.ts';
+import type { Config } from './config.ts';
+import { ConnectionRegistry, responseInProgress } from './connections.ts';
+import { errorBody } from './errors.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { Logger } from './logger.ts';
+import { buildSecurityHeaders, type HeaderList } from './security-headers.ts';
 
-export { SERVER_LIMITS } from './limits';
+export { SERVER_LIMITS } from './limits.ts';
 
 export type ShutdownOutcome = 'drained' | 'forced';
 

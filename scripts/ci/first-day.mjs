@@ -198,8 +198,8 @@ results.push(commit('setting', 'Add ORDERS_DB_URL, required in production'));
 sh('npm', ['install', '--no-audit', '--no-fund', 'zod@^4']);
 edit(
   'src/routes.ts',
-  "import type { Config } from './config';\n",
-  "import { z } from 'zod';\nimport type { Config } from './config';\n",
+  "import type { Config } from './config.ts';\n",
+  "import { z } from 'zod';\nimport type { Config } from './config.ts';\n",
 );
 edit(
   'src/routes.ts',

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ciJobOf, GATES_WORKFLOW } from './catalog.ts';
 import { detectEngine, type EngineDetector } from './engine.ts';
 import type { Gate } from './gate.ts';
-import { GATES } from './gates.ts';
+import { GATES } from './local-gates.ts';
 import { EXIT, runGates } from './runner.ts';
 
 const USAGE = `Usage: npm run gates -- [options]

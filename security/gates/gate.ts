@@ -1,6 +1,6 @@
 /**
  * What a gate is: a name, what it needs before it can run, the reports it writes, and how it runs and
- * counts its findings. The list of gates (gates.ts) is data of this shape, so adding a gate is one entry.
+ * counts its findings. The local runner's entries (local-gates.ts) is data of this shape, so adding a gate is one entry.
  */
 import type { ContainerEngine, ProcessResult } from './engine.ts';
 

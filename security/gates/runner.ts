@@ -1,6 +1,6 @@
 /**
  * Runs gates one after another, with progress on the way, and sums them up in one table and one exit
- * code. The gates themselves are data (gates.ts); this file knows nothing of any particular tool.
+ * code. The gates themselves are data (local-gates.ts); this file knows nothing of any particular tool.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { readSarifFindings } from '../sarif-reader.cjs';
+import { readSarifFindings } from '../sarif-reader.mjs';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

@@ -4,7 +4,7 @@
  * test/pipeline/fixtures/workflow-policy/ marked with the findings it must produce.
  */
 import type { WorkflowRule } from './rule.ts';
-import { GATE_RULES } from './rules/gates.ts';
+import { GATE_RULES } from './rules/gate-rules.ts';
 import { IMAGE_FLOW_RULES } from './rules/image-flow.ts';
 import { JOB_HYGIENE_RULES } from './rules/job-hygiene.ts';
 import { PERMISSION_RULES } from './rules/permissions.ts';

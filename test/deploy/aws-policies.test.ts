@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './support';
+import { REPO_ROOT } from './support.ts';
 
 interface Statement {
   Sid: string;

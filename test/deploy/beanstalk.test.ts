@@ -1,5 +1,5 @@
-import { readServiceDescription } from '../../security/gates/service-description';
-import { PROJECT_ROOT } from '../support/repository';
+import { readServiceDescription } from '../../security/gates/service-description.ts';
+import { PROJECT_ROOT } from '../support/repository.ts';
 import { execFileSync } from 'node:child_process';
 import {
   COSIGN_VERIFY,
@@ -10,7 +10,7 @@ import {
   GHCR_IMAGE,
   type HealthServer,
   type Sandbox,
-} from './support';
+} from './support.ts';
 import {
   BEANSTALK,
   BEANSTALK_LABEL,
@@ -22,7 +22,7 @@ import {
   environmentRow,
   withCname as withServerCname,
   type DeployRun,
-} from './targets';
+} from './targets.ts';
 
 const LABEL = BEANSTALK_LABEL;
 const KEY = `healthcheck-app/${LABEL}.zip`;

@@ -17,8 +17,8 @@ import {
   script,
   withOverrides,
   type Sandbox,
-} from './support';
-import { CLOUD_RUN, CLOUD_RUN_IMAGE, type DeployRun } from './targets';
+} from './support.ts';
+import { CLOUD_RUN, CLOUD_RUN_IMAGE, type DeployRun } from './targets.ts';
 
 const ATTEST = script('binauthz-attest.sh');
 const ATTESTOR = 'projects/my-project-1/attestors/gates-passed';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readServiceDescription } from '../../security/gates/service-description';
-import { PROJECT_ROOT } from '../support/repository';
+import { readServiceDescription } from '../../security/gates/service-description.ts';
+import { PROJECT_ROOT } from '../support/repository.ts';
 import {
   COSIGN_VERIFY,
   FULL_SHA,
@@ -18,7 +18,7 @@ import {
   script,
   type HealthServer,
   type Sandbox,
-} from './support';
+} from './support.ts';
 import {
   CLOUD_RUN,
   CLOUD_RUN_IMAGE,
@@ -28,7 +28,7 @@ import {
   requiredSettings,
   settingFlags,
   type DeployRun,
-} from './targets';
+} from './targets.ts';
 
 const TOKEN = CLOUDRUN_TOKEN;
 const CLOUDRUN = script('cloudrun.sh');

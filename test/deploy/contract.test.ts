@@ -3,8 +3,8 @@
  * anything else, it fails when the service it deployed serves another commit or answers an error, and it
  * refuses a missing or malformed parameter with its usage before calling anything.
  */
-import { COSIGN_VERIFY, FULL_SHA, GHCR_IMAGE, OTHER_SHA, healthBody, withOverrides } from './support';
-import { BEANSTALK, CLOUD_RUN, type DeployRun } from './targets';
+import { COSIGN_VERIFY, FULL_SHA, GHCR_IMAGE, OTHER_SHA, healthBody, withOverrides } from './support.ts';
+import { BEANSTALK, CLOUD_RUN, type DeployRun } from './targets.ts';
 
 describe.each([CLOUD_RUN, BEANSTALK])('$script ($name)', (target) => {
   let deploy: DeployRun;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { RECORD_LINE, makeSandbox, runScript, script, type Sandbox } from './support';
+import { RECORD_LINE, makeSandbox, runScript, script, type Sandbox } from './support.ts';
 
 const OCI_IMAGE = script('oci-image.sh');
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FULL_SHA, GHCR_IMAGE, makeSandbox, runScript, script, type Sandbox } from './support';
+import { FULL_SHA, GHCR_IMAGE, makeSandbox, runScript, script, type Sandbox } from './support.ts';
 
 const RESOLVE = script('resolve-release.sh');
 

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readServiceDescription, standInArguments } from '../../security/gates/service-description';
-import { standInEnvironment, type ServiceDescription } from '../../src/settings';
-import { PROJECT_ROOT } from '../support/repository';
+import { readServiceDescription, standInArguments } from '../../security/gates/service-description.ts';
+import { standInEnvironment, type ServiceDescription } from '../../src/settings.ts';
+import { PROJECT_ROOT } from '../support/repository.ts';
 
 const SCRIPT = join(PROJECT_ROOT, 'deploy', 'settings.mjs');
 const ORDERS: ServiceDescription = {

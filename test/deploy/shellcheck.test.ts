@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEPLOY_DIR, REPO_ROOT, makeSandbox } from './support';
+import { DEPLOY_DIR, REPO_ROOT, makeSandbox } from './support.ts';
 
 const available = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' }).status === 0;
 const inCi = process.env.CI === 'true';

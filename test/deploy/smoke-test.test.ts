@@ -10,7 +10,7 @@ import {
   startHealthServer,
   type HealthServer,
   type Sandbox,
-} from './support';
+} from './support.ts';
 
 const SMOKE_TEST = script('smoke-test.sh');
 // One quick retry keeps the retry path exercised without slowing the suite.

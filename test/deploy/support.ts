@@ -24,9 +24,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildPredicate, GATES } from '../../security/attestation/gate-results';
+import { buildPredicate, GATES } from '../../security/attestation/gate-results.ts';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
 export const script = (name: string): string => path.join(DEPLOY_DIR, name);
 
@@ -383,9 +383,9 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-import type { TlsMaterial } from '../support/tls';
+import type { TlsMaterial } from '../support/tls.ts';
 
-export { makeTlsMaterial, type TlsMaterial } from '../support/tls';
+export { makeTlsMaterial, type TlsMaterial } from '../support/tls.ts';
 
 export async function startHealthServer(tls?: TlsMaterial): Promise<HealthServer> {
   const state: Omit<HealthServer, 'url' | 'close'> = {

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
-import { readServiceDescription } from '../../security/gates/service-description';
-import { PROJECT_ROOT } from '../support/repository';
+import { readServiceDescription } from '../../security/gates/service-description.ts';
+import { PROJECT_ROOT } from '../support/repository.ts';
 import {
   DIGEST_HEX,
   FULL_SHA,
@@ -26,7 +26,7 @@ import {
   type RunResult,
   type Sandbox,
   type TlsMaterial,
-} from './support';
+} from './support.ts';
 
 export interface DeployRun {
   readonly sandbox: Sandbox;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './support';
+import { REPO_ROOT } from './support.ts';
 
 const TABLE = readFileSync(path.join(REPO_ROOT, 'docs', 'threat-model.md'), 'utf8')
   .split('\n')

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './support';
+import { REPO_ROOT } from './support.ts';
 
 interface Step {
   name?: string;

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, assertBuilt, getStatus, startService } from '../support/service';
+import { ROOT, assertBuilt, getStatus, startService } from '../support/service.ts';
 
 const DIST = join(ROOT, 'dist');
 const BUILD = join(ROOT, 'build');
@@ -57,6 +57,8 @@ describe('the bundle', () => {
         'build-info.json',
         'healthprobe.js',
         'main.js',
+        // {"type": "commonjs"}: the bundles are CommonJS in an ES module package (docs/decisions.md).
+        'package.json',
         'sbom.cdx.json',
         'service.js',
         'service.js.cache',

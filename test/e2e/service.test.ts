@@ -6,15 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { DEFAULT_DESCRIPTION } from '../../src/config';
-import { freePort, httpRequest } from '../support/http';
+import { DEFAULT_DESCRIPTION } from '../../src/config.ts';
+import { freePort, httpRequest } from '../support/http.ts';
 import {
   assertBuilt,
   ROOT,
   SERVICE_ENTRY as MAIN,
   startService as startBuiltService,
   type ServiceProcess,
-} from '../support/service';
+} from '../support/service.ts';
 
 const PROBE = join(ROOT, 'dist', 'healthprobe.js');
 const SEED = { APP_VERSION: '1.0', DESCRIPTION: 'PI technical example', LAST_COMMIT_SHA: 'abc57858585' };

@@ -7,15 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Gate } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
-import { selectTool } from '../../security/gates/tools';
-import { makeSandbox, runQuietly, type Sandbox } from './sandbox';
-import { sarifErrors } from './sarif-schema';
+import type { Gate } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
+import { selectTool } from '../../security/gates/tools.ts';
+import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
+import { sarifErrors } from './sarif-schema.ts';
 
 jest.setTimeout(300_000);
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 
 const gate = (name: string): Gate => {
   const found = GATES.find((candidate) => candidate.name === name);

@@ -7,21 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseCli } from '../../security/gates/cli';
-import type { ContainerEngine, EngineDetector } from '../../security/gates/engine';
-import { detectEngine } from '../../security/gates/engine';
-import type { GateResult } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
-import { EXIT, exitCodeOf, formatTable } from '../../security/gates/runner';
-import { makeSandbox, runQuietly, type Sandbox } from './sandbox';
-import { sarifErrors } from './sarif-schema';
+import { parseCli } from '../../security/gates/cli.ts';
+import type { ContainerEngine, EngineDetector } from '../../security/gates/engine.ts';
+import { detectEngine } from '../../security/gates/engine.ts';
+import type { GateResult } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
+import { EXIT, exitCodeOf, formatTable } from '../../security/gates/runner.ts';
+import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
+import { sarifErrors } from './sarif-schema.ts';
 
 jest.setTimeout(120_000);
-
-const NODE_FLAGS = [
-  '--disable-warning=MODULE_TYPELESS_PACKAGE_JSON',
-  '--disable-warning=ExperimentalWarning',
-];
 
 let sandbox: Sandbox;
 let nodeOnlyBin: string;
@@ -37,7 +32,7 @@ afterAll(() => {
 });
 
 function gates(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [...NODE_FLAGS, 'security/gates/run.ts', ...args], {
+  const result = spawnSync(process.execPath, ['security/gates/run.ts', ...args], {
     cwd: sandbox.root,
     encoding: 'utf8',
     // No installed tools unless a test says so: which copy of a scanner runs is the selection's test.

@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW } from '../../security/gates/catalog';
-import { stalePaths } from '../../security/gates/generated-files';
-import { makeSandbox, ROOT, type Sandbox } from './sandbox';
+import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW } from '../../security/gates/catalog.ts';
+import { stalePaths } from '../../security/gates/generated-files.ts';
+import { makeSandbox, ROOT, type Sandbox } from './sandbox.ts';
 
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 const CATALOG = 'security/gates/catalog.ts';
@@ -34,28 +34,20 @@ function entryBlock(catalog: string, job: string): string {
 function policyFindings(root: string): { rule: string; message: string }[] {
   const script = `const m = await import(${JSON.stringify(join(root, 'security/workflow-policy.ts'))});
 process.stdout.write(JSON.stringify(m.checkRepository(${JSON.stringify(root)})));`;
-  const result = spawnSync(
-    NODE,
-    ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', '--input-type=module', '-e', script],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
+  const result = spawnSync(NODE, ['--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout) as { rule: string; message: string }[];
 }
 
 /** `npm run generate --check` in the copy, with the copy's own catalog: the files it names as stale. */
 function staleInCopy(root: string): string[] {
-  const result = spawnSync(
-    NODE,
-    ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', 'scripts/generate.ts', '--check'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
+  const result = spawnSync(NODE, ['scripts/generate.ts', '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return [...result.stderr.matchAll(/^generate: (\S+) is not what/gm)].map((match) => match[1] ?? '');
 }
 
@@ -110,14 +102,10 @@ test('the entry and the job alone are refused: the gate’s outputs are generate
 
 describe('after npm run generate', () => {
   beforeAll(() => {
-    const generated = spawnSync(
-      NODE,
-      ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', 'scripts/generate.ts'],
-      {
-        cwd: sandbox.root,
-        encoding: 'utf8',
-      },
-    );
+    const generated = spawnSync(NODE, ['scripts/generate.ts'], {
+      cwd: sandbox.root,
+      encoding: 'utf8',
+    });
     if (generated.status !== 0) throw new Error(generated.stderr);
   });
 
@@ -142,19 +130,15 @@ describe('after npm run generate', () => {
   });
 
   it('the run summary has the gate’s row, from the outputs alone', () => {
-    const summary = spawnSync(
-      NODE,
-      ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', 'security/gates/write-summary.ts'],
-      {
-        cwd: sandbox.root,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          GITHUB_STEP_SUMMARY: '',
-          GATE_OUTPUTS: JSON.stringify({ 'example-result': 'failure', 'example-findings': '3' }),
-        },
+    const summary = spawnSync(NODE, ['security/gates/write-summary.ts'], {
+      cwd: sandbox.root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GITHUB_STEP_SUMMARY: '',
+        GATE_OUTPUTS: JSON.stringify({ 'example-result': 'failure', 'example-findings': '3' }),
       },
-    );
+    });
     expect(summary.status).toBe(0);
     expect(summary.stdout).toContain('| example | failure | 3 | failed checks |');
   });

@@ -9,15 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { toolsDir } from '../../security/gates/tools';
-import { makeSandbox, ROOT, type Sandbox } from './sandbox';
+import { toolsDir } from '../../security/gates/tools.ts';
+import { makeSandbox, ROOT, type Sandbox } from './sandbox.ts';
 
 jest.setTimeout(180_000);
 
-const NODE_FLAGS = [
-  '--disable-warning=MODULE_TYPELESS_PACKAGE_JSON',
-  '--disable-warning=ExperimentalWarning',
-];
 const installedTools = toolsDir();
 const whenInstalled = existsSync(join(installedTools, 'bin', 'osv-scanner')) ? it : it.skip;
 
@@ -46,7 +42,7 @@ afterAll(() => {
 function gate(env: NodeJS.ProcessEnv) {
   const result = spawnSync(
     process.execPath,
-    [...NODE_FLAGS, 'security/gates/run.ts', '--only', 'osv-scanner', '--verbose'],
+    ['security/gates/run.ts', '--only', 'osv-scanner', '--verbose'],
     {
       cwd: sandbox.root,
       encoding: 'utf8',

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listGates, main, parseCli } from '../../security/gates/cli';
+import { listGates, main, parseCli } from '../../security/gates/cli.ts';
 import {
   ensureImage,
   execute,
@@ -15,12 +15,12 @@ import {
   waitUntilAnswering,
   type ContainerEngine,
   type ProcessResult,
-} from '../../security/gates/engine';
-import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
-import { describeResults } from '../../security/gates/sarif';
-import { checkRepository } from '../../security/workflow-policy';
-import { EXIT } from '../../security/gates/runner';
+} from '../../security/gates/engine.ts';
+import { byExitCode, lastLines, type GateContext } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
+import { describeResults } from '../../security/gates/sarif.ts';
+import { checkRepository } from '../../security/workflow-policy.ts';
+import { EXIT } from '../../security/gates/runner.ts';
 
 describe('execute', () => {
   it('captures the exit status and both streams', async () => {

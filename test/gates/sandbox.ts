@@ -6,10 +6,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { EngineDetector } from '../../security/gates/engine';
-import type { Gate } from '../../security/gates/gate';
-import { runGates, type RunSummary } from '../../security/gates/runner';
-import { copyRepository, PROJECT_ROOT } from '../support/repository';
+import type { EngineDetector } from '../../security/gates/engine.ts';
+import type { Gate } from '../../security/gates/gate.ts';
+import { runGates, type RunSummary } from '../../security/gates/runner.ts';
+import { copyRepository, PROJECT_ROOT } from '../support/repository.ts';
 
 export const ROOT = PROJECT_ROOT;
 

@@ -8,9 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 
-const schema = JSON.parse(readFileSync(join(__dirname, 'sarif-schema-2.1.0-rtm.5.json'), 'utf8')) as object;
+// A CommonJS package: its class is the module itself and, as Node's ES module import sees it, `.default`.
+const Ajv = AjvDraft04.default;
+
+const schema = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'sarif-schema-2.1.0-rtm.5.json'), 'utf8'),
+) as object;
 const validate = new Ajv({
   allErrors: true,
   strict: false,

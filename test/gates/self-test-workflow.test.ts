@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { checkovArguments } from '../../security/gates/containers';
-import { ROOT } from './sandbox';
+import { checkovArguments } from '../../security/gates/containers.ts';
+import { ROOT } from './sandbox.ts';
 
 interface Step {
   id?: string;

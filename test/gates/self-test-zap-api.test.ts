@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { createApp } from '../../src/app';
-import { createLogger } from '../../src/logger';
-import { testConfig } from '../support/config';
-import { ROOT } from './sandbox';
+import { createApp } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { testConfig } from '../support/config.ts';
+import { ROOT } from './sandbox.ts';
 
 const VARIANT = join(ROOT, 'security', 'self-test', 'zap-api');
 const PAYLOAD = '<script>alert(40012)</script>';

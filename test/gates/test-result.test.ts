@@ -6,14 +6,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GateContext } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
+import type { GateContext } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
 import {
   reusableTestResult,
   TEST_RESULT_DIR,
   TEST_RESULT_FILE,
   workingTree,
-} from '../../security/gates/test-result';
+} from '../../security/gates/test-result.ts';
 
 let root: string;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });

@@ -13,10 +13,16 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ContainerEngine, ProcessResult } from '../../security/gates/engine';
-import { GATES } from '../../security/gates/gates';
-import { describeSelection, reportsVersion, selectTool, toolPin, toolsDir } from '../../security/gates/tools';
-import { ROOT, runQuietly } from './sandbox';
+import type { ContainerEngine, ProcessResult } from '../../security/gates/engine.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
+import {
+  describeSelection,
+  reportsVersion,
+  selectTool,
+  toolPin,
+  toolsDir,
+} from '../../security/gates/tools.ts';
+import { ROOT, runQuietly } from './sandbox.ts';
 
 const installed = (tool: string) => join(toolsDir(), 'bin', tool);
 const hadolint = installed('hadolint');

@@ -17,18 +17,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GateContext } from '../../security/gates/gate';
-import type { ProcessResult } from '../../security/gates/engine';
-import { GATES } from '../../security/gates/gates';
-import { readSarifResults } from '../../security/gates/sarif';
+import type { GateContext } from '../../security/gates/gate.ts';
+import type { ProcessResult } from '../../security/gates/engine.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
+import { readSarifResults } from '../../security/gates/sarif.ts';
 import {
   parseZizmor,
   runActionlint,
   runZizmor,
   type WorkflowLinter,
-} from '../../security/gates/workflow-linters';
+} from '../../security/gates/workflow-linters.ts';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'workflow-linters');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
@@ -236,10 +236,9 @@ describe('the two gates in npm run gates', () => {
 
 describe('security/gates/actionlint-sarif.ts (the CI job converter)', () => {
   const node = join(ROOT, 'node_modules', '.bin', 'node');
-  // As security-gates.yml runs it (the package names no module type: docs/decisions.md).
-  const NODE_FLAGS = ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON'];
+  // As security-gates.yml runs it: plain `node`, the package being ES modules.
   const convert = (...args: string[]) =>
-    spawnSync(node, [...NODE_FLAGS, join(ROOT, 'security', 'gates', 'actionlint-sarif.ts'), ...args], {
+    spawnSync(node, [join(ROOT, 'security', 'gates', 'actionlint-sarif.ts'), ...args], {
       cwd: ROOT,
       encoding: 'utf8',
     });

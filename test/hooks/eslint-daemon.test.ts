@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hookedProjectCopy, isolatedEnv, mustRun, removeTempDir } from './sandbox';
+import { hookedProjectCopy, isolatedEnv, mustRun, removeTempDir } from './sandbox.ts';
 
 let root: string | undefined;
 let repository = '';

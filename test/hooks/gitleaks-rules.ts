@@ -11,7 +11,11 @@
 // When the pinned gitleaks gains a rule, test/hooks/gitleaks.test.ts fails until the rule has a shape here.
 /* eslint-disable no-useless-escape, security/detect-unsafe-regex -- the table keeps gitleaks' patterns as gitleaks writes them, so that a rule's shape can be compared with its source; they only feed randexp and never run against input */
 import { createHash, randomBytes } from 'node:crypto';
-import RandExp from 'randexp';
+import RandExpModule from 'randexp';
+
+// randexp's types declare an ES default export, but its CommonJS file replaces module.exports with the
+// class, so an ES module's default import is the class itself.
+const RandExp = RandExpModule as unknown as typeof RandExpModule.default;
 
 export const GITLEAKS_VERSION = 'v8.30.1';
 

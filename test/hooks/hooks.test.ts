@@ -3,7 +3,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createProjectCopy, mustRun, removeTempDir, run as runInSandbox, withoutGitleaks } from './sandbox';
+import {
+  createProjectCopy,
+  mustRun,
+  removeTempDir,
+  run as runInSandbox,
+  withoutGitleaks,
+} from './sandbox.ts';
 
 // These cases test the hook's mechanics with the secret scan's fallback engine (secretlint), whose rule
 // names they check, whether or not this machine has gitleaks; secret-scan.test.ts tests both engines.

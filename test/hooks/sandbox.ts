@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { copyRepository, PROJECT_ROOT } from '../support/repository';
+import { copyRepository, PROJECT_ROOT } from '../support/repository.ts';
 
 export const projectRoot = PROJECT_ROOT;
 
@@ -84,7 +84,9 @@ export function createProjectCopy(): { root: string; repository: string } {
   mkdirSync(repository);
   // The project's own test suites are left out: the pre-push hook in the copy must run only the tests
   // a case plants.
-  copyRepository(repository, (path) => !path.startsWith('test/'));
+  // test/support/ comes along: jest.config.js names files there (the transformer that loads tests as
+  // CommonJS, docs/decisions.md; the deploy project's setup file), and it holds no test suites.
+  copyRepository(repository, (path) => !path.startsWith('test/') || path.startsWith('test/support/'));
   initRepository(repository);
   mustRun('git', ['add', '-A'], repository);
   mustRun('git', ['commit', '-q', '--no-verify', '-m', 'Project copy'], repository);

@@ -14,7 +14,7 @@ import {
   randomBase64,
   sampleSecret,
   sha256Hex,
-} from './gitleaks-rules';
+} from './gitleaks-rules.ts';
 
 export interface CorpusItem {
   /** What the item is, for the test's name. */

@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Log } from 'sarif';
-import { sarifErrors } from '../gates/sarif-schema';
-import { GITLEAKS_RULES, GITLEAKS_VERSION } from './gitleaks-rules';
-import { type CorpusItem, lookAlikeCorpus, secretCorpus } from './secret-corpus';
+import { sarifErrors } from '../gates/sarif-schema.ts';
+import { GITLEAKS_RULES, GITLEAKS_VERSION } from './gitleaks-rules.ts';
+import { type CorpusItem, lookAlikeCorpus, secretCorpus } from './secret-corpus.ts';
 import {
   createProjectCopy,
   gitleaksBinary,
@@ -21,7 +21,7 @@ import {
   run,
   withGitleaks,
   withoutGitleaks,
-} from './sandbox';
+} from './sandbox.ts';
 
 jest.setTimeout(900_000);
 

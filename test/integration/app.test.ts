@@ -1,9 +1,9 @@
 import request, { type Response } from 'supertest';
-import { createApp } from '../../src/app';
-import { Lifecycle } from '../../src/lifecycle';
-import { createLogger } from '../../src/logger';
-import { capturedLogger } from '../support/log-capture';
-import { testConfig } from '../support/config';
+import { createApp } from '../../src/app.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { createLogger } from '../../src/logger.ts';
+import { capturedLogger } from '../support/log-capture.ts';
+import { testConfig } from '../support/config.ts';
 
 const INTERNAL_SECRET = 'db password is hunter2 at /srv/app/src/secret.ts';
 

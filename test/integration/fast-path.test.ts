@@ -6,11 +6,11 @@
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, createRequestListener } from '../../src/app';
-import { Lifecycle } from '../../src/lifecycle';
-import { capturedLogger } from '../support/log-capture';
-import { testConfig } from '../support/config';
-import { rawExchange } from '../support/http';
+import { createApp, createRequestListener } from '../../src/app.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { capturedLogger } from '../support/log-capture.ts';
+import { testConfig } from '../support/config.ts';
+import { rawExchange } from '../support/http.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const config = testConfig({ BODY_LIMIT_BYTES: '64' });

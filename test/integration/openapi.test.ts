@@ -10,11 +10,11 @@
  * Adding a route: add the requests that produce each status it documents to CASES (docs/first-day.md).
  */
 import request from 'supertest';
-import { createRequestListener } from '../../src/app';
-import { Lifecycle } from '../../src/lifecycle';
-import { createLogger } from '../../src/logger';
-import { SERVICE } from '../../src/config';
-import { testConfig } from '../support/config';
+import { createRequestListener } from '../../src/app.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { createLogger } from '../../src/logger.ts';
+import { SERVICE } from '../../src/config.ts';
+import { testConfig } from '../support/config.ts';
 import {
   answerProblems,
   describedPath,
@@ -25,7 +25,7 @@ import {
   type Answer,
   type OpenApiDocument,
   type OpenApiOperation,
-} from '../support/openapi';
+} from '../support/openapi.ts';
 
 const BODY_LIMIT = 64;
 const logger = createLogger('silent');

@@ -7,11 +7,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DOCKERFILE_RULES } from '../../security/dockerfile-policy';
-import { checkovArguments } from '../../security/gates/containers';
-import { readSarifResults } from '../../security/gates/sarif';
-import { reportsVersion, toolPin, toolsDir, INSTALLER } from '../../security/gates/tools';
-import { ROOT } from './helpers';
+import { DOCKERFILE_RULES } from '../../security/dockerfile-policy.ts';
+import { checkovArguments } from '../../security/gates/containers.ts';
+import { readSarifResults } from '../../security/gates/sarif.ts';
+import { reportsVersion, toolPin, toolsDir, INSTALLER } from '../../security/gates/tools.ts';
+import { ROOT } from './helpers.ts';
 
 const FIXTURES = 'security/self-test/dockerfile';
 

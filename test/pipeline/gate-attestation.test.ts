@@ -15,8 +15,8 @@ import {
   VSA_PREDICATE_TYPE,
   type AttestationInput,
   type GateRecord,
-} from '../../security/attestation/gate-results';
-import { GATES as GATES_WORKFLOW, PIPELINE, ROOT, workflowFile } from './helpers';
+} from '../../security/attestation/gate-results.ts';
+import { GATES as GATES_WORKFLOW, PIPELINE, ROOT, workflowFile } from './helpers.ts';
 
 // Reports shaped as each tool writes them: ESLint's and jest's were written by the real tools here; npm
 // audit's follows @npmcli/arborist audit-report.js toJSON (the audit endpoint cannot be reached here);
@@ -329,7 +329,7 @@ const cliArgs = (...more: string[]) => [
 describe('security/gate-attestation.ts (the CLI the publish job runs)', () => {
   const SCRIPT = join(ROOT, 'security', 'gate-attestation.ts');
   const run = (args: string[], env: Record<string, string>) =>
-    spawnSync(process.execPath, ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', SCRIPT, ...args], {
+    spawnSync(process.execPath, [SCRIPT, ...args], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', ...env },

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, parseDocument } from 'yaml';
-import type { Finding, WorkflowFile } from '../../security/workflow-policy';
+import type { Finding, WorkflowFile } from '../../security/workflow-policy.ts';
 
-export const ROOT = join(__dirname, '..', '..');
+export const ROOT = join(import.meta.dirname, '..', '..');
 export const PIPELINE = '.github/workflows/pipeline.yml';
 export const GATES = '.github/workflows/security-gates.yml';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './helpers';
+import { ROOT } from './helpers.ts';
 
 // One list of what git ignores (.gitignore), read by Prettier (its CLI's default --ignore-path is
 // [.gitignore, .prettierignore]: prettier 3.10.1 internal/legacy-cli.mjs) and by ESLint (through

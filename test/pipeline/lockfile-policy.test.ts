@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './helpers';
+import { ROOT } from './helpers.ts';
 
 // lockfile-lint itself (`npm run lint:lockfile`, the policy under package.json's "lockfile-lint" key), as
 // CI's dependencies job and the local `lockfile` gate both judge it (security/dependencies/

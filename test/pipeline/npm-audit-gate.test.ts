@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const GATE = path.resolve(__dirname, '../../security/dependencies/npm-audit-gate.sh');
+const GATE = path.resolve(import.meta.dirname, '../../security/dependencies/npm-audit-gate.sh');
 const OUTAGE = JSON.stringify({
   message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
   method: 'POST',

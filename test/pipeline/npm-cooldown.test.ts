@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from './helpers';
+import { ROOT } from './helpers.ts';
 
 interface Update {
   'package-ecosystem': string;

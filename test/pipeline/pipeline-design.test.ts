@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GATE_JOBS as GATE_LIST, gateTable } from '../../security/gates/catalog';
-import { GATES as LOCAL_GATES } from '../../security/gates/gates';
-import { parseGateOutputs, summaryMarkdown } from '../../security/gates/summary';
-import { GATES, PIPELINE, ROOT, workflowFile } from './helpers';
+import { GATE_JOBS as GATE_LIST, gateTable } from '../../security/gates/catalog.ts';
+import { GATES as LOCAL_GATES } from '../../security/gates/local-gates.ts';
+import { parseGateOutputs, summaryMarkdown } from '../../security/gates/summary.ts';
+import { GATES, PIPELINE, ROOT, workflowFile } from './helpers.ts';
 
 // What the pipeline promises beyond the generic policy: which gates exist and how each one fails.
 type Json = Record<string, any>;

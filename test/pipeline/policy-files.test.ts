@@ -12,8 +12,8 @@ import {
   checkTrivyConfig,
   checkTrivyIgnore,
   checkZapRules,
-} from '../../security/workflow-policy';
-import { GATES, mutated, ROOT, rules, workflowFile } from './helpers';
+} from '../../security/workflow-policy.ts';
+import { GATES, mutated, ROOT, rules, workflowFile } from './helpers.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const NOW = new Date('2026-06-01T00:00:00Z');

@@ -12,8 +12,8 @@ import {
   WORKFLOW_RULE_GROUPS,
   type Finding,
   type WorkflowFile,
-} from '../../security/workflow-policy';
-import { edited, GATES, mutated, PIPELINE, ROOT, rules } from './helpers';
+} from '../../security/workflow-policy.ts';
+import { edited, GATES, mutated, PIPELINE, ROOT, rules } from './helpers.ts';
 
 // The publish contracts are a rule group of the workflow policy (security/workflow-policy/rules/
 // publish-contracts.ts), and the push script and lockfile are checked as publish files

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSarifResults } from '../../security/gates/sarif';
-import { ROOT } from './helpers';
+import { readSarifResults } from '../../security/gates/sarif.ts';
+import { ROOT } from './helpers.ts';
 
 // The real script, run as CI runs it, on SARIF shaped like CodeQL's (levels on rules or results).
 const SCRIPT = join(ROOT, 'security', 'sarif-gate.mjs');

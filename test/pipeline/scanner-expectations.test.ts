@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GATES, ROOT } from './helpers';
+import { GATES, ROOT } from './helpers.ts';
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 interface Flaw {

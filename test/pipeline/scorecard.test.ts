@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { checkWorkflow, loadReviewedActions } from '../../security/workflow-policy';
-import { ROOT, rules, workflowFile } from './helpers';
+import { checkWorkflow, loadReviewedActions } from '../../security/workflow-policy.ts';
+import { ROOT, rules, workflowFile } from './helpers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');

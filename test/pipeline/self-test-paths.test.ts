@@ -7,7 +7,7 @@
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATES, ROOT } from './helpers';
+import { GATES, ROOT } from './helpers.ts';
 
 interface Step {
   name?: string;

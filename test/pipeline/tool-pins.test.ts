@@ -1,14 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRepository } from '../../security/workflow-policy';
+import { checkRepository } from '../../security/workflow-policy.ts';
 import {
   checkImagePins,
   loadToolPins,
   sameVersion,
   versionsNamed,
-} from '../../security/workflow-policy/rules/tool-pins';
-import { ROOT } from './helpers';
+} from '../../security/workflow-policy/rules/tool-pins.ts';
+import { ROOT } from './helpers.ts';
 
 const pins = loadToolPins(ROOT);
 const toolFindings = (root: string) =>

@@ -7,8 +7,8 @@ import {
   readWorkflows,
   WORKFLOW_RULE_GROUPS,
   type WorkflowFile,
-} from '../../security/workflow-policy';
-import { edited, GATES, mutated, PIPELINE, ROOT, workflowFile } from './helpers';
+} from '../../security/workflow-policy.ts';
+import { edited, GATES, mutated, PIPELINE, ROOT, workflowFile } from './helpers.ts';
 
 // The tool contracts are a rule group of the workflow policy (security/workflow-policy/rules/
 // tool-contracts.ts); these tests plant breaches in the real workflows and look at that group's findings.

@@ -9,9 +9,9 @@ import {
   REGISTERED_RULES,
   WORKFLOW_RULES,
   workflowRuleTable,
-} from '../../security/workflow-policy';
-import type { ReviewedAction, WorkflowFile } from '../../security/workflow-policy';
-import { edited, GATES, mutated, PIPELINE, ROOT, rules, workflowFile } from './helpers';
+} from '../../security/workflow-policy.ts';
+import type { ReviewedAction, WorkflowFile } from '../../security/workflow-policy.ts';
+import { edited, GATES, mutated, PIPELINE, ROOT, rules, workflowFile } from './helpers.ts';
 
 const actions = loadReviewedActions(ROOT);
 const check = (file: WorkflowFile) => rules(checkWorkflow(ROOT, file, { actions }));
@@ -45,7 +45,7 @@ interface Step {
 
 // Each fixture under fixtures/workflow-policy/ plants violations of one group of rules and marks every
 // line that must be reported with "# expect: <rule>"; the findings must be exactly those marks.
-const FIXTURES = join(__dirname, 'fixtures', 'workflow-policy');
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'workflow-policy');
 const fixtureActions = (
   JSON.parse(readFileSync(join(FIXTURES, 'actions.json'), 'utf8')) as {
     actions: Record<string, ReviewedAction>;

@@ -6,9 +6,9 @@
  *
  * The test process holds up to `maxConnections` + 16 sockets at once, well under a nofile limit of 1024.
  */
-import { limitsKeeping } from './limits';
-import { heldByServer, openRaw, SERVED_WITHIN_MS, type RawConnection } from './raw-client';
-import { getStatus, sleep, startService, type ServiceProcess } from './service-process';
+import { limitsKeeping } from './limits.ts';
+import { heldByServer, openRaw, SERVED_WITHIN_MS, type RawConnection } from './raw-client.ts';
+import { getStatus, sleep, startService, type ServiceProcess } from './service-process.ts';
 
 // The real headers deadline (and the request deadline it may not exceed): opening 512 sockets on a busy
 // machine takes seconds, and the first must still be held when the last arrives.

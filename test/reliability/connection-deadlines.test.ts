@@ -9,9 +9,9 @@
  * keep-alive buffer) plus a fixed tolerance; each lower bound is the deadline itself, so a server that
  * closes too early fails too.
  */
-import { LIMITS } from './limits';
-import { firstStatus, openRaw, releasedByServer, type RawConnection } from './raw-client';
-import { getStatus, sleep, startService, type ServiceProcess } from './service-process';
+import { LIMITS } from './limits.ts';
+import { firstStatus, openRaw, releasedByServer, type RawConnection } from './raw-client.ts';
+import { getStatus, sleep, startService, type ServiceProcess } from './service-process.ts';
 
 const TOLERANCE_MS = 2_000;
 const CHECK_MS = LIMITS.connectionsCheckingIntervalMs;

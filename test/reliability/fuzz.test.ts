@@ -3,8 +3,8 @@
  * stays up, answers no 5xx, leaks nothing internal, and still serves /healthcheck afterwards.
  */
 import fc from 'fast-check';
-import { contractViolations, exchange, traffic } from './http-fuzz';
-import { getStatus, startService, type ServiceProcess } from './service-process';
+import { contractViolations, exchange, traffic } from './http-fuzz.ts';
+import { getStatus, startService, type ServiceProcess } from './service-process.ts';
 
 // Bounded so the run stays within about a minute even on a loaded machine; FUZZ_RUNS raises it locally.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);

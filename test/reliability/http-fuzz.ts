@@ -7,7 +7,7 @@
  */
 import { Socket } from 'node:net';
 import fc from 'fast-check';
-import { ERROR_MESSAGES } from '../../src/errors';
+import { ERROR_MESSAGES } from '../../src/errors.ts';
 
 const TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split('');
 

@@ -4,8 +4,8 @@
  * tighten a limit), so the suite takes seconds where the real deadlines take a minute;
  * `npm run test:reliability` (RELIABILITY_LIMITS=real) runs them at the real values, as .ci/run does.
  */
-import { SERVER_LIMITS } from '../../src/limits';
-import type { ServerLimits } from '../../src/limits';
+import { SERVER_LIMITS } from '../../src/limits.ts';
+import type { ServerLimits } from '../../src/limits.ts';
 
 export const REAL_LIMITS = process.env.RELIABILITY_LIMITS === 'real';
 

@@ -3,8 +3,8 @@
  * timeout and nothing but 200s. Throughput and latency are printed, never asserted (shared machine).
  */
 import autocannon from 'autocannon';
-import { REAL_LIMITS } from './limits';
-import { startService, type ServiceProcess } from './service-process';
+import { REAL_LIMITS } from './limits.ts';
+import { startService, type ServiceProcess } from './service-process.ts';
 
 // Thirty seconds at the real values (npm run test:reliability), five in npm test.
 const LOAD_SECONDS = REAL_LIMITS ? 30 : 5;

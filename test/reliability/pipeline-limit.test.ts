@@ -6,11 +6,11 @@
  */
 import { connect } from 'node:net';
 import type { RequestListener } from 'node:http';
-import { loadConfig } from '../../src/config';
-import { Lifecycle } from '../../src/lifecycle';
-import { createLogger } from '../../src/logger';
-import { createServer, type ServiceServer } from '../../src/server';
-import { LIMITS, LIMITS_ENV } from './limits';
+import { loadConfig } from '../../src/config.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createServer, type ServiceServer } from '../../src/server.ts';
+import { LIMITS, LIMITS_ENV } from './limits.ts';
 
 const LIMIT = LIMITS.maxPendingAnswersPerConnection;
 const REQUEST = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';

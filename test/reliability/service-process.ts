@@ -7,11 +7,11 @@ import {
   startService as startBuiltService,
   type ServiceProcess,
   type StartOptions,
-} from '../support/service';
+} from '../support/service.ts';
 
-import { LIMITS_ENV } from './limits';
+import { LIMITS_ENV } from './limits.ts';
 
-export { getStatus, type ServiceProcess } from '../support/service';
+export { getStatus, type ServiceProcess } from '../support/service.ts';
 
 const RELIABILITY_ENV = {
   APP_VERSION: '1.2.3',

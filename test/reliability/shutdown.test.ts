@@ -9,7 +9,7 @@
  */
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { sleep, startService, type ServiceProcess } from './service-process';
+import { sleep, startService, type ServiceProcess } from './service-process.ts';
 
 const CLIENTS = 64;
 const SHUTDOWN_GRACE_MS = 8_000;

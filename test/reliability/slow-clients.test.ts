@@ -4,8 +4,8 @@
  * server buffer them.
  */
 import { connect, type Socket } from 'node:net';
-import { InspectorSession, inspectorUrl } from './inspector';
-import { getStatus, MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process';
+import { InspectorSession, inspectorUrl } from './inspector.ts';
+import { getStatus, MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process.ts';
 
 // server.ts: headersTimeout 10 s, checked every second; the rest is slack for a loaded machine.
 const HEADERS_CUT_OFF_BOUND_MS = 15_000;

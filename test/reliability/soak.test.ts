@@ -3,9 +3,9 @@
  * Garbage is collected through the inspector (see inspector.ts), then both are read from outside.
  */
 import autocannon from 'autocannon';
-import { InspectorSession, inspectorUrl } from './inspector';
-import { scaledCount } from './limits';
-import { MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process';
+import { InspectorSession, inspectorUrl } from './inspector.ts';
+import { scaledCount } from './limits.ts';
+import { MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process.ts';
 
 // 200 000 at the real values (npm run test:reliability), a tenth in npm test (test/reliability/limits.ts).
 const SOAK_REQUESTS = scaledCount(200_000);

@@ -8,13 +8,13 @@
 import type { RequestListener } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadConfig } from '../../src/config';
-import { Lifecycle } from '../../src/lifecycle';
-import { createLogger } from '../../src/logger';
-import { createServer, type ServiceServer } from '../../src/server';
-import { LIMITS, LIMITS_ENV } from './limits';
-import { openRaw, releasedByServer } from './raw-client';
-import { sleep } from './service-process';
+import { loadConfig } from '../../src/config.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createServer, type ServiceServer } from '../../src/server.ts';
+import { LIMITS, LIMITS_ENV } from './limits.ts';
+import { openRaw, releasedByServer } from './raw-client.ts';
+import { sleep } from './service-process.ts';
 
 const TOLERANCE_MS = 2_000;
 const CHECK_MS = LIMITS.connectionsCheckingIntervalMs;

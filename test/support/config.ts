@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config.ts';
 
 export const SEED_ENV = Object.freeze({
   APP_VERSION: '1.0',

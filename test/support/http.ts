@@ -64,4 +64,4 @@ export function rawExchange(port: number, payload: string, timeoutMs = 3000): Pr
 }
 
 // One implementation for the gate runner, the container test and these tests.
-export { freePort } from '../../security/gates/engine';
+export { freePort } from '../../security/gates/engine.ts';

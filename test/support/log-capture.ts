@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/logger';
-import type { LogLevel } from '../../src/config';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import type { LogLevel } from '../../src/config.ts';
 
 /** A real pino logger whose JSON lines are kept in memory for assertions. */
 export function capturedLogger(level: LogLevel = 'info'): {

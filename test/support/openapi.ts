@@ -4,12 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
+import Ajv2020Module from 'ajv/dist/2020.js';
+
+// A CommonJS package: its class is the module itself and, as Node's ES module import sees it, `.default`.
+const Ajv2020 = Ajv2020Module.default;
 import type { ValidateFunction } from 'ajv';
 import type { Express } from 'express';
 import { parse } from 'yaml';
 
-export const OPENAPI_PATH = join(__dirname, '..', '..', 'docs', 'openapi.yaml');
+export const OPENAPI_PATH = join(import.meta.dirname, '..', '..', 'docs', 'openapi.yaml');
 
 type Json = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** Tracked files and new ones git does not ignore, as they are in the working tree (deleted ones left out). */
 export function projectFiles(): string[] {

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { freePort } from './http';
+import { freePort } from './http.ts';
 
-export const ROOT = join(__dirname, '..', '..');
+export const ROOT = join(import.meta.dirname, '..', '..');
 export const SERVICE_ENTRY = join(ROOT, 'dist', 'main.js');
 
 export interface LogLine {

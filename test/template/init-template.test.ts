@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyRepository, PROJECT_ROOT as ROOT } from '../support/repository';
+import { copyRepository, PROJECT_ROOT as ROOT } from '../support/repository.ts';
 
 const SCRIPT = join(ROOT, 'scripts', 'init-template.mjs');
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBuildInfo } from '../../src/build-info';
+import { readBuildInfo } from '../../src/build-info.ts';
 
 describe('readBuildInfo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'build-info-'));

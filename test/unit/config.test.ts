@@ -1,7 +1,7 @@
-import { ConfigError, DEFAULT_DESCRIPTION, loadConfig, SERVICE, type Environment } from '../../src/config';
-import { SERVER_LIMITS } from '../../src/limits';
-import serviceFile from '../../src/service.json';
-import type { ServiceDescription } from '../../src/settings';
+import { ConfigError, DEFAULT_DESCRIPTION, loadConfig, SERVICE, type Environment } from '../../src/config.ts';
+import { SERVER_LIMITS } from '../../src/limits.ts';
+import serviceFile from '../../src/service.json' with { type: 'json' };
+import type { ServiceDescription } from '../../src/settings.ts';
 
 const build = { version: '2.3.4', commit: '0123456789abcdef0123456789abcdef01234567' };
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ConnectionRegistry, type ConnectionLimits, type Expiry } from '../../src/connections';
+import { ConnectionRegistry, type ConnectionLimits, type Expiry } from '../../src/connections.ts';
 
 const LIMITS: ConnectionLimits = {
   writeStallTimeoutMs: 10_000,

@@ -7,11 +7,11 @@ import {
   DOCKERFILE_RULES,
   formatFindings,
   type DockerfileRuleId,
-} from '../../security/dockerfile-policy';
-import { pinnedBaseImages } from '../../security/gates/containers';
-import { readServiceDescription, serviceBuildArgs } from '../../security/gates/service-description';
+} from '../../security/dockerfile-policy.ts';
+import { pinnedBaseImages } from '../../security/gates/containers.ts';
+import { readServiceDescription, serviceBuildArgs } from '../../security/gates/service-description.ts';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = readFileSync(join(ROOT, '.dockerignore'), 'utf8');
 

@@ -1,4 +1,4 @@
-import { ERROR_MESSAGES, errorBody, publicStatus } from '../../src/errors';
+import { ERROR_MESSAGES, errorBody, publicStatus } from '../../src/errors.ts';
 
 describe('publicStatus', () => {
   it.each([

@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { preProcessFile } from 'typescript';
-import { probe } from '../../src/healthprobe';
+import { probe } from '../../src/healthprobe.ts';
 
-const SOURCE = resolve(__dirname, '../../src');
+const SOURCE = resolve(import.meta.dirname, '../../src');
 
 /** Every module a source file loads, its own imports followed: relative ones as files, the rest by name. */
 function importGraph(entry: string): { files: string[]; packages: string[] } {
@@ -17,8 +17,7 @@ function importGraph(entry: string): { files: string[]; packages: string[] } {
     // Data (src/service.json): esbuild inlines it, and it imports nothing.
     if (file.endsWith('.json')) return;
     for (const { fileName } of preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
-      if (fileName.startsWith('.'))
-        visit(resolve(dirname(file), fileName.endsWith('.json') ? fileName : `${fileName}.ts`));
+      if (fileName.startsWith('.')) visit(resolve(dirname(file), fileName));
       else packages.add(fileName);
     }
   };

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CODE_CACHE_FILE, compileService, loadService, SERVICE_FILE } from '../../src/launcher';
+import { CODE_CACHE_FILE, compileService, loadService, SERVICE_FILE } from '../../src/launcher.ts';
 
 let distDir: string;
 const SOURCE = `exports.main = async (proc, dir) => ({ answer: 42, dir, isMain: require.main === module, file: __filename });\n`;

@@ -3,8 +3,8 @@ import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { EXIT_CODES, main, type RunningService, type ServiceProcess } from '../../src/main';
-import { freePort, httpRequest } from '../support/http';
+import { EXIT_CODES, main, type RunningService, type ServiceProcess } from '../../src/main.ts';
+import { freePort, httpRequest } from '../support/http.ts';
 
 /** A stand-in process: records exits and stderr; signals are emitted by the test. */
 class FakeProcess extends EventEmitter implements ServiceProcess {
@@ -33,7 +33,7 @@ afterEach(async () => {
 describe('main', () => {
   it('stops on a bad variable with one line naming it and the config exit code', async () => {
     const proc = new FakeProcess({ ...baseEnv, PORT: 'eighty' });
-    await expect(main(proc, __dirname)).resolves.toBeUndefined();
+    await expect(main(proc, import.meta.dirname)).resolves.toBeUndefined();
     expect(proc.exits).toEqual([EXIT_CODES.config]);
     expect(proc.errors).toEqual([
       'configuration error: PORT must be a whole number from 1 to 65535 (got "eighty")\n',
@@ -45,7 +45,7 @@ describe('main', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as AddressInfo;
     const proc = new FakeProcess({ ...baseEnv, PORT: String(port) });
-    await main(proc, __dirname);
+    await main(proc, import.meta.dirname);
     expect(proc.exits).toEqual([EXIT_CODES.listen]);
     expect(proc.errors).toEqual([`cannot listen on port ${port}: EADDRINUSE\n`]);
     blocker.close();
@@ -54,7 +54,7 @@ describe('main', () => {
   it('serves, then drains and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const proc = new FakeProcess({ ...baseEnv, PORT: String(port), APP_VERSION: '3.1.4' });
-    const running = await main(proc, __dirname);
+    const running = await main(proc, import.meta.dirname);
     started.push(running);
     expect(running?.port).toBe(port);
     const answer = await httpRequest(port, '/healthcheck');
@@ -66,7 +66,7 @@ describe('main', () => {
   it('exits at once with 128+signal on a second signal', async () => {
     const port = await freePort();
     const proc = new FakeProcess({ ...baseEnv, PORT: String(port) });
-    started.push(await main(proc, __dirname));
+    started.push(await main(proc, import.meta.dirname));
     const agent = new Agent({ keepAlive: true });
     await httpRequest(port, '/healthcheck', { agent });
     proc.emit('SIGINT');
@@ -79,7 +79,7 @@ describe('main', () => {
   it('listens on every interface when HOST is unset', async () => {
     const port = await freePort();
     const proc = new FakeProcess({ LOG_LEVEL: 'silent', PORT: String(port) });
-    const running = await main(proc, __dirname);
+    const running = await main(proc, import.meta.dirname);
     started.push(running);
     expect(running?.config.host).toBeUndefined();
     expect((await httpRequest(port, '/healthcheck')).status).toBe(200);
@@ -88,7 +88,7 @@ describe('main', () => {
   it('exits 1 on an uncaught error', async () => {
     const port = await freePort();
     const proc = new FakeProcess({ ...baseEnv, PORT: String(port) });
-    started.push(await main(proc, __dirname));
+    started.push(await main(proc, import.meta.dirname));
     proc.emit('uncaughtException', new Error('bug'));
     expect(proc.exits).toEqual([EXIT_CODES.failure]);
   });
@@ -100,6 +100,6 @@ describe('main', () => {
         throw new Error('environment unreadable');
       },
     });
-    await expect(main(proc, __dirname)).rejects.toThrow('environment unreadable');
+    await expect(main(proc, import.meta.dirname)).rejects.toThrow('environment unreadable');
   });
 });

@@ -2,10 +2,10 @@
  * Every route the Express app serves is in docs/openapi.yaml, so ZAP's API scan attacks all of them.
  * Adding a route without describing it fails here (README: "Add a route").
  */
-import { createApp } from '../../src/app';
-import { createLogger } from '../../src/logger';
-import { testConfig } from '../support/config';
-import { loadOpenApi, servedRoutes, undescribedRoutes } from '../support/openapi';
+import { createApp } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { testConfig } from '../support/config.ts';
+import { loadOpenApi, servedRoutes, undescribedRoutes } from '../support/openapi.ts';
 
 const logger = createLogger('silent');
 
@@ -36,7 +36,7 @@ test('a route added without a description is reported, path and method', () => {
 });
 
 test("a route added in src/routes.ts, main.ts's routes, is in the app every test checks", () => {
-  const routes = jest.requireActual<typeof import('../../src/routes')>('../../src/routes');
+  const routes = jest.requireActual<typeof import('../../src/routes.ts')>('../../src/routes.ts');
   const spy = jest.spyOn(routes, 'serviceRoutes').mockImplementation((router) => {
     router.get('/planted/undescribed/:id', (_req, res) => res.end());
   });

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE } from '../../src/config';
+import { SERVICE } from '../../src/config.ts';
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const section = /^## Configuration\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(README)?.[1] ?? '';
 const rows = new Map(
   [...section.matchAll(/^\| `(\w+)`\s*\| ([^|]+)\|/gm)].map(([, name, value]) => [

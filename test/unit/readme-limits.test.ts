@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createApp } from '../../src/app';
-import { PROBE_TIMEOUT_MS } from '../../src/healthprobe';
-import { Lifecycle } from '../../src/lifecycle';
-import { createServer, SERVER_LIMITS } from '../../src/server';
-import { SERVED_WITHIN_MS } from '../reliability/raw-client';
-import { testConfig } from '../support/config';
-import { capturedLogger } from '../support/log-capture';
+import { createApp } from '../../src/app.ts';
+import { PROBE_TIMEOUT_MS } from '../../src/healthprobe.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { createServer, SERVER_LIMITS } from '../../src/server.ts';
+import { SERVED_WITHIN_MS } from '../reliability/raw-client.ts';
+import { testConfig } from '../support/config.ts';
+import { capturedLogger } from '../support/log-capture.ts';
 
 // The Hardening section moved from the README to docs/hardening.md (the README links it).
-const README = readFileSync(join(__dirname, '..', '..', 'docs', 'hardening.md'), 'utf8');
+const README = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'hardening.md'), 'utf8');
 const hardening = /^## Hardening\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(README)?.[1] ?? '';
 
 type LimitName = keyof typeof SERVER_LIMITS;

@@ -1,4 +1,4 @@
-import { buildSecurityHeaders } from '../../src/security-headers';
+import { buildSecurityHeaders } from '../../src/security-headers.ts';
 
 describe('buildSecurityHeaders', () => {
   const headers = new Map(buildSecurityHeaders().map(([name, value]) => [name.toLowerCase(), value]));

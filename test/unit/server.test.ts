@@ -1,12 +1,12 @@
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createApp } from '../../src/app';
-import { Lifecycle } from '../../src/lifecycle';
-import { createServer, SERVER_LIMITS, type ServiceServer } from '../../src/server';
-import { testConfig } from '../support/config';
-import { capturedLogger } from '../support/log-capture';
-import { httpRequest, rawExchange } from '../support/http';
+import { createApp } from '../../src/app.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import { createServer, SERVER_LIMITS, type ServiceServer } from '../../src/server.ts';
+import { testConfig } from '../support/config.ts';
+import { capturedLogger } from '../support/log-capture.ts';
+import { httpRequest, rawExchange } from '../support/http.ts';
 
 interface Started {
   service: ServiceServer;

@@ -6,8 +6,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { checkNodeLine, dockerfileNodeLines, type NodeLineFiles, pinnedNode } from '../../security/node-line';
-import { ROOT } from './helpers';
+import {
+  checkNodeLine,
+  dockerfileNodeLines,
+  type NodeLineFiles,
+  pinnedNode,
+} from '../../security/node-line.ts';
+import { ROOT } from './helpers.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
@@ -208,20 +213,20 @@ describe('the Node line, pinned in package.json', () => {
       'bench',
       'bench:hooks',
     ]) {
-      expect([name, scripts[`pre${name}`]]).toEqual([name, 'node scripts/node-line.mjs']);
+      expect([name, scripts[`pre${name}`]]).toEqual([name, 'node scripts/node-line-guard.mjs']);
     }
     const hookCommands = (hook: string) =>
       read(`.husky/${hook}`)
         .split('\n')
         .filter((text) => text.trim() !== '' && !text.startsWith('#'));
-    expect(hookCommands('pre-push')[0]).toBe('node scripts/node-line.mjs');
+    expect(hookCommands('pre-push')[0]).toBe('node scripts/node-line-guard.mjs');
     // The pre-commit hook is one Node process: the guard is imported, not started. Its entry loads nothing
     // else before the guard has run (a module another Node cannot load would fail before the guard), and
     // runs the guard before the checks; test/hooks/hooks.test.ts commits on another line through it.
     expect(hookCommands('pre-commit')).toEqual(['node scripts/pre-commit.mjs']);
     const entry = read('scripts/pre-commit.mjs');
     const staticImports = [...entry.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
-    expect(staticImports.sort()).toEqual(['./node-line.mjs', 'node:child_process', 'node:module']);
+    expect(staticImports.sort()).toEqual(['./node-line-guard.mjs', 'node:child_process', 'node:module']);
     const guardCall = entry.indexOf('const problem = nodeLineProblem();');
     expect(guardCall).toBeGreaterThan(-1);
     expect(entry.indexOf('runHook()', guardCall)).toBeGreaterThan(guardCall);
@@ -231,12 +236,12 @@ describe('the Node line, pinned in package.json', () => {
 
 // The guard runs from a copy whose package.json pins another line, so the Node running this test is
 // "the wrong Node" there, exactly as the machine's Node 20 is where the pinned binary is missing.
-describe('scripts/node-line.mjs', () => {
+describe('scripts/node-line-guard.mjs', () => {
   let directory: string;
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'node-line-'));
     mkdirSync(join(directory, 'scripts'));
-    cpSync(join(ROOT, 'scripts/node-line.mjs'), join(directory, 'scripts/node-line.mjs'));
+    cpSync(join(ROOT, 'scripts/node-line-guard.mjs'), join(directory, 'scripts/node-line-guard.mjs'));
   });
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
@@ -244,7 +249,7 @@ describe('scripts/node-line.mjs', () => {
   const guard = (pin: string, platforms = [here]) => {
     const optionalDependencies = Object.fromEntries(platforms.map((platform) => [`node-${platform}`, pin]));
     writeFileSync(join(directory, 'package.json'), JSON.stringify({ optionalDependencies }));
-    return spawnSync(process.execPath, ['scripts/node-line.mjs'], { cwd: directory, encoding: 'utf8' });
+    return spawnSync(process.execPath, ['scripts/node-line-guard.mjs'], { cwd: directory, encoding: 'utf8' });
   };
   const lead = `This project runs on Node 99 (package.json pins 99.1.2); this is Node ${process.versions.node} (${process.execPath}): `;
 
