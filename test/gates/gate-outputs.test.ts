@@ -6,7 +6,10 @@
  * - secrets-history-leak.sarif: gitleaks 8.30.1 (install-tools.sh's copy, passed as $GITLEAKS) under `node
  *   security/secrets-history.mjs --base '' --head HEAD --sarif …` in a scratch repository with this
  *   .gitleaks.toml, whose second commit added a GitHub token (`ghp_` and 36 characters) and whose third
- *   deleted it; exit 1, stdout as in SECRETS_HISTORY_LEAK_STDOUT. gitleaks redacted the secret itself.
+ *   deleted it; exit 1, stdout as in SECRETS_HISTORY_LEAK_STDOUT. gitleaks redacted the secret itself. Its
+ *   tool.driver.rules is cut to the one rule the result names: with gitleaks' whole catalog in the file, the
+ *   keyword of its rule for one vendor's 40-hex-digit tokens is there too, so the scratch commit's SHA read
+ *   as such a token to the repository's own history scan (bites.test.ts). The gate reads results only.
  * - secrets-history-clean.sarif: the same with --base at HEAD's own branch tip (no commit to scan); exit 0.
  * - secrets-history-outage.stderr.txt: the same with `--head no-such-ref`; exit 2.
  * - lockfile-*.log.txt / lockfile-*.stdout.txt: `bash security/dependencies/lockfile-lint-gate.sh LOG` with
