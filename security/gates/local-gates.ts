@@ -213,12 +213,17 @@ async function tests(context: GateContext): Promise<GateOutcome> {
     return failed.map((assertion) => `${file}: ${assertion.fullName}`);
   });
   const outcome = byExitCode(result, parsed.numFailedTests + parsed.numRuntimeErrorTestSuites, failures);
-  // Every test passed but jest still failed: the coverage floor.
+  // Every test passed but jest still failed: the coverage floor. Jest names each unmet threshold before
+  // its summary (@jest/reporters: "Jest: Coverage for branches (87.06%) does not meet …", or "Jest:
+  // Uncovered count for …"), so those lines, not the last ones, which are the summary.
+  const unmet = result.stderr
+    .split('\n')
+    .filter((line) => /^Jest: (Coverage|Uncovered count) for /.test(line));
   return outcome.status === 'failed' && !outcome.findings
     ? {
         ...outcome,
         reason: 'coverage below the floor in jest.config.js',
-        details: [lastLines(result.stderr, 6)],
+        details: unmet.length > 0 ? unmet : [lastLines(result.stderr, 6)],
       }
     : outcome;
 }
