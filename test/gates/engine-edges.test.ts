@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectEngine, execute } from '../../security/gates/engine';
-import { describeResults, toSarif } from '../../security/gates/sarif';
+import { detectEngine, execute } from '../../security/gates/engine.ts';
+import { describeResults, toSarif } from '../../security/gates/sarif.ts';
 
 describe('execute', () => {
   it('reports why a command that exists cannot start (a folder is not executable)', async () => {

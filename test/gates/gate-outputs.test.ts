@@ -37,13 +37,13 @@ import {
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessResult } from '../../security/gates/engine';
-import type { GateContext, GateOutcome, RunOptions } from '../../security/gates/gate';
-import { GATES } from '../../security/gates/gates';
-import { TEST_RESULT_DIR, TEST_RESULT_FILE, workingTree } from '../../security/gates/test-result';
-import type { ToolSelection } from '../../security/gates/tools';
+import type { ProcessResult } from '../../security/gates/engine.ts';
+import type { GateContext, GateOutcome, RunOptions } from '../../security/gates/gate.ts';
+import { GATES } from '../../security/gates/local-gates.ts';
+import { TEST_RESULT_DIR, TEST_RESULT_FILE, workingTree } from '../../security/gates/test-result.ts';
+import type { ToolSelection } from '../../security/gates/tools.ts';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'gate-outputs');
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'gate-outputs');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const RECORDED_ROOT = '/tmp/tmp.fsRI1hEYkd';
 const GITLEAKS_BIN = join(process.env.HOME ?? '/root', '.cache', 'shs-tools', 'bin', 'gitleaks');
@@ -188,7 +188,7 @@ describe('secrets-history (gitleaks over the commits not yet pushed)', () => {
     async () => {
       const shared = new Map<string, unknown>();
       await expect(
-        needsGitleaks()?.(contextAt(join(__dirname, '..', '..'), shared)),
+        needsGitleaks()?.(contextAt(join(import.meta.dirname, '..', '..'), shared)),
       ).resolves.toBeUndefined();
       expect(shared.get('tool:gitleaks')).toMatchObject({ kind: 'native' });
     },

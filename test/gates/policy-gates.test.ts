@@ -6,17 +6,17 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { GateContext } from '../../security/gates/gate';
-import { GATES_WORKFLOW } from '../../security/gates/catalog';
-import { main, regenerate, stalePaths } from '../../security/gates/generated-files';
+import type { GateContext } from '../../security/gates/gate.ts';
+import { GATES_WORKFLOW } from '../../security/gates/catalog.ts';
+import { main, regenerate, stalePaths } from '../../security/gates/generated-files.ts';
 import {
   runDockerfilePolicy,
   runWorkflowPolicy,
   WORKFLOW_POLICY_MODULE,
-} from '../../security/gates/policies';
-import { readSarifResults } from '../../security/gates/sarif';
+} from '../../security/gates/policies.ts';
+import { readSarifResults } from '../../security/gates/sarif.ts';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 
 let root: string;
 beforeEach(() => {

@@ -13,7 +13,7 @@ import {
   GATES,
   recordGate,
   REPORT_ARTIFACT_PREFIX,
-} from '../../security/attestation/gate-results';
+} from '../../security/attestation/gate-results.ts';
 
 let dir: string;
 beforeEach(() => {

@@ -11,8 +11,8 @@ import {
   dockerfileNodeLines,
   type NodeLineFiles,
   nodeBinaries,
-} from '../../security/node-line';
-import { ROOT } from './helpers';
+} from '../../security/node-line.ts';
+import { ROOT } from './helpers.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const files: NodeLineFiles = {

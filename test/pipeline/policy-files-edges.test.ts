@@ -7,7 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkCheckovConfig, checkOsvScannerConfig, checkPolicyFiles } from '../../security/workflow-policy';
+import {
+  checkCheckovConfig,
+  checkOsvScannerConfig,
+  checkPolicyFiles,
+} from '../../security/workflow-policy.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const messages = (findings: readonly { message: string }[]) => findings.map((finding) => finding.message);

@@ -7,8 +7,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRepository } from '../../security/workflow-policy';
-import { ROOT } from './helpers';
+import { checkRepository } from '../../security/workflow-policy.ts';
+import { ROOT } from './helpers.ts';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));

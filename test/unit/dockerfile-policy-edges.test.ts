@@ -3,7 +3,7 @@
  * with only a flag or a dangling AS, instructions with no arguments, an empty exec form, and several
  * findings on one line. The parser is dockerfile-ast, as in the policy itself.
  */
-import { baseImages, checkDockerfile } from '../../security/dockerfile-policy';
+import { baseImages, checkDockerfile } from '../../security/dockerfile-policy.ts';
 
 const PINNED = 'node:24-alpine@sha256:' + 'a'.repeat(64);
 const TAIL = 'USER 10001\nHEALTHCHECK CMD ["node", "probe.js"]\nCMD ["node", "server.js"]\n';
