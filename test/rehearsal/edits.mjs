@@ -62,8 +62,10 @@ export function editsFor(registryHost) {
     },
     {
       file: GATES,
-      from: "/bin/actionlint\" -format '{{json .}}' > reports/actionlint.json",
-      to: '/bin/actionlint" -format \'{{json .}}\' -config-file "${REHEARSAL_COMMITTED}/.github/actionlint.yaml" "${REHEARSAL_COMMITTED}"/.github/workflows/*.yml > reports/actionlint.json',
+      // In the committed tree itself: actionlint reads .github/actionlint.yaml from the directory it runs
+      // in, and that file's ignores name paths relative to it.
+      from: `          "${TOOLS_DIR}/bin/actionlint" -format '{{json .}}' > reports/actionlint.json`,
+      to: `          (cd "\${REHEARSAL_COMMITTED}" && "${TOOLS_DIR}/bin/actionlint" -format '{{json .}}') > reports/actionlint.json`,
       reason: 'actionlint lints the workflows as committed, not the copies these edits make for act',
     },
     {

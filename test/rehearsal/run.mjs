@@ -105,6 +105,8 @@ async function makeRepository(work, plants, registryHost) {
     recursive: true,
     filter: (from) => !from.startsWith(join(repo, '.git') + '/') && from !== join(repo, '.git'),
   });
+  // actionlint finds the project (and .github/actionlint.yaml) by its .git: a repository of its own.
+  run('git', ['init', '-q', committed]);
   for (const edit of applyEdits(repo, editsFor(registryHost))) say(`rehearsal edit: ${edit}`);
   say(`rehearsal edit: ${await applyJobResults(repo)}`);
   git('add', '-A');
