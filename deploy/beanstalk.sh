@@ -7,21 +7,12 @@
 # shellcheck disable=SC2153
 set -euo pipefail
 
-SCRIPT_NAME=beanstalk.sh
-DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/lib.sh
-. "${DEPLOY_DIR}/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
+  usage_header release
   cat <<'EOF'
-Usage: deploy/beanstalk.sh [flags]     (each flag can also come from the environment variable shown)
-
-  --image IMAGE                          image by digest: registry/path@sha256:<64 hex>
-  --commit COMMIT_SHA                    commit the image was built from (full 40 hex): the signing run's
-                                         certificate must name it, and the smoke test expects it
-  --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed the image
-  --ref RELEASE_REF                      the ref whose pipeline run published it: refs/heads/main (default)
-                                         or refs/tags/v…; the gate-results certificate must name it
   --region AWS_REGION                    AWS region, e.g. eu-west-1
   --application EB_APPLICATION           Elastic Beanstalk application name
   --environment EB_ENVIRONMENT           Elastic Beanstalk environment name
@@ -47,16 +38,9 @@ readonly AWS_REGION_PATTERN='^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$'
 readonly EB_APPLICATION_PATTERN='^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$'
 readonly EB_ENVIRONMENT_PATTERN='^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$'
 readonly S3_BUCKET_PATTERN='^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$'
-readonly URL_PATTERN='^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$'
-readonly CNAME_PATTERN='^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$'
 readonly PORT_PATTERN='^[1-9][0-9]{0,4}$'
-readonly SMALL_NUMBER_PATTERN='^[0-9]{1,3}$'
 
 declare -A FLAGS=(
-  [--image]=IMAGE
-  [--commit]=COMMIT_SHA
-  [--github-repository]=GITHUB_REPOSITORY
-  [--ref]=RELEASE_REF
   [--region]=AWS_REGION
   [--application]=EB_APPLICATION
   [--environment]=EB_ENVIRONMENT
@@ -64,16 +48,13 @@ declare -A FLAGS=(
   [--url]=EB_URL
   [--container-port]=CONTAINER_PORT
 )
-parse_flags "$@"
+parse_flags release -- "$@"
 CONTAINER_PORT=${CONTAINER_PORT:-$(node "${DEPLOY_DIR}/settings.mjs" port)}
 BEANSTALK_HEALTH_ATTEMPTS=${BEANSTALK_HEALTH_ATTEMPTS:-30}
 BEANSTALK_HEALTH_INTERVAL=${BEANSTALK_HEALTH_INTERVAL:-10}
 RELEASE_REF=${RELEASE_REF:-refs/heads/main}
 
-check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
-check COMMIT_SHA --commit "${FULL_COMMIT_PATTERN}" '40 hexadecimal digits (the certificate names the full commit)'
-check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
-check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
+check_groups release
 check AWS_REGION --region "${AWS_REGION_PATTERN}" 'a region such as eu-west-1'
 check EB_APPLICATION --application "${EB_APPLICATION_PATTERN}" 'up to 100 letters, digits, . _ -'
 check EB_ENVIRONMENT --environment "${EB_ENVIRONMENT_PATTERN}" '4-40 letters, digits, hyphens, not starting or ending with one'
@@ -94,10 +75,9 @@ require_commands aws cosign zip node
 # as a value, stops the deploy here (exit 2, each named).
 option_settings=$(node "${DEPLOY_DIR}/settings.mjs" beanstalk) || exit 2
 
-verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
-verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
+verify_release
 
-commit=$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')
+commit=$(lowercase_hex "${COMMIT_SHA}")
 digest_hex=${IMAGE##*@sha256:}
 # The label names both the commit (for people) and the digest (for uniqueness): redeploying the same
 # image reuses its version instead of failing on a duplicate label.

@@ -8,15 +8,12 @@
 # shellcheck disable=SC2153
 set -euo pipefail
 
-SCRIPT_NAME=binauthz-attest.sh
-DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/lib.sh
-. "${DEPLOY_DIR}/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
+  usage_header
   cat <<'EOF'
-Usage: deploy/binauthz-attest.sh [flags]   (each flag can also come from the environment variable shown)
-
   --image IMAGE                          the pushed image by digest: registry/path@sha256:<64 hex>
   --commit COMMIT_SHA                    the commit the pipeline ran (full 40 hex)
   --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed and attested it
@@ -41,48 +38,21 @@ note), cosign, and jq or node. Exit: 0 attested, 1 failed, 2 bad arguments (noth
 EOF
 }
 
-readonly GCP_PROJECT_PATTERN='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
-readonly GCP_REGION_PATTERN='^[a-z]+-[a-z]+[0-9]{1,2}$'
-readonly ARTIFACT_REGISTRY_REPOSITORY_PATTERN='^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
 readonly ATTESTOR_PATTERN='^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/attestors/[A-Za-z0-9_-]{1,100}$'
 readonly KEYVERSION_PATTERN='^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]{1,63}/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63}/cryptoKeyVersions/[0-9]{1,10}$'
 
-declare -A FLAGS=(
-  [--image]=IMAGE
-  [--commit]=COMMIT_SHA
-  [--github-repository]=GITHUB_REPOSITORY
-  [--ref]=RELEASE_REF
-  [--project]=GCP_PROJECT_ID
-  [--region]=CLOUDRUN_REGION
-  [--repository]=ARTIFACT_REGISTRY_REPOSITORY
-  [--attestor]=BINAUTHZ_ATTESTOR
-  [--keyversion]=BINAUTHZ_KEYVERSION
-)
-parse_flags "$@"
+declare -A FLAGS=([--attestor]=BINAUTHZ_ATTESTOR [--keyversion]=BINAUTHZ_KEYVERSION)
+parse_flags release cloudrun -- "$@"
 
-check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
-check COMMIT_SHA --commit "${FULL_COMMIT_PATTERN}" '40 hexadecimal digits'
-check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
-check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
-check GCP_PROJECT_ID --project "${GCP_PROJECT_PATTERN}" 'a project id: 6-30 lowercase letters, digits, hyphens'
-check CLOUDRUN_REGION --region "${GCP_REGION_PATTERN}" 'a region such as europe-west1'
-check_optional ARTIFACT_REGISTRY_REPOSITORY --repository "${ARTIFACT_REGISTRY_REPOSITORY_PATTERN}" 'a repository name: lowercase letter first, letters, digits, hyphens'
+check_groups release cloudrun
 check BINAUTHZ_ATTESTOR --attestor "${ATTESTOR_PATTERN}" 'projects/<project>/attestors/<name>'
 check BINAUTHZ_KEYVERSION --keyversion "${KEYVERSION_PATTERN}" 'projects/…/locations/…/keyRings/…/cryptoKeys/…/cryptoKeyVersions/<n>'
-# The same rule as cloudrun.sh's: an attestation for a path Cloud Run is never given admits nothing.
-if [[ ${IMAGE-} == ghcr.io/* && -z ${ARTIFACT_REGISTRY_REPOSITORY-} ]]; then
-  VALIDATION_ERRORS+=('missing --repository (or ARTIFACT_REGISTRY_REPOSITORY): Cloud Run pulls a ghcr.io image only through an Artifact Registry remote repository')
-fi
-if [[ -n ${ARTIFACT_REGISTRY_REPOSITORY-} && ${IMAGE-} != ghcr.io/* ]]; then
-  VALIDATION_ERRORS+=('malformed --image (or IMAGE): with --repository the image must be on ghcr.io')
-fi
 finish_validation
 require_commands gcloud cosign
 
-verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
-verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
+verify_release
 
-artifact_url=$(cloudrun_image "${IMAGE}" "${CLOUDRUN_REGION}" "${GCP_PROJECT_ID}" "${ARTIFACT_REGISTRY_REPOSITORY-}")
+artifact_url=$(release_cloudrun_image)
 log "attesting ${artifact_url} as ${BINAUTHZ_ATTESTOR}"
 gcloud container binauthz attestations sign-and-create \
   --artifact-url="${artifact_url}" \

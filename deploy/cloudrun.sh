@@ -7,21 +7,12 @@
 # shellcheck disable=SC2153
 set -euo pipefail
 
-SCRIPT_NAME=cloudrun.sh
-DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/lib.sh
-. "${DEPLOY_DIR}/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
+  usage_header release
   cat <<'EOF'
-Usage: deploy/cloudrun.sh [flags]      (each flag can also come from the environment variable shown)
-
-  --image IMAGE                          image by digest: registry/path@sha256:<64 hex>
-  --commit COMMIT_SHA                    commit the image was built from (full 40 hex): the signing run's
-                                         certificate must name it, and the smoke test expects it
-  --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed the image
-  --ref RELEASE_REF                      the ref whose pipeline run published it: refs/heads/main (default)
-                                         or refs/tags/v…; the gate-results certificate must name it
   --project GCP_PROJECT_ID               Google Cloud project id
   --region CLOUDRUN_REGION               Cloud Run region, e.g. europe-west1
   --service CLOUDRUN_SERVICE             Cloud Run service name
@@ -45,45 +36,19 @@ attestation does not show every gate passed for this digest.
 EOF
 }
 
-readonly GCP_PROJECT_PATTERN='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
-readonly GCP_REGION_PATTERN='^[a-z]+-[a-z]+[0-9]{1,2}$'
 readonly CLOUDRUN_SERVICE_PATTERN='^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$'
-readonly ARTIFACT_REGISTRY_REPOSITORY_PATTERN='^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
 readonly BOOLEAN_PATTERN='^(true|false)$'
 readonly RUN_APP_URL_PATTERN='^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?/?$'
 readonly IDENTITY_TOKEN_PATTERN='^[A-Za-z0-9._-]+$'
 
-declare -A FLAGS=(
-  [--image]=IMAGE
-  [--commit]=COMMIT_SHA
-  [--github-repository]=GITHUB_REPOSITORY
-  [--ref]=RELEASE_REF
-  [--project]=GCP_PROJECT_ID
-  [--region]=CLOUDRUN_REGION
-  [--service]=CLOUDRUN_SERVICE
-  [--repository]=ARTIFACT_REGISTRY_REPOSITORY
-  [--public]=CLOUDRUN_PUBLIC
-)
-parse_flags "$@"
+declare -A FLAGS=([--service]=CLOUDRUN_SERVICE [--public]=CLOUDRUN_PUBLIC)
+parse_flags release cloudrun -- "$@"
 CLOUDRUN_PUBLIC=${CLOUDRUN_PUBLIC:-false}
 RELEASE_REF=${RELEASE_REF:-refs/heads/main}
 
-check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
-check COMMIT_SHA --commit "${FULL_COMMIT_PATTERN}" '40 hexadecimal digits (the certificate names the full commit)'
-check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
-check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
-check GCP_PROJECT_ID --project "${GCP_PROJECT_PATTERN}" 'a project id: 6-30 lowercase letters, digits, hyphens'
-check CLOUDRUN_REGION --region "${GCP_REGION_PATTERN}" 'a region such as europe-west1'
+check_groups release cloudrun
 check CLOUDRUN_SERVICE --service "${CLOUDRUN_SERVICE_PATTERN}" 'a service name: lowercase letter first, up to 49 letters, digits, hyphens'
-check_optional ARTIFACT_REGISTRY_REPOSITORY --repository "${ARTIFACT_REGISTRY_REPOSITORY_PATTERN}" 'a repository name: lowercase letter first, letters, digits, hyphens'
 check CLOUDRUN_PUBLIC --public "${BOOLEAN_PATTERN}" 'true or false'
-# Cloud Run cannot pull from ghcr.io itself: such an image must come through the remote repository.
-if [[ ${IMAGE-} == ghcr.io/* && -z ${ARTIFACT_REGISTRY_REPOSITORY-} ]]; then
-  VALIDATION_ERRORS+=('missing --repository (or ARTIFACT_REGISTRY_REPOSITORY): Cloud Run pulls a ghcr.io image only through an Artifact Registry remote repository')
-fi
-if [[ -n ${ARTIFACT_REGISTRY_REPOSITORY-} && ${IMAGE-} != ghcr.io/* ]]; then
-  VALIDATION_ERRORS+=('malformed --image (or IMAGE): with --repository the image must be on ghcr.io')
-fi
 finish_validation
 require_commands gcloud cosign node
 # Before anything is called: a missing setting the service requires in production, or a secret passed
@@ -93,17 +58,16 @@ setting_flags=()
 while IFS= read -r flag; do [ -n "${flag}" ] && setting_flags+=("${flag}"); done <<<"${settings_output}"
 container_port=$(node "${DEPLOY_DIR}/settings.mjs" port)
 
-verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
-verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
+verify_release
 
 # Same digest through the pull-through cache: the bytes Cloud Run runs are the bytes cosign verified.
-deploy_image=$(cloudrun_image "${IMAGE}" "${CLOUDRUN_REGION}" "${GCP_PROJECT_ID}" "${ARTIFACT_REGISTRY_REPOSITORY-}")
+deploy_image=$(release_cloudrun_image)
 if [ "${CLOUDRUN_PUBLIC}" = true ]; then
   access_flag=--allow-unauthenticated
 else
   access_flag=--no-allow-unauthenticated
 fi
-commit=$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')
+commit=$(lowercase_hex "${COMMIT_SHA}")
 
 log "deploying ${deploy_image} to ${CLOUDRUN_SERVICE} in ${GCP_PROJECT_ID}/${CLOUDRUN_REGION}"
 # --binary-authorization=default: the checks above are ours, and anyone holding the deploy role could skip

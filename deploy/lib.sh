@@ -7,6 +7,10 @@
 # The patterns are read by the scripts that source this file.
 # shellcheck disable=SC2034
 
+# The script that sources this file names every message it prints; its folder holds the other scripts.
+SCRIPT_NAME=${BASH_SOURCE[1]##*/}
+DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
 # An image by digest on a named registry: the registry host has a dot (a bare first
 # component would be read as a Docker Hub path), an optional port, every path
 # component is a lowercase OCI name, and the digest is a full sha256. A tag is refused: tags move.
@@ -18,6 +22,17 @@ readonly FULL_COMMIT_PATTERN='^[0-9a-fA-F]{40}$'
 readonly RELEASE_REF_PATTERN='^refs/(heads/main|tags/v[0-9A-Za-z._+-]{1,100})$'
 # owner/name as GitHub spells it; it becomes part of the signer identity cosign insists on.
 readonly GITHUB_REPOSITORY_PATTERN='^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[A-Za-z0-9._-]{1,100}$'
+# A host name and optional port, as a URL names them or Elastic Beanstalk reports its CNAME.
+readonly HOST_PORT_REGEX='[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?'
+readonly CNAME_PATTERN="^${HOST_PORT_REGEX}$"
+# An http(s) URL without query or credentials (smoke-test.sh's target, beanstalk.sh's --url).
+readonly URL_PATTERN="^https?://${HOST_PORT_REGEX}(/[A-Za-z0-9._~/-]*)?$"
+# A retry or attempt count, or a delay in seconds.
+readonly SMALL_NUMBER_PATTERN='^[0-9]{1,3}$'
+# Google Cloud names (cloudrun.sh and binauthz-attest.sh take the same three).
+readonly GCP_PROJECT_PATTERN='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
+readonly GCP_REGION_PATTERN='^[a-z]+-[a-z]+[0-9]{1,2}$'
+readonly ARTIFACT_REGISTRY_REPOSITORY_PATTERN='^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
 readonly SIGSTORE_GITHUB_ISSUER='https://token.actions.githubusercontent.com'
 # The `name:` of .github/workflows/pipeline.yml: Fulcio records it as the certificate's workflow name claim.
 readonly PIPELINE_WORKFLOW_NAME=pipeline
@@ -64,10 +79,16 @@ usage_error() {
   exit 2
 }
 
-# parse_flags ARGS...: sets the variable FLAGS[--flag] names for each `--flag VALUE` or `--flag=VALUE`.
-# The caller declares the associative array FLAGS. Flags override the environment.
+# parse_flags [GROUP...] -- ARGS...: sets the variable FLAGS[--flag] names for each `--flag VALUE` or
+# `--flag=VALUE`. The caller declares the associative array FLAGS with its own flags; each GROUP's
+# (GROUP_flags) are added to them. Flags override the environment.
 parse_flags() {
   local flag value
+  while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+    "${1}_flags"
+    shift
+  done
+  shift
   while [ "$#" -gt 0 ]; do
     case $1 in
       -h | --help)
@@ -90,6 +111,75 @@ parse_flags() {
     [ -n "${FLAGS[${flag}]-}" ] || usage_error "unknown flag ${flag}"
     printf -v "${FLAGS[${flag}]}" '%s' "${value}"
   done
+}
+
+# usage_header [GROUP...]: the first lines of a flag-taking script's usage text, then each GROUP's flags
+# as usage_GROUP_flags words them. Called with no group where a script words all its flags itself.
+# shellcheck disable=SC2120
+usage_header() {
+  printf '%-36s   (each flag can also come from the environment variable shown)\n\n' "Usage: deploy/${SCRIPT_NAME} [flags]"
+  local group
+  for group in "$@"; do
+    "usage_${group}_flags"
+  done
+}
+
+# The flags naming a release: the image, the commit and repository whose pipeline signed and attested it,
+# and the ref it ran for. Added to the caller's FLAGS; checked by check_release, verified by verify_release.
+release_flags() {
+  FLAGS+=([--image]=IMAGE [--commit]=COMMIT_SHA [--github-repository]=GITHUB_REPOSITORY [--ref]=RELEASE_REF)
+}
+
+# Their usage lines, as the deploy scripts word them (binauthz-attest.sh words its own).
+usage_release_flags() {
+  cat <<'EOF'
+  --image IMAGE                          image by digest: registry/path@sha256:<64 hex>
+  --commit COMMIT_SHA                    commit the image was built from (full 40 hex): the signing run's
+                                         certificate must name it, and the smoke test expects it
+  --github-repository GITHUB_REPOSITORY  owner/name whose pipeline.yml must have signed the image
+  --ref RELEASE_REF                      the ref whose pipeline run published it: refs/heads/main (default)
+                                         or refs/tags/v…; the gate-results certificate must name it
+EOF
+}
+
+# check_groups GROUP...: the checks of each group's values (check_GROUP).
+check_groups() {
+  local group
+  for group in "$@"; do
+    "check_${group}"
+  done
+}
+
+check_release() {
+  check IMAGE --image "${IMAGE_PATTERN}" 'registry/path@sha256:<64 hex> (a digest, never a tag)'
+  check COMMIT_SHA --commit "${FULL_COMMIT_PATTERN}" '40 hexadecimal digits (the certificate names the full commit)'
+  check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
+  check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
+}
+
+# The flags naming where Cloud Run runs the image (the project, the region, the remote repository that
+# proxies ghcr.io): cloudrun.sh deploys there and binauthz-attest.sh attests the path it gives Cloud Run.
+cloudrun_flags() {
+  FLAGS+=([--project]=GCP_PROJECT_ID [--region]=CLOUDRUN_REGION [--repository]=ARTIFACT_REGISTRY_REPOSITORY)
+}
+
+check_cloudrun() {
+  check GCP_PROJECT_ID --project "${GCP_PROJECT_PATTERN}" 'a project id: 6-30 lowercase letters, digits, hyphens'
+  check CLOUDRUN_REGION --region "${GCP_REGION_PATTERN}" 'a region such as europe-west1'
+  check_optional ARTIFACT_REGISTRY_REPOSITORY --repository "${ARTIFACT_REGISTRY_REPOSITORY_PATTERN}" 'a repository name: lowercase letter first, letters, digits, hyphens'
+  # Cloud Run cannot pull from ghcr.io itself: such an image must come through the remote repository; and
+  # an attestation for a path Cloud Run is never given admits nothing.
+  if [[ ${IMAGE-} == ghcr.io/* && -z ${ARTIFACT_REGISTRY_REPOSITORY-} ]]; then
+    VALIDATION_ERRORS+=('missing --repository (or ARTIFACT_REGISTRY_REPOSITORY): Cloud Run pulls a ghcr.io image only through an Artifact Registry remote repository')
+  fi
+  if [[ -n ${ARTIFACT_REGISTRY_REPOSITORY-} && ${IMAGE-} != ghcr.io/* ]]; then
+    VALIDATION_ERRORS+=('malformed --image (or IMAGE): with --repository the image must be on ghcr.io')
+  fi
+}
+
+# A commit as the certificate and the health check spell it: lowercase hex.
+lowercase_hex() {
+  printf '%s' "$1" | tr 'A-F' 'a-f'
 }
 
 require_commands() {
@@ -123,7 +213,7 @@ workflow_claim_flags() {
   printf '%s\n' \
     --certificate-github-workflow-repository "${repository}" \
     --certificate-github-workflow-trigger push \
-    --certificate-github-workflow-sha "$(printf '%s' "${commit}" | tr 'A-F' 'a-f')"
+    --certificate-github-workflow-sha "$(lowercase_hex "${commit}")"
 }
 
 # Refuses any image the pipeline did not sign (keyless: Fulcio certificate + Rekor entry). Runs before
@@ -256,6 +346,17 @@ verify_gate_attestation() {
     exit "${EXIT_GATES_NOT_PASSED}"
   fi
   log "gate results verified: every gate passed for ${image}"
+}
+
+# Both checks for the release the flags name: signed by its pipeline, and every gate passed.
+verify_release() {
+  verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
+  verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
+}
+
+# cloudrun_image for the release and location the flags name.
+release_cloudrun_image() {
+  cloudrun_image "${IMAGE}" "${CLOUDRUN_REGION}" "${GCP_PROJECT_ID}" "${ARTIFACT_REGISTRY_REPOSITORY-}"
 }
 
 # The image reference Cloud Run is given, and so the one Binary Authorization judges: an image on ghcr.io

@@ -12,10 +12,8 @@
 #   sbom    verify the archive and check that a CycloneDX SBOM describes its image (Trivy's ImageID)
 set -euo pipefail
 
-SCRIPT_NAME=oci-image.sh
-DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/lib.sh
-. "${DEPLOY_DIR}/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly DIGEST_PATTERN='^sha256:[0-9a-f]{64}$'
 readonly SHA256_PATTERN='^[0-9a-f]{64}$'
@@ -65,7 +63,7 @@ case ${COMMAND} in
     ;;
   *) usage_error 'unknown command (digest, unpack, load, push or sbom)' ;;
 esac
-parse_flags "$@"
+parse_flags -- "$@"
 
 if [[ ${ARCHIVE-} == *:* ]]; then
   # skopeo reads `oci-archive:PATH[:REFERENCE]` and cuts at the first ":" (containers/image

@@ -5,15 +5,12 @@
 # Prints `image=…` and `commit-sha=…` lines, ready to append to $GITHUB_OUTPUT.
 set -euo pipefail
 
-SCRIPT_NAME=resolve-release.sh
-DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/lib.sh
-. "${DEPLOY_DIR}/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
+  usage_header
   cat <<'EOF'
-Usage: deploy/resolve-release.sh [flags]   (each flag can also come from the environment variable shown)
-
   --image-file IMAGE_DIGEST_FILE  file holding one line: registry/path@sha256:<64 hex> (the pipeline's digest.txt)
   --image IMAGE                   the same reference given directly (manual dispatch); used when no file is given
   --commit COMMIT_SHA             the commit the image was built from (7-40 hex)
@@ -27,7 +24,7 @@ declare -A FLAGS=(
   [--image]=IMAGE
   [--commit]=COMMIT_SHA
 )
-parse_flags "$@"
+parse_flags -- "$@"
 
 if [ -n "${IMAGE_DIGEST_FILE-}" ]; then
   if [ ! -f "${IMAGE_DIGEST_FILE}" ] || [ ! -r "${IMAGE_DIGEST_FILE}" ]; then
@@ -40,4 +37,4 @@ check IMAGE '--image/--image-file' "${IMAGE_PATTERN}" 'registry/path@sha256:<64 
 check COMMIT_SHA --commit "${COMMIT_PATTERN}" '7 to 40 hexadecimal digits'
 finish_validation
 
-printf 'image=%s\ncommit-sha=%s\n' "${IMAGE}" "$(printf '%s' "${COMMIT_SHA}" | tr 'A-F' 'a-f')"
+printf 'image=%s\ncommit-sha=%s\n' "${IMAGE}" "$(lowercase_hex "${COMMIT_SHA}")"

@@ -3,10 +3,8 @@
 # so a deploy that left the old revision serving (or serves someone else's build) fails.
 set -euo pipefail
 
-SCRIPT_NAME=smoke-test.sh
-DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/lib.sh
-. "${DEPLOY_DIR}/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
   cat <<'EOF'
@@ -25,10 +23,8 @@ Exit: 0 healthy and right commit, 1 failed, 2 bad arguments.
 EOF
 }
 
-readonly URL_PATTERN='^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$'
 # A bearer token goes into curl's config on stdin; this character set cannot break out of its quotes.
 readonly TOKEN_PATTERN='^[A-Za-z0-9._~+/=-]+$'
-readonly SMALL_NUMBER_PATTERN='^[0-9]{1,3}$'
 
 [ "$#" -eq 2 ] || usage_error "expected two arguments, got $#"
 SMOKE_TEST_URL=$1
@@ -53,7 +49,7 @@ else
 fi
 
 health_url="${SMOKE_TEST_URL%/}/healthcheck"
-expected=$(printf '%s' "${EXPECTED_COMMIT}" | tr 'A-F' 'a-f')
+expected=$(lowercase_hex "${EXPECTED_COMMIT}")
 workdir=$(mktemp -d)
 trap 'rm -rf "${workdir}"' EXIT
 body_file="${workdir}/body"
@@ -104,7 +100,7 @@ else
       }
     });' <"${body_file}") || actual=''
 fi
-actual=$(printf '%s' "${actual}" | tr 'A-F' 'a-f')
+actual=$(lowercase_hex "${actual}")
 
 # The answer comes from the network: only a plain hex value is ever written to the log, so a hostile
 # endpoint cannot inject workflow commands (`::…::`) or terminal escapes into the run's output.
