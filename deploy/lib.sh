@@ -29,10 +29,6 @@ readonly CNAME_PATTERN="^${HOST_PORT_REGEX}$"
 readonly URL_PATTERN="^https?://${HOST_PORT_REGEX}(/[A-Za-z0-9._~/-]*)?$"
 # A retry or attempt count, or a delay in seconds.
 readonly SMALL_NUMBER_PATTERN='^[0-9]{1,3}$'
-# Google Cloud names (cloudrun.sh and binauthz-attest.sh take the same three).
-readonly GCP_PROJECT_PATTERN='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
-readonly GCP_REGION_PATTERN='^[a-z]+-[a-z]+[0-9]{1,2}$'
-readonly ARTIFACT_REGISTRY_REPOSITORY_PATTERN='^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
 readonly SIGSTORE_GITHUB_ISSUER='https://token.actions.githubusercontent.com'
 # The `name:` of .github/workflows/pipeline.yml: Fulcio records it as the certificate's workflow name claim.
 readonly PIPELINE_WORKFLOW_NAME=pipeline
@@ -156,6 +152,11 @@ check_release() {
   check GITHUB_REPOSITORY --github-repository "${GITHUB_REPOSITORY_PATTERN}" 'owner/name'
   check RELEASE_REF --ref "${RELEASE_REF_PATTERN}" 'refs/heads/main or refs/tags/v…'
 }
+
+# The Cloud Run location's values are Google Cloud names.
+readonly GCP_PROJECT_PATTERN='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
+readonly GCP_REGION_PATTERN='^[a-z]+-[a-z]+[0-9]{1,2}$'
+readonly ARTIFACT_REGISTRY_REPOSITORY_PATTERN='^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
 
 # The flags naming where Cloud Run runs the image (the project, the region, the remote repository that
 # proxies ghcr.io): cloudrun.sh deploys there and binauthz-attest.sh attests the path it gives Cloud Run.

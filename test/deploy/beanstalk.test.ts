@@ -5,6 +5,7 @@ import {
   COSIGN_VERIFY,
   cosignVerifyAttestation,
   DIGEST_HEX,
+  expectSucceeded,
   FULL_SHA,
   gateAttestationLine,
   GHCR_IMAGE,
@@ -115,11 +116,7 @@ const describeCall = [
 
 describe('beanstalk.sh', () => {
   test('verifies, uploads a Dockerrun naming the digest, rolls out, waits, checks health, smoke-tests', async () => {
-    const result = await beanstalk(baseEnv());
-    expect(result.stderr).toContain('OK:');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${server.url}\n`);
-
+    expectSucceeded(await beanstalk(baseEnv()), 'OK:', `${server.url}\n`);
     const calls = sandbox.calls();
     expect(calls).toHaveLength(8);
     expect(calls[0]).toEqual([...COSIGN_VERIFY, GHCR_IMAGE]);

@@ -10,15 +10,22 @@ import {
   DIGEST_HEX,
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
-  FULL_SHA,
   cosignVerifyAttestation,
+  expectSucceeded,
   gateAttestationLine,
   runScript,
   script,
   withOverrides,
   type Sandbox,
 } from './support.ts';
-import { CLOUD_RUN, CLOUD_RUN_IMAGE, type DeployRun } from './targets.ts';
+import {
+  CLOUD_RUN,
+  CLOUD_RUN_IMAGE,
+  INVALID_RELEASE_PARAMETERS,
+  missing,
+  type DeployRun,
+  type InvalidParameters,
+} from './targets.ts';
 
 const ATTEST = script('binauthz-attest.sh');
 const ATTESTOR = 'projects/my-project-1/attestors/gates-passed';
@@ -60,10 +67,11 @@ const signAndCreate = (artifact: string) => [
 
 describe('binauthz-attest.sh', () => {
   test('verifies as a deploy does, then attests the path Cloud Run is given', async () => {
-    const result = await attest(attestEnv());
-    expect(result.stderr).toContain('gate results verified: every gate passed');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${CLOUD_RUN_IMAGE}\n`);
+    expectSucceeded(
+      await attest(attestEnv()),
+      'gate results verified: every gate passed',
+      `${CLOUD_RUN_IMAGE}\n`,
+    );
     expect(sandbox.calls()).toEqual([
       [...COSIGN_VERIFY, GHCR_IMAGE],
       cosignVerifyAttestation(GHCR_IMAGE),
@@ -123,16 +131,12 @@ describe('binauthz-attest.sh', () => {
 
 describe('binauthz-attest.sh refuses bad parameters before calling anything (exit 2)', () => {
   test.each([
-    ['no attestor', { BINAUTHZ_ATTESTOR: undefined }],
+    ...missing('BINAUTHZ_ATTESTOR', 'BINAUTHZ_KEYVERSION'),
     ['an attestor that is not a resource name', { BINAUTHZ_ATTESTOR: 'gates-passed' }],
-    ['no key version', { BINAUTHZ_KEYVERSION: undefined }],
     ['a key, not a key version', { BINAUTHZ_KEYVERSION: KEYVERSION.replace(/\/cryptoKeyVersions\/1$/, '') }],
-    ['an abbreviated commit', { COMMIT_SHA: FULL_SHA.slice(0, 12) }],
-    ['a branch ref', { RELEASE_REF: 'refs/heads/feature' }],
-    ['no repository', { GITHUB_REPOSITORY: undefined }],
     ['a ghcr.io image without a remote repository', { ARTIFACT_REGISTRY_REPOSITORY: undefined }],
-    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:latest' }],
-  ] as const)('%s', async (_case, overrides) => {
+    ...INVALID_RELEASE_PARAMETERS,
+  ] as InvalidParameters[])('%s', async (_case, overrides) => {
     const result = await attest(withOverrides(attestEnv(), overrides));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: deploy/binauthz-attest.sh');

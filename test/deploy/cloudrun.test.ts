@@ -12,6 +12,7 @@ import {
   PIPELINE_IDENTITY,
   PIPELINE_WORKFLOW_NAME,
   cosignVerifyAttestation,
+  expectSucceeded,
   gateAttestationLine,
   restrictedBin,
   runScript,
@@ -79,9 +80,7 @@ const describeCall = [
 describe('cloudrun.sh', () => {
   test('verifies, deploys the digest through the remote repository, smoke-tests with an identity token', async () => {
     const result = await cloudrun(baseEnv());
-    expect(result.stderr).toContain('OK:');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${server.url}\n`);
+    expectSucceeded(result, 'OK:', `${server.url}\n`);
     expect(sandbox.calls()).toEqual([
       [...COSIGN_VERIFY, GHCR_IMAGE],
       cosignVerifyAttestation(GHCR_IMAGE),
@@ -221,60 +220,53 @@ describe('cloudrun.sh deploys only what passed every gate (gate-results attestat
     expect(sandbox.calls()[1]).toEqual(cosignVerifyAttestation(GHCR_IMAGE, 'refs/tags/v1.2.3'));
   }, 30_000);
 
-  test('refuses when a gate failed (exit 4), naming the gate', async () => {
-    sandbox.attest(gateAttestationLine({ results: { trivy: 'failure' } }));
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain('gate trivy did not pass (verdict failed)');
-    expect(result.stderr).toContain('verificationResult is FAILED, not PASSED');
-    expect(result.stderr).toContain('REFUSED: the gate-results attestation does not show every gate passed');
-    refusedBeforeDeploy(result);
+  const unreadable = JSON.stringify({
+    payload: Buffer.from('not json').toString('base64'),
+    payloadType: 'application/vnd.in-toto+json',
+    signatures: [],
   });
-
-  test('refuses an attestation for another digest (exit 4)', async () => {
-    sandbox.attest(gateAttestationLine({ digestHex: 'f'.repeat(64) }));
+  // What the registry holds, and what the refusal must say.
+  test.each([
+    [
+      'a failed gate, naming it',
+      [gateAttestationLine({ results: { trivy: 'failure' } })],
+      [
+        'gate trivy did not pass (verdict failed)',
+        'verificationResult is FAILED, not PASSED',
+        'REFUSED: the gate-results attestation does not show every gate passed',
+      ],
+    ],
+    [
+      'an attestation for another digest',
+      [gateAttestationLine({ digestHex: 'f'.repeat(64) })],
+      ['the attestation is for another digest', 'resourceUri names another digest'],
+    ],
+    [
+      'a statement of another predicate type',
+      [gateAttestationLine({ predicateType: 'https://cyclonedx.org/bom' })],
+      ['not the gate-results type'],
+    ],
+    [
+      'any one of several attestations showing a failed gate',
+      [gateAttestationLine(), gateAttestationLine({ results: { zap: 'failure' } })],
+      ['gate zap did not pass'],
+    ],
+    [
+      'an envelope whose statement cannot be read',
+      [unreadable],
+      ['gate-results attestation: the attestation could not be read'],
+    ],
+    [
+      'an attestation of another repository, whose gates field it does not know',
+      [gateAttestationLine({ repository: 'Evil/svc.api' })],
+      ['the attestation records no gates'],
+    ],
+  ])('refuses %s (exit 4)', async (_case, lines, messages) => {
+    sandbox.attest(...lines);
     const result = await cloudrun(baseEnv());
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain('the attestation is for another digest');
-    expect(result.stderr).toContain('resourceUri names another digest');
+    for (const message of messages) expect(result.stderr).toContain(message);
     refusedBeforeDeploy(result);
-  });
-
-  test('refuses a statement of another predicate type (exit 4)', async () => {
-    sandbox.attest(gateAttestationLine({ predicateType: 'https://cyclonedx.org/bom' }));
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain('not the gate-results type');
-    refusedBeforeDeploy(result);
-  });
-
-  test('refuses when any one of several attestations shows a failed gate', async () => {
-    sandbox.attest(gateAttestationLine(), gateAttestationLine({ results: { zap: 'failure' } }));
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain('gate zap did not pass');
-    refusedBeforeDeploy(result);
-  });
-
-  test('refuses an envelope whose statement cannot be read (exit 4)', async () => {
-    sandbox.attest(
-      JSON.stringify({
-        payload: Buffer.from('not json').toString('base64'),
-        payloadType: 'application/vnd.in-toto+json',
-        signatures: [],
-      }),
-    );
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain('gate-results attestation: the attestation could not be read');
-    refusedBeforeDeploy(result);
-  });
-
-  test('refuses an attestation of another repository whose gates field it does not know', async () => {
-    sandbox.attest(gateAttestationLine({ repository: 'Evil/svc.api' }));
-    const result = await cloudrun(baseEnv());
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain('the attestation records no gates');
   });
 
   // Several processes per run (node reads the attestation and the settings): slow on a loaded machine.

@@ -355,6 +355,16 @@ export function runScript(
   });
 }
 
+/**
+ * A run that did its job: stderr says `says` (checked first, so a failure shows the script's own
+ * account), exit 0, and stdout is exactly the one result line the script prints.
+ */
+export function expectSucceeded(result: RunResult, says: string, stdout: string): void {
+  expect(result.stderr).toContain(says);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe(stdout);
+}
+
 export interface HealthAnswer {
   status: number;
   body: string;

@@ -40,6 +40,36 @@ export interface DeployRun {
 /** A parameter case the script must refuse (exit 2, usage, nothing called): environment changes, flags. */
 export type InvalidParameters = [string, Record<string, string | undefined>, string[]?];
 
+/** Each variable a run cannot do without, left out: the script must refuse to start. */
+export const missing = (...variables: string[]): InvalidParameters[] =>
+  variables.map((variable) => [`no ${variable}`, { [variable]: undefined }]);
+
+/**
+ * The release values every script that deploys or attests a release refuses (lib.sh's check_release,
+ * which they share): tested over each of them, whatever else it takes.
+ */
+export const INVALID_RELEASE_PARAMETERS: readonly InvalidParameters[] = [
+  ...missing('IMAGE', 'COMMIT_SHA', 'GITHUB_REPOSITORY'),
+  ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:latest' }],
+  ['an image with tag and digest', { IMAGE: `ghcr.io/acme/svc.api:1.0@sha256:${DIGEST_HEX}` }],
+  ['an image without a registry host', { IMAGE: `acme/svc.api@sha256:${DIGEST_HEX}` }],
+  ['a short digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.slice(1)}` }],
+  ['an upper-case digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.toUpperCase()}` }],
+  ['an image digest of the wrong algorithm', { IMAGE: `ghcr.io/acme/svc.api@sha512:${DIGEST_HEX}` }],
+  ['shell syntax in the image', { IMAGE: `ghcr.io/acme/$(id)@sha256:${DIGEST_HEX}` }],
+  [
+    'quotes in the image (beanstalk.sh writes it into JSON)',
+    { IMAGE: `ghcr.io/acme/x"y@sha256:${DIGEST_HEX}` },
+  ],
+  ['a newline in the image', { IMAGE: `${GHCR_IMAGE}\nextra=1` }],
+  ['a non-hex commit', { COMMIT_SHA: 'main' }],
+  ['a 41-digit commit', { COMMIT_SHA: `${FULL_SHA}a` }],
+  ['an abbreviated commit (the certificate names the full one)', { COMMIT_SHA: FULL_SHA.slice(0, 12) }],
+  ['a ref other than main or a v* tag', { RELEASE_REF: 'refs/heads/feature' }],
+  ['a ref that is not a ref', { RELEASE_REF: 'main' }],
+  ['a GitHub repository without owner', { GITHUB_REPOSITORY: 'svc.api' }],
+];
+
 export interface DeployTarget {
   readonly name: string;
   readonly script: string;
@@ -145,26 +175,11 @@ export const CLOUD_RUN: DeployTarget = {
     return run;
   },
   invalidParameters: [
-    ['no image', { IMAGE: undefined }],
-    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:latest' }],
-    ['an image with tag and digest', { IMAGE: `ghcr.io/acme/svc.api:1.0@sha256:${DIGEST_HEX}` }],
-    ['an image without a registry host', { IMAGE: `acme/svc.api@sha256:${DIGEST_HEX}` }],
-    ['a short digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.slice(1)}` }],
-    ['an upper-case digest', { IMAGE: `ghcr.io/acme/svc.api@sha256:${DIGEST_HEX.toUpperCase()}` }],
-    ['shell syntax in the image', { IMAGE: `ghcr.io/acme/$(id)@sha256:${DIGEST_HEX}` }],
-    ['a newline in the image', { IMAGE: `${GHCR_IMAGE}\nextra=1` }],
-    ['no commit', { COMMIT_SHA: undefined }],
-    ['a non-hex commit', { COMMIT_SHA: 'main' }],
-    ['an abbreviated commit (the certificate names the full one)', { COMMIT_SHA: FULL_SHA.slice(0, 12) }],
-    ['a ref other than main or a v* tag', { RELEASE_REF: 'refs/heads/feature' }],
-    ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
-    ['a GitHub repository without owner', { GITHUB_REPOSITORY: 'svc.api' }],
-    ['no project', { GCP_PROJECT_ID: undefined }],
+    ...missing('GCP_PROJECT_ID', 'CLOUDRUN_REGION', 'CLOUDRUN_SERVICE'),
+    ...INVALID_RELEASE_PARAMETERS,
     ['an upper-case project', { GCP_PROJECT_ID: 'My-Project-1' }],
     ['a too short project', { GCP_PROJECT_ID: 'abc' }],
-    ['no region', { CLOUDRUN_REGION: undefined }],
     ['a malformed region', { CLOUDRUN_REGION: 'europe west1' }],
-    ['no service', { CLOUDRUN_SERVICE: undefined }],
     ['a service starting with a digit', { CLOUDRUN_SERVICE: '1health' }],
     ['a service ending with a hyphen', { CLOUDRUN_SERVICE: 'health-' }],
     ['a malformed repository', { ARTIFACT_REGISTRY_REPOSITORY: 'Ghcr_Remote' }],
@@ -216,23 +231,12 @@ export const BEANSTALK: DeployTarget = {
       SMOKE_TEST_RETRIES: '0',
     })),
   invalidParameters: [
-    ['no image', { IMAGE: undefined }],
-    ['an image by tag', { IMAGE: 'ghcr.io/acme/svc.api:v1' }],
-    ['an image digest of the wrong algorithm', { IMAGE: `ghcr.io/acme/svc.api@sha512:${DIGEST_HEX}` }],
-    ['quotes in the image (it is written into JSON)', { IMAGE: `ghcr.io/acme/x"y@sha256:${DIGEST_HEX}` }],
-    ['no commit', { COMMIT_SHA: undefined }],
-    ['a 41-digit commit', { COMMIT_SHA: `${FULL_SHA}a` }],
-    ['an abbreviated commit (the certificate names the full one)', { COMMIT_SHA: FULL_SHA.slice(0, 7) }],
-    ['a ref that is not a ref', { RELEASE_REF: 'main' }],
-    ['no GitHub repository', { GITHUB_REPOSITORY: undefined }],
-    ['no region', { AWS_REGION: undefined }],
+    ...missing('AWS_REGION', 'EB_APPLICATION', 'EB_ENVIRONMENT', 'EB_BUCKET'),
+    ...INVALID_RELEASE_PARAMETERS,
     ['a malformed region', { AWS_REGION: 'eu-west' }],
-    ['no application', { EB_APPLICATION: undefined }],
     ['an application with a slash', { EB_APPLICATION: 'a/b' }],
-    ['no environment', { EB_ENVIRONMENT: undefined }],
     ['a too short environment', { EB_ENVIRONMENT: 'abc' }],
     ['an environment ending with a hyphen', { EB_ENVIRONMENT: 'prod-env-' }],
-    ['no bucket', { EB_BUCKET: undefined }],
     ['an upper-case bucket', { EB_BUCKET: 'Acme-Bundles' }],
     ['a bucket with adjacent dots', { EB_BUCKET: 'acme..bundles' }],
     ['a URL with a query', { EB_URL: 'https://example.com/?x=1' }],
