@@ -2,7 +2,7 @@
 // the launcher, the bundle and its code cache), against both plain Express peers and bare node:http,
 // interleaved so that background load affects each alike. One more row runs the bundle without its code
 // cache (node dist/service.js), to show what the cache buys.
-import { GOALS, median, ratio, spread, startTarget, verdict } from './lib.mjs';
+import { GOALS, interleaved, median, ratio, spread, verdict } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 21);
 const VARIANTS = [
@@ -14,16 +14,7 @@ const VARIANTS = [
 ];
 
 export async function benchColdStart() {
-  const times = Object.fromEntries(VARIANTS.map((key) => [key, []]));
-  for (let run = 0; run < RUNS; run++) {
-    // Rotated like the throughput rounds: no variant always starts right after the same one.
-    const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length]);
-    for (const key of order) {
-      const started = await startTarget(key);
-      times[key].push(started.readyMs);
-      await started.stop();
-    }
-  }
+  const times = await interleaved(VARIANTS, RUNS, (_key, started) => started.readyMs);
   const medians = Object.fromEntries(VARIANTS.map((key) => [key, median(times[key])]));
   const perRun = (key, peer) => times[key].map((ms, run) => ms / times[peer][run]);
   const versusExpress = medians.service / medians['express minimal'];

@@ -55,6 +55,27 @@ export function freePort() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Interleaved rounds: each round starts every target in turn, rotated so that no target always starts
+ * right after the same one (background load then affects each alike), and records what
+ * `measure(name, target, round)` returns. The target is stopped after each measurement, failed or not.
+ * Returns the samples by target name, one a round.
+ */
+export async function interleaved(names, rounds, measure) {
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      const target = await startTarget(name);
+      try {
+        samples[name].push(await measure(name, target, round));
+      } finally {
+        await target.stop();
+      }
+    }
+  }
+  return samples;
+}
+
 function statusOf(url) {
   return new Promise((resolve) => {
     const request = get(url, { agent: false }, (res) => {

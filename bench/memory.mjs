@@ -1,6 +1,6 @@
 // Resident memory after 200 000 requests (and a 2 s idle pause), read from /proc outside the process,
 // for the service and both plain Express peers (bare node:http for reference), in interleaved rounds.
-import { GOALS, load, MB, median, memoryOf, ratio, sleep, spread, startTarget, verdict } from './lib.mjs';
+import { GOALS, interleaved, load, MB, median, memoryOf, ratio, sleep, spread, verdict } from './lib.mjs';
 
 const REQUESTS = Number(process.env.BENCH_SOAK_REQUESTS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 3);
@@ -8,28 +8,19 @@ const ORDER = ['service', 'express minimal', 'express as users write it', 'bare'
 const PEER = 'express minimal';
 
 export async function benchMemory() {
-  const samples = Object.fromEntries(ORDER.map((name) => [name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = ORDER.map((_, i) => ORDER[(i + round) % ORDER.length]);
-    for (const name of order) {
-      const target = await startTarget(name);
-      try {
-        await sleep(500);
-        const idle = memoryOf(target.pid);
-        const result = await load(target.url, { amount: REQUESTS });
-        if (result.errors || result.non2xx)
-          throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx`);
-        await sleep(2_000);
-        const after = memoryOf(target.pid);
-        samples[name].push({ idle, after });
-        console.log(
-          `memory round ${round + 1} ${name}: ${(idle.rss / MB).toFixed(1)} MB idle, ${(after.rss / MB).toFixed(1)} MB after ${REQUESTS}`,
-        );
-      } finally {
-        await target.stop();
-      }
-    }
-  }
+  const samples = await interleaved(ORDER, ROUNDS, async (name, target, round) => {
+    await sleep(500);
+    const idle = memoryOf(target.pid);
+    const result = await load(target.url, { amount: REQUESTS });
+    if (result.errors || result.non2xx)
+      throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx`);
+    await sleep(2_000);
+    const after = memoryOf(target.pid);
+    console.log(
+      `memory round ${round + 1} ${name}: ${(idle.rss / MB).toFixed(1)} MB idle, ${(after.rss / MB).toFixed(1)} MB after ${REQUESTS}`,
+    );
+    return { idle, after };
+  });
   const mb = (bytes) => (bytes / MB).toFixed(1);
   const med = (name, pick) => median(samples[name].map(pick));
   const perRound = (peer) => samples.service.map((s, round) => s.after.rss / samples[peer][round].after.rss);
