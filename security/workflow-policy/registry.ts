@@ -4,6 +4,7 @@
  * test/pipeline/fixtures/workflow-policy/ marked with the findings it must produce.
  */
 import type { WorkflowRule } from './rule.ts';
+import { EGRESS_RULES } from './rules/egress-block.ts';
 import { GATE_RULES } from './rules/gate-rules.ts';
 import { IMAGE_FLOW_RULES } from './rules/image-flow.ts';
 import { JOB_HYGIENE_RULES } from './rules/job-hygiene.ts';
@@ -22,6 +23,7 @@ export const WORKFLOW_RULE_GROUPS: Readonly<Record<string, readonly WorkflowRule
   triggers: TRIGGER_RULES,
   permissions: PERMISSION_RULES,
   'job hygiene': JOB_HYGIENE_RULES,
+  egress: EGRESS_RULES,
   'step safety': STEP_SAFETY_RULES,
   'image flow': IMAGE_FLOW_RULES,
   'SARIF uploads': SARIF_UPLOAD_RULES,

@@ -85,7 +85,11 @@ describe.each(FLOWS)('$file', ({ file, script, auth }) => {
 
   test('hardens the runner first and keeps no git credentials', () => {
     expect(job.steps[0]?.uses).toMatch(/^step-security\/harden-runner@[0-9a-f]{40}$/);
-    expect(job.steps[0]?.with).toEqual({ 'egress-policy': 'audit' });
+    // The job holds id-token: write, so egress is blocked but for its listed endpoints (policy egress-block).
+    expect(job.steps[0]?.with?.['egress-policy']).toBe('block');
+    expect(String(job.steps[0]?.with?.['allowed-endpoints']).split(' ')).toEqual(
+      expect.arrayContaining(['ghcr.io:443', 'fulcio.sigstore.dev:443', 'rekor.sigstore.dev:443']),
+    );
     const checkout = job.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
     expect(checkout?.with?.['persist-credentials']).toBe(false);
   });
