@@ -183,17 +183,13 @@ export function openVexDocument(source: string, options: VexOptions): VexResult 
 const USAGE =
   'usage: node security/trivy/vex.ts --ignorefile FILE --image REGISTRY/PATH --digest sha256:… --author TEXT --id IRI --output FILE';
 
+const TEXT = { type: 'string' } as const;
+const IGNOREFILE = { type: 'string', default: 'security/trivy/.trivyignore' } as const;
+
 export function main(argv: string[], write: (text: string) => void = console.error): number {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      ignorefile: { type: 'string', default: 'security/trivy/.trivyignore' },
-      image: { type: 'string' },
-      digest: { type: 'string' },
-      author: { type: 'string' },
-      id: { type: 'string' },
-      output: { type: 'string' },
-    },
+    options: { ignorefile: IGNOREFILE, image: TEXT, digest: TEXT, author: TEXT, id: TEXT, output: TEXT },
   });
   const { ignorefile, image, digest, author, id, output } = values;
   if (!image || !digest || !author || !id || !output) {

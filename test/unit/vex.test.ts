@@ -41,14 +41,12 @@ describe('imagePurl', () => {
 
 describe('openVexDocument', () => {
   it('turns each accepted vulnerability into a statement on the image', () => {
-    const source = [
-      '# reason[vulnerable_code_not_in_execute_path]: only the CLI calls it (owner: @team)',
-      'CVE-2026-0001 exp:2026-12-01',
-      '',
-      '# a note first',
-      '# reason[affected]: no fix released yet; watched weekly',
-      'GHSA-2222-3333-4444 exp:2026-07-01',
-    ].join('\n');
+    const source = `# reason[vulnerable_code_not_in_execute_path]: only the CLI calls it (owner: @team)
+CVE-2026-0001 exp:2026-12-01
+
+# a note first
+# reason[affected]: no fix released yet; watched weekly
+GHSA-2222-3333-4444 exp:2026-07-01`;
     const { document, ignoreFileOnly } = openVexDocument(source, OPTIONS);
     expect(document).toEqual({
       '@context': OPENVEX_CONTEXT,
