@@ -22,7 +22,8 @@ export const POLICY_FILE_RULES: Readonly<Record<string, string>> = {
   'checkov-inline-skip': 'No inline `checkov:skip=` comment: skips live in checkov.yaml, with a reason.',
   'trivy-config':
     'trivy.yaml parses, enables the vuln, secret and misconfig scanners, and names its ignore file.',
-  'trivyignore-reason': 'Every .trivyignore entry has a `# reason:` comment above it.',
+  'trivyignore-reason':
+    'Every .trivyignore entry has a `# reason:` (or `# reason[VERDICT]:`) comment above it.',
   'trivyignore-expiry':
     'Every .trivyignore entry expires (`exp:YYYY-MM-DD`), at most a year ahead, and not in the past.',
   'osv-ignore':
@@ -142,7 +143,7 @@ export function checkTrivyIgnore(path: string, source: string, now: Date): Findi
       return;
     }
     const [id] = line.split(/\s+/);
-    if (!commentBlock.some((comment) => /^#\s*reason:\s*\S/i.test(comment))) {
+    if (!commentBlock.some((comment) => /^#\s*reason(:|\[[a-z_]+\]:)\s*\S/i.test(comment))) {
       findings.push({
         rule: 'trivyignore-reason',
         file: path,

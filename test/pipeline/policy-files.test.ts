@@ -70,6 +70,13 @@ describe('Trivy policy', () => {
         NOW,
       ),
     ).toEqual([]);
+    expect(
+      checkTrivyIgnore(
+        '.trivyignore',
+        '# reason[vulnerable_code_not_in_execute_path]: not reachable\nCVE-2026-0001 exp:2026-12-01\n',
+        NOW,
+      ),
+    ).toEqual([]);
   });
   it.each([
     ['no reason', 'CVE-2026-0001 exp:2026-12-01\n', 'trivyignore-reason'],
