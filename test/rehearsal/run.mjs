@@ -6,7 +6,10 @@
 //   npm run rehearse                       the rehearsal of this checkout (HEAD plus uncommitted changes)
 //   npm run rehearse -- --plant NAME       the same with one known defect put back (test/rehearsal/plants.mjs)
 //   npm run rehearse -- --only main        only the main push and its deploys (also: tag)
+//   npm run rehearse -- --prove-plants     each plant in turn, each run must fail for its planted reason
+//                                          (test/rehearsal/prove-plants.mjs; with --plant, only those)
 //   REHEARSAL_KEEP=1                       keep the work folder (logs, registry, artifacts) for reading
+//   REHEARSAL_RESULT=FILE                  write every check and every failed step there, as JSON
 //
 // Ends with one line "N passed, N failed" over the checks below; exit 0 only when none failed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -18,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
 import { detectEngine } from '../../security/gates/engine.ts';
 import { reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
@@ -40,15 +44,27 @@ const TAG = 'v1.2.3';
 const PINNED_TOOLS = ['act', 'cosign', 'trivy'];
 
 const { values: options } = parseArgs({
-  options: { plant: { type: 'string', multiple: true, default: [] }, only: { type: 'string' } },
+  options: {
+    plant: { type: 'string', multiple: true, default: [] },
+    only: { type: 'string' },
+    'prove-plants': { type: 'boolean', default: false },
+  },
 });
 
 // ---- checks and their tally -------------------------------------------------------------------------
 const tally = createTally();
-const { check, log: say } = tally;
+const { log: say } = tally;
+// Every check by name, and every step act reported failed ("<run>: <job>: <step>"): what
+// REHEARSAL_RESULT receives, from which prove-plants.mjs tells a plant's failure from any other.
+const result = { checks: [], failedSteps: [] };
+const check = (name, ok, detail) => {
+  result.checks.push({ name, ok: Boolean(ok) });
+  return tally.check(name, ok, detail);
+};
 const finish = (code) => {
   const passed = tally.summary();
   process.exitCode = code ?? (passed ? 0 : 1);
+  if (process.env.REHEARSAL_RESULT) writeFileSync(process.env.REHEARSAL_RESULT, JSON.stringify(result));
 };
 
 // ---- tools ------------------------------------------------------------------------------------------
@@ -97,6 +113,15 @@ async function makeRepository(work, plants, registryHost) {
   for (const plant of plants) {
     say(`planting: ${plant.name} (${plant.description})`);
     plant.apply(repo);
+  }
+  // A planted file is formatted as `npm run format` would before a commit: the plant is its defect, not
+  // a formatting error the lint job would stop on first.
+  for (const file of git('diff', '--name-only').split('\n').filter(Boolean)) {
+    const path = join(repo, file);
+    const config = await prettier.resolveConfig(path);
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, await prettier.format(text, { ...config, filepath: path }));
+    say(`planted file formatted with prettier: ${file}`);
   }
   // The tree as a user commits it (plants included), before the edits below: the zizmor and actionlint
   // jobs lint this copy, since the edits put the rehearsal's own shell into the workflow copies.
@@ -302,6 +327,8 @@ async function act(context, name, spec) {
       continue;
     }
     if (entry.jobResult) jobs[entry.jobID ?? entry.job] = entry.jobResult;
+    if (entry.stepResult === 'failure')
+      result.failedSteps.push(`${name}: ${entry.jobID ?? entry.job}: ${entry.step}`);
   }
   const seconds = (Date.now() - started) / 1000;
   say(`act ${name}: exit ${status} in ${seconds.toFixed(0)} s; jobs: ${JSON.stringify(jobs)}`);
@@ -373,6 +400,10 @@ function cosignVerify(context, args) {
 
 // ---- the rehearsal ----------------------------------------------------------------------------------
 async function main() {
+  if (options['prove-plants']) {
+    const { provePlants } = await import('./prove-plants.mjs');
+    return finish(await provePlants({ tally, check, names: options.plant }));
+  }
   const plants = options.plant.map((name) => {
     const plant = PLANTS.find((candidate) => candidate.name === name);
     if (!plant) throw new Error(`unknown plant ${name}; known: ${PLANTS.map((p) => p.name).join(', ')}`);

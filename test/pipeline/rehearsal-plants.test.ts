@@ -1,0 +1,100 @@
+// The rehearsal's plants (test/rehearsal/plants.mjs) and the judge of `npm run rehearse -- --prove-plants`
+// (test/rehearsal/prove-plants.mjs), without a run: every plant still applies to this tree, once, and the
+// judge refuses a run that did not fail, that failed for another reason, or that could not run at all.
+// The runs themselves are `.ci/run`'s step "rehearsal plants each make it fail" (docs/rehearsal.md).
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PLANTS } from '../rehearsal/plants.mjs';
+import { judge } from '../rehearsal/prove-plants.mjs';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+describe('each plant', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'plants-'));
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  test.each(PLANTS.map((plant) => [plant.name, plant]))(
+    '%s applies to this tree and changes what it names',
+    (_name, plant) => {
+      const tree = join(copy, plant.name);
+      for (const part of ['.github/workflows', 'docs/pipeline.md'])
+        cpSync(join(ROOT, part), join(tree, part), { recursive: true });
+      const before = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+      plant.apply(tree);
+      const changed = [
+        'docs/pipeline.md',
+        ...['pipeline', 'security-gates', 'deploy-cloudrun', 'deploy-beanstalk'].map(
+          (w) => `.github/workflows/${w}.yml`,
+        ),
+      ].filter((file) => readFileSync(join(tree, file), 'utf8') !== before(file));
+      expect(changed.length).toBeGreaterThan(0);
+      expect(['main', 'tag']).toContain(plant.only);
+      expect(plant.bites.checks.length).toBeGreaterThan(0);
+    },
+  );
+});
+
+describe('the judge of a planted run', () => {
+  const plant = PLANTS.find((candidate) => candidate.name === 'sbom-path')!;
+  const step = plant.bites.steps[0];
+  const bitten = {
+    status: 1,
+    signal: null,
+    output: "cp: cannot stat '/tmp/runner/sbom.cdx.json': No such file or directory",
+    result: {
+      checks: [
+        { name: 'the real tools are installed (act, cosign, …)', ok: true },
+        { name: 'v1.2.3: job publish succeeded', ok: false },
+        {
+          name: 'v1.2.3: the release assets are the SBOM, the provenance and a Sigstore bundle for each',
+          ok: false,
+        },
+      ],
+      failedSteps: [step],
+    },
+  };
+
+  test('a run that failed at the planted step, on the planted checks, with the planted message, is proven', () => {
+    expect(judge(plant, bitten)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  test('a run that passed is a plant that does not bite', () => {
+    const passed = {
+      ...bitten,
+      status: 0,
+      result: { checks: [{ name: 'v1.2.3: job publish succeeded', ok: true }], failedSteps: [] },
+    };
+    expect(judge(plant, passed)).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/did not bite/)],
+    });
+  });
+
+  test('a run that also failed elsewhere (Prettier in the lint job) does not show the plant', () => {
+    const elsewhere = {
+      ...bitten,
+      result: { ...bitten.result, failedSteps: [step, 'push-tag: gates/lint: Prettier'] },
+    };
+    expect(judge(plant, elsewhere).ok).toBe(false);
+  });
+
+  test('a run that failed without the planted message does not show the plant', () => {
+    expect(judge(plant, { ...bitten, output: 'Error: 429 Too Many Requests' }).ok).toBe(false);
+  });
+
+  test('a rehearsal that could not run is an outage, never a proof', () => {
+    const noAct = {
+      ...bitten,
+      result: {
+        ...bitten.result,
+        checks: [
+          { name: 'the real tools are installed (act, cosign, …)', ok: false },
+          ...bitten.result.checks.slice(1),
+        ],
+      },
+    };
+    expect(judge(plant, noAct)).toMatchObject({ ok: false, outage: true });
+    expect(judge(plant, { ...bitten, result: undefined })).toMatchObject({ ok: false, outage: true });
+  });
+});
