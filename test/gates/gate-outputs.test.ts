@@ -42,6 +42,7 @@ import type { GateContext, GateOutcome, RunOptions } from '../../security/gates/
 import { GATES } from '../../security/gates/local-gates.ts';
 import { TEST_RESULT_DIR, TEST_RESULT_FILE, workingTree } from '../../security/gates/test-result.ts';
 import type { ToolSelection } from '../../security/gates/tools.ts';
+import { COMMIT_SHA } from '../../security/constants.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'gate-outputs');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -317,7 +318,7 @@ describe('tests (build, then jest with the floor)', () => {
     const report = `${TEST_RESULT_DIR}/jest.json`;
     writeFileSync(join(root, report), fixture('jest-passing.json'));
     const tree = workingTree(root);
-    expect(tree).toMatch(/^[0-9a-f]{40}$/);
+    expect(tree).toMatch(COMMIT_SHA);
     writeFileSync(join(root, TEST_RESULT_FILE), JSON.stringify({ tree, report }));
     const { outcome, calls } = await runGate('tests', () => {
       throw new Error('ran a command');

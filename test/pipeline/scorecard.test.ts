@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { checkWorkflow, loadReviewedActions } from '../../security/workflow-policy.ts';
 import { ROOT, rules, workflowFile } from './helpers.ts';
+import { PINNED_BY_DIGEST } from '../../security/constants.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -218,7 +219,7 @@ describe('Pinned-Dependencies (checks/raw/pinned_dependencies.go, shell_download
         (_match, name: string) => args.get(name) ?? '',
       );
       const stage = operands[1]?.toUpperCase() === 'AS' ? operands[2] : undefined;
-      const pinned = image === 'scratch' || pinnedStages.has(image) || /@sha256:[a-f\d]{64}$/.test(image);
+      const pinned = image === 'scratch' || pinnedStages.has(image) || PINNED_BY_DIGEST.test(image);
       if (stage && pinned) pinnedStages.add(stage);
       if (!pinned) found.push(line.trim());
     }
