@@ -10,6 +10,7 @@ import { zapApiScanArguments, zapApiVerdict } from '../../security/gates/contain
 import { checkZapRules } from '../../security/workflow-policy.ts';
 import { ROOT } from './sandbox.ts';
 import { PINNED_BY_DIGEST } from '../../security/constants.ts';
+import { expectZapApiSetup } from './zap-api-job.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
@@ -94,9 +95,7 @@ describe('command line', () => {
     // CI's server is the port src/service.json names, read by the step that starts the service.
     const inCi = zapApiScanArguments('"http://127.0.0.1:${SERVICE_PORT}"');
     expect(script.replace(/\\\n\s*/g, '')).toContain(inCi.join(' '));
-    expect(script).toContain('image=$(jq -r .zap.reference security/gates/images.json)');
-    expect(script).toContain('cp security/zap/api-rules.tsv "${work}/api-rules.tsv"');
-    expect(script).toContain('cp docs/openapi.yaml "${work}/openapi.yaml"');
+    expectZapApiSetup(script, 'docs/openapi.yaml');
     // The 5xx check of the verdict, in CI.
     expect(script).toContain('select(.pluginid == "100000" and .riskcode != "0")');
     expect(script).toContain('--read-only --cap-drop ALL --security-opt no-new-privileges');

@@ -123,9 +123,12 @@ describe('Signed-Releases (probes/releasesAreSigned, probes/releasesHaveProvenan
     expect(release.needs).toEqual(['publish']);
     expect(release.if).toContain("startsWith(github.ref, 'refs/tags/v')");
     // Provenance scores 10 (".intoto.jsonl"); a signature ".sigstore.json" scores 8 on its own.
-    expect(releaseRun).toContain('"${assets}/provenance.intoto.jsonl"');
-    expect(releaseRun).toContain('"${assets}/provenance.intoto.jsonl.sigstore.json"');
-    expect(releaseRun).toContain('"${assets}/sbom.cdx.json.sigstore.json"');
+    for (const asset of [
+      'provenance.intoto.jsonl',
+      'provenance.intoto.jsonl.sigstore.json',
+      'sbom.cdx.json.sigstore.json',
+    ])
+      expect(releaseRun).toContain(`"\${assets}/${asset}"`);
     expect(releaseRun).toContain('--verify-tag');
     expect(publishRuns).toContain('cosign sign-blob --yes --bundle "${assets}/${file}.sigstore.json"');
     expect(publishRuns).toContain('cp "$PROVENANCE" "${assets}/provenance.intoto.jsonl"');
