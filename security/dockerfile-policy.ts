@@ -11,6 +11,7 @@
  * test/pipeline/dockerfile-tools.test.ts runs through the real tools.
  */
 import { DockerfileParser, type Copy, type Flag, type Instruction } from 'dockerfile-ast';
+import { PINNED_BY_DIGEST } from './constants.ts';
 
 export const DOCKERFILE_RULES = Object.freeze({
   'user-numeric-nonroot':
@@ -42,7 +43,6 @@ interface Stage {
   readonly instructions: Instruction[];
 }
 
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const PACKAGE_RUNNERS = /(^|\/)(npm|npx|yarn|pnpm|corepack)$/;
 const SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
 const DOWNLOADERS = /\b(curl|wget)\b/i;
@@ -146,7 +146,7 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
       return;
     }
     if (seenStages.has(reference.toLowerCase()) || reference === 'scratch') return;
-    if (!DIGEST.test(reference)) {
+    if (!PINNED_BY_DIGEST.test(reference)) {
       report('base-pinned-by-digest', line, `${where} ${reference} is not pinned by sha256 digest`);
     }
   };
@@ -165,7 +165,7 @@ export function checkDockerfile(text: string): DockerfileFinding[] {
     }
   }
   const syntax = /^#\s*syntax\s*=\s*(\S+)/im.exec(text.split('\n').find((line) => !/^\s*$/.test(line)) ?? '');
-  if (syntax?.[1] !== undefined && !DIGEST.test(syntax[1])) {
+  if (syntax?.[1] !== undefined && !PINNED_BY_DIGEST.test(syntax[1])) {
     report('syntax-pinned-by-digest', 1, `# syntax=${syntax[1]} is not pinned by sha256 digest`);
   }
 

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { COMMIT_SHA } from './constants.ts';
 
 export const GITLEAKS_CONFIG = '.gitleaks.toml';
 export const INSTALL_HINT = 'go install github.com/zricethezav/gitleaks/v8@v8.30.1 (docs/secrets.md)';
@@ -183,7 +184,7 @@ export async function binaryPathResults(binary, root, revisions) {
   let commit = '';
   for (const field of log.stdout.split('\0')) {
     const entry = field.replace(/^\n/, '');
-    if (/^[0-9a-f]{40}$/.test(entry)) commit = entry;
+    if (COMMIT_SHA.test(entry)) commit = entry;
     else if (entry.startsWith('-\t-\t')) files.push({ path: entry.slice(4), commit });
   }
   return pathRuleFindings(binary, root, files, 'sarif');

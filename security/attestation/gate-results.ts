@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { GATE_JOBS, REPORT_ARTIFACT_PREFIX, type ReportReaderKind } from '../gates/catalog.ts';
 import { parseGateOutputs } from '../gates/summary.ts';
+import { SHA256_DIGEST } from '../constants.ts';
 
 export { REPORT_ARTIFACT_PREFIX };
 
@@ -279,7 +280,7 @@ export function recordGate(gate: GateDefinition, input: AttestationInput): GateR
 }
 
 export function buildPredicate(input: AttestationInput, gates: readonly GateDefinition[] = GATES) {
-  if (!/^sha256:[0-9a-f]{64}$/.test(input.digest)) throw new Error('the digest must be sha256:<64 hex>');
+  if (!SHA256_DIGEST.test(input.digest)) throw new Error('the digest must be sha256:<64 hex>');
   const records = gates.map((gate) => recordGate(gate, input));
   const passed = records.every((record) => record.verdict === PASSED);
   return {

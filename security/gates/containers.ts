@@ -17,10 +17,9 @@ import { readServiceDescription, serviceBuildArgs, standInArguments } from './se
 import type { Log } from 'sarif';
 import type { ToolSelection } from './tools.ts';
 import { describeSelection, selectTool } from './tools.ts';
+import { IMAGES_FILE, PINNED_BY_DIGEST } from '../constants.ts';
 
 export type ScannerName = 'trivy' | 'checkov' | 'hadolint' | 'zap' | 'osv-scanner';
-
-export const IMAGES_FILE = 'security/gates/images.json';
 
 /** The pinned image of a scanner, or undefined when images.json has none (Checkov: PyPI only; osv-scanner: Go). */
 export function pinnedImage(root: string, scanner: ScannerName): string | undefined {
@@ -30,7 +29,7 @@ export function pinnedImage(root: string, scanner: ScannerName): string | undefi
   >;
   const reference = images[scanner]?.reference;
   if (reference === undefined) return undefined;
-  if (!/@sha256:[0-9a-f]{64}$/.test(reference)) {
+  if (!PINNED_BY_DIGEST.test(reference)) {
     throw new Error(`${IMAGES_FILE}: ${scanner}.reference must be an image pinned by sha256 digest`);
   }
   return reference;
@@ -134,7 +133,7 @@ export function pinnedBaseImages(dockerfile: string): string[] {
     ...new Set(
       baseImages(dockerfile)
         .map(({ reference }) => reference)
-        .filter((reference) => /@sha256:[0-9a-f]{64}$/.test(reference)),
+        .filter((reference) => PINNED_BY_DIGEST.test(reference)),
     ),
   ];
 }

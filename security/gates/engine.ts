@@ -58,10 +58,8 @@ export function execute(
     };
     child.stdout.on('data', keep(stdout, process.stdout));
     child.stderr.on('data', keep(stderr, process.stderr));
-    let settled = false;
+    // A promise settles once: when 'close' follows 'error', its result is dropped by the promise itself.
     const settle = (result: ProcessResult) => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       resolveResult(result);
     };

@@ -10,8 +10,8 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { ContainerEngine } from './engine.ts';
 import { ensureImage, execute } from './engine.ts';
+import { TOOLS_FILE } from '../constants.ts';
 
-export const TOOLS_FILE = 'security/tools.json';
 export const INSTALLER = 'scripts/ci/install-tools.sh';
 
 interface ToolEntry {

@@ -19,19 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { baseImages } from '../../security/dockerfile-policy.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
-import {
-  readServiceDescription,
-  serviceBuildArgs,
-  standInArguments,
-} from '../../security/gates/service-description.ts';
-import {
-  ensureStandinBases,
-  findBusybox,
-  npmDirectory,
-  removeStandinBases,
-  standinBuildArgs,
-  withChecks,
-} from './standin-bases.mjs';
+import { readServiceDescription, standInArguments } from '../../security/gates/service-description.ts';
+import { projectBuildArguments, removeStandinBases, standinBasesHere, withChecks } from './standin-bases.mjs';
 import { createTally } from '../support/tally.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,17 +113,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function build(engine, tag, buildArgs, bases) {
-  const args = ['build', '--network', 'host', '-f', join(ROOT, 'Dockerfile'), '-t', tag];
-  // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format. No layer cache,
-  // so the test leaves no intermediate images behind.
-  if (engine.name === 'podman') args.push('--format', 'docker', '--layers=false');
-  if (bases)
-    args.push(...standinBuildArgs(engine.name, bases, readFileSync(join(ROOT, 'Dockerfile'), 'utf8')));
-  for (const [name, value] of Object.entries({ ...serviceBuildArgs(SERVICE), ...buildArgs }))
-    args.push('--build-arg', `${name}=${value}`);
   made.images.push(tag);
   const started = Date.now();
-  const result = await engine.attempt([...args, ROOT], { timeout: 600_000, env: { DOCKER_BUILDKIT: '1' } });
+  const args = projectBuildArguments(engine.name, { root: ROOT, tag, bases, buildArgs });
+  const result = await engine.attempt(args, { timeout: 600_000, env: { DOCKER_BUILDKIT: '1' } });
   log(`${engine.name} build ${tag}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
 }
@@ -497,22 +479,12 @@ async function main() {
     await engine.run(['pull', runtimeBase], { timeout: 600_000 });
     log(`bases: the Dockerfile's pinned images (${runtimeBase})`);
   } else {
-    const busybox = findBusybox();
-    const npm = npmDirectory();
-    if (!busybox || !npm) {
-      check(
-        'tools for the stand-in bases (a static busybox, npm)',
-        false,
-        `busybox: ${busybox ?? 'missing (apt-get install busybox-static)'}, npm: ${npm ?? 'missing'}`,
-      );
+    const here = await standinBasesHere(engine, log);
+    if (here.missing !== undefined) {
+      check('tools for the stand-in bases (a static busybox, npm)', false, here.missing);
       return 1;
     }
-    bases = await ensureStandinBases(engine, {
-      nodeBinary: process.execPath,
-      npmDirectory: npm,
-      busybox,
-      log,
-    });
+    bases = here.bases;
     runtimeBase = bases.runtime;
   }
 

@@ -23,6 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { baseImages } from '../../security/dockerfile-policy.ts';
+import { readServiceDescription, serviceBuildArgs } from '../../security/gates/service-description.ts';
 
 const RECIPE_VERSION = '1';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -216,6 +217,47 @@ export function standinBuildArgs(engineName, bases, dockerfile) {
   }
   args.push(engineName === 'podman' ? '--pull=never' : '--pull=false');
   return args;
+}
+
+/**
+ * Both stand-ins made (or reused) from this machine's Node, its static busybox and its npm:
+ * `{ bases }`, or `{ missing }` saying which of those this machine lacks.
+ */
+export async function standinBasesHere(engine, log) {
+  const busybox = findBusybox();
+  const npm = npmDirectory();
+  if (!busybox || !npm) {
+    return {
+      missing: `busybox: ${busybox ?? 'missing (apt-get install busybox-static)'}, npm: ${npm ?? 'missing'}`,
+    };
+  }
+  return {
+    bases: await ensureStandinBases(engine, {
+      nodeBinary: process.execPath,
+      npmDirectory: npm,
+      busybox,
+      log,
+    }),
+  };
+}
+
+/**
+ * The engine arguments that build the project's Dockerfile as `tag`: on the stand-ins when `bases` is
+ * given, with src/service.json's build arguments and `buildArgs` over them.
+ */
+export function projectBuildArguments(engineName, { root, tag, bases, buildArgs }) {
+  const dockerfile = join(root, 'Dockerfile');
+  const args = ['build', '--network', 'host', '-f', dockerfile, '-t', tag];
+  // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format. No layer cache,
+  // so a test leaves no intermediate images behind.
+  if (engineName === 'podman') args.push('--format', 'docker', '--layers=false');
+  if (bases) args.push(...standinBuildArgs(engineName, bases, readFileSync(dockerfile, 'utf8')));
+  for (const [name, value] of Object.entries({
+    ...serviceBuildArgs(readServiceDescription(root)),
+    ...buildArgs,
+  }))
+    args.push('--build-arg', `${name}=${value}`);
+  return [...args, root];
 }
 
 // The engine of security/gates/engine.ts with what the container test and the rehearsal need on top: a

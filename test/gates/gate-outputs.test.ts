@@ -25,23 +25,16 @@
  *   (exit 0); floor one passing test under `--coverage --coverageThreshold '{"global":{"branches":90}}'`
  *   that covers 50 % (exit 1, stderr in jest-floor.stderr.txt).
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessResult } from '../../security/gates/engine.ts';
 import type { GateContext, GateOutcome, RunOptions } from '../../security/gates/gate.ts';
 import { GATES } from '../../security/gates/local-gates.ts';
 import { TEST_RESULT_DIR, TEST_RESULT_FILE, workingTree } from '../../security/gates/test-result.ts';
 import type { ToolSelection } from '../../security/gates/tools.ts';
+import { COMMIT_SHA } from '../../security/constants.ts';
+import { folderPerTest } from '../support/scratch.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'gate-outputs');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -56,13 +49,13 @@ interface Call {
 
 type Answer = (call: Call) => ProcessResult;
 
+const scratch = folderPerTest('gate-outputs-');
 let root: string;
 let reportsDir: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'gate-outputs-'));
+  root = scratch();
   reportsDir = join(root, 'reports');
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs one gate of GATES with `answer` standing in for the commands it starts; returns what it ran. */
 async function runGate(
@@ -317,7 +310,7 @@ describe('tests (build, then jest with the floor)', () => {
     const report = `${TEST_RESULT_DIR}/jest.json`;
     writeFileSync(join(root, report), fixture('jest-passing.json'));
     const tree = workingTree(root);
-    expect(tree).toMatch(/^[0-9a-f]{40}$/);
+    expect(tree).toMatch(COMMIT_SHA);
     writeFileSync(join(root, TEST_RESULT_FILE), JSON.stringify({ tree, report }));
     const { outcome, calls } = await runGate('tests', () => {
       throw new Error('ran a command');

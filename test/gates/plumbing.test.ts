@@ -21,6 +21,7 @@ import { GATES } from '../../security/gates/local-gates.ts';
 import { describeResults } from '../../security/gates/sarif.ts';
 import { checkRepository } from '../../security/workflow-policy.ts';
 import { EXIT } from '../../security/gates/runner.ts';
+import { folderPerTest } from '../support/scratch.ts';
 
 describe('execute', () => {
   it('captures the exit status and both streams', async () => {
@@ -153,18 +154,14 @@ describe('the command line', () => {
 });
 
 describe('gates that read a tool’s output', () => {
-  let reportsDir: string;
-  beforeEach(() => {
-    reportsDir = mkdtempSync(join(tmpdir(), 'gates-plumbing-'));
-  });
-  afterEach(() => rmSync(reportsDir, { recursive: true, force: true }));
+  const reportsDir = folderPerTest('gates-plumbing-');
 
   const runGate = (name: string, answer: ProcessResult) => {
     const gate = GATES.find((candidate) => candidate.name === name);
     if (gate === undefined) throw new Error(`no gate ${name}`);
     const context: GateContext = {
-      root: reportsDir,
-      reportsDir,
+      root: reportsDir(),
+      reportsDir: reportsDir(),
       engine: undefined,
       earlier: new Map(),
       shared: new Map(),
@@ -190,7 +187,7 @@ describe('gates that read a tool’s output', () => {
       findings: 1,
       details: ['left-pad <1.3.1: high (npm audit fix / npm update)'],
     });
-    expect(JSON.parse(readFileSync(join(reportsDir, 'npm-audit.json'), 'utf8'))).toMatchObject({
+    expect(JSON.parse(readFileSync(join(reportsDir(), 'npm-audit.json'), 'utf8'))).toMatchObject({
       auditReportVersion: 2,
     });
   });
@@ -220,7 +217,7 @@ describe('gates that read a tool’s output', () => {
     // secretlint --format json: one entry per file, its messages with ruleId, message and loc.
     const stdout = JSON.stringify([
       {
-        filePath: join(reportsDir, 'src', 'key.ts'),
+        filePath: join(reportsDir(), 'src', 'key.ts'),
         messages: [
           {
             ruleId: '@secretlint/secretlint-rule-aws',

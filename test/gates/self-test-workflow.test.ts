@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkovArguments } from '../../security/gates/containers.ts';
 import { ROOT } from './sandbox.ts';
+import { COMMIT_SHA, PINNED_BY_DIGEST } from '../../security/constants.ts';
+import { expectZapApiSetup } from './zap-api-job.ts';
 
 interface Step {
   id?: string;
@@ -68,7 +70,10 @@ test.each(jobs)(
 test('every action is pinned by full commit SHA with its version beside it', () => {
   const uses = TEXT.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
   expect(uses.length).toBeGreaterThanOrEqual(8);
-  for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  for (const line of uses) {
+    const pin = /uses: [\w.-]+\/[\w./-]+@(\S+) # v\d+\.\d+\.\d+$/.exec(line);
+    expect(pin?.[1]).toMatch(COMMIT_SHA);
+  }
 });
 
 test('each job asserts a failure of its gate: a non-zero exit or a named finding', () => {
@@ -86,9 +91,7 @@ test('each job asserts a failure of its gate: a non-zero exit or a named finding
   // active rule 40012 named (an exit code alone could come from a passive rule).
   const api = runs('zap-api');
   expect(api).toMatch(/set \+e\n[\s\S]*code=\$\?\n\s*set -e/);
-  expect(api).toContain('jq -r .zap.reference security/gates/images.json');
-  expect(api).toContain('cp security/zap/api-rules.tsv "${work}/api-rules.tsv"');
-  expect(api).toContain('cp security/self-test/zap-api/openapi.yaml "${work}/openapi.yaml"');
+  expectZapApiSetup(api, 'security/self-test/zap-api/openapi.yaml');
   expect(api).toContain('select(.pluginid == "40012")');
   expect(api).toContain('[ "${code}" -ne 1 ]');
 });
@@ -96,7 +99,7 @@ test('each job asserts a failure of its gate: a non-zero exit or a named finding
 test('the scanner images the self-test and npm run gates use are pinned by digest', () => {
   const images = JSON.parse(read('security/gates/images.json')) as Record<string, { reference?: string }>;
   for (const name of ['trivy', 'zap']) {
-    expect(images[name]?.reference).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(images[name]?.reference).toMatch(PINNED_BY_DIGEST);
   }
   // No Checkov image: no digest is known for the pinned release, which comes from PyPI, hash-locked.
   expect(images.checkov).toBeUndefined();

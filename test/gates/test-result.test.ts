@@ -14,6 +14,7 @@ import {
   TEST_RESULT_FILE,
   workingTree,
 } from '../../security/gates/test-result.ts';
+import { COMMIT_SHA } from '../../security/constants.ts';
 
 let root: string;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
@@ -41,7 +42,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('the kept test result', () => {
   it('is keyed by the whole working tree: an edit or a new file changes the key, the real index stays', () => {
     const first = workingTree(root);
-    expect(first).toMatch(/^[0-9a-f]{40}$/);
+    expect(first).toMatch(COMMIT_SHA);
     expect(workingTree(root)).toBe(first);
     writeFileSync(join(root, 'a.txt'), 'b\n');
     const edited = workingTree(root);

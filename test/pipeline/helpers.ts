@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Document, parseDocument } from 'yaml';
 import type { Finding, WorkflowFile } from '../../security/workflow-policy.ts';
@@ -28,4 +29,25 @@ export function edited(path: string, change: (text: string) => string): Workflow
 
 export function rules(findings: Finding[]): string[] {
   return [...new Set(findings.map((finding) => finding.rule))].sort();
+}
+
+// What the whole-repository checks (checkRepository) read besides the workflows.
+const POLICY_INPUTS = ['.github', 'security', 'checkov.yaml', 'package.json', 'package-lock.json', 'deploy'];
+const plantedCopies: string[] = [];
+
+/** A copy of what the repository checks read, with `plant` applied to one file (it must change it). */
+export function plantedCopy(path: string, plant: (text: string) => string): string {
+  const root = mkdtempSync(join(tmpdir(), 'planted-policy-'));
+  plantedCopies.push(root);
+  for (const part of POLICY_INPUTS) cpSync(join(ROOT, part), join(root, part), { recursive: true });
+  const original = readFileSync(join(root, path), 'utf8');
+  const planted = plant(original);
+  if (planted === original) throw new Error(`the plant in ${path} changed nothing`);
+  writeFileSync(join(root, path), planted);
+  return root;
+}
+
+/** Removes every copy plantedCopy made (a test file's afterAll). */
+export function removePlantedCopies(): void {
+  for (const root of plantedCopies.splice(0)) rmSync(root, { recursive: true, force: true });
 }

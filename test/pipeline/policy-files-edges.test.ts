@@ -4,14 +4,14 @@
  * Checkov lists with an empty entry or no list at all, and a Trivy config named by a workflow whose
  * ignore file is unnamed or absent. Each input is the file as its tool reads it, written out here.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   checkCheckovConfig,
   checkOsvScannerConfig,
   checkPolicyFiles,
 } from '../../security/workflow-policy.ts';
+import { folderPerTest } from '../support/scratch.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const messages = (findings: readonly { message: string }[]) => findings.map((finding) => finding.message);
@@ -103,14 +103,10 @@ describe('checkov.yaml', () => {
 });
 
 describe('a Trivy config named by a workflow', () => {
-  let root: string;
-  beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'policy-files-edges-'));
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const root = folderPerTest('policy-files-edges-');
   const put = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
+    mkdirSync(dirname(join(root(), path)), { recursive: true });
+    writeFileSync(join(root(), path), text);
   };
   const workflow = {
     path: '.github/workflows/scan.yml',
@@ -126,7 +122,7 @@ describe('a Trivy config named by a workflow', () => {
   };
   const scanners = 'scan:\n  scanners: [vuln, secret, misconfig]\n';
   const trivyFindings = () =>
-    checkPolicyFiles(root, [workflow], NOW).filter(
+    checkPolicyFiles(root(), [workflow], NOW).filter(
       (finding) => finding.file.startsWith('trivy') || finding.file.startsWith('.trivy'),
     );
 

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { checkWorkflow, loadReviewedActions } from '../../security/workflow-policy.ts';
 import { ROOT, rules, workflowFile } from './helpers.ts';
+import { PINNED_BY_DIGEST } from '../../security/constants.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -122,9 +123,12 @@ describe('Signed-Releases (probes/releasesAreSigned, probes/releasesHaveProvenan
     expect(release.needs).toEqual(['publish']);
     expect(release.if).toContain("startsWith(github.ref, 'refs/tags/v')");
     // Provenance scores 10 (".intoto.jsonl"); a signature ".sigstore.json" scores 8 on its own.
-    expect(releaseRun).toContain('"${assets}/provenance.intoto.jsonl"');
-    expect(releaseRun).toContain('"${assets}/provenance.intoto.jsonl.sigstore.json"');
-    expect(releaseRun).toContain('"${assets}/sbom.cdx.json.sigstore.json"');
+    for (const asset of [
+      'provenance.intoto.jsonl',
+      'provenance.intoto.jsonl.sigstore.json',
+      'sbom.cdx.json.sigstore.json',
+    ])
+      expect(releaseRun).toContain(`"\${assets}/${asset}"`);
     expect(releaseRun).toContain('--verify-tag');
     expect(publishRuns).toContain('cosign sign-blob --yes --bundle "${assets}/${file}.sigstore.json"');
     expect(publishRuns).toContain('cp "$PROVENANCE" "${assets}/provenance.intoto.jsonl"');
@@ -218,7 +222,7 @@ describe('Pinned-Dependencies (checks/raw/pinned_dependencies.go, shell_download
         (_match, name: string) => args.get(name) ?? '',
       );
       const stage = operands[1]?.toUpperCase() === 'AS' ? operands[2] : undefined;
-      const pinned = image === 'scratch' || pinnedStages.has(image) || /@sha256:[a-f\d]{64}$/.test(image);
+      const pinned = image === 'scratch' || pinnedStages.has(image) || PINNED_BY_DIGEST.test(image);
       if (stage && pinned) pinnedStages.add(stage);
       if (!pinned) found.push(line.trim());
     }

@@ -4,27 +4,10 @@
  * a recorded default that differs from the pin, and a version input that matches it (no finding).
  * Each plant edits a copy of the files the rule reads, then the whole workflow policy runs on it.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkRepository } from '../../security/workflow-policy.ts';
-import { ROOT } from './helpers.ts';
+import { plantedCopy, removePlantedCopies } from './helpers.ts';
 
-const roots: string[] = [];
-afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
-
-function plantedCopy(path: string, plant: (text: string) => string): string {
-  const root = mkdtempSync(join(tmpdir(), 'tool-pins-edges-'));
-  roots.push(root);
-  for (const part of ['.github', 'security', 'checkov.yaml', 'package.json', 'package-lock.json', 'deploy']) {
-    cpSync(join(ROOT, part), join(root, part), { recursive: true });
-  }
-  const original = readFileSync(join(root, path), 'utf8');
-  const planted = plant(original);
-  if (planted === original) throw new Error(`the plant in ${path} changed nothing`);
-  writeFileSync(join(root, path), planted);
-  return root;
-}
+afterAll(removePlantedCopies);
 
 const toolFindings = (root: string) =>
   checkRepository(root)

@@ -1,6 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkRepository } from '../../security/workflow-policy.ts';
 import {
   checkImagePins,
@@ -8,24 +6,13 @@ import {
   sameVersion,
   versionsNamed,
 } from '../../security/workflow-policy/rules/tool-pins.ts';
-import { ROOT } from './helpers.ts';
+import { plantedCopy, removePlantedCopies, ROOT } from './helpers.ts';
+
+afterAll(removePlantedCopies);
 
 const pins = loadToolPins(ROOT);
 const toolFindings = (root: string) =>
   checkRepository(root).filter((finding) => finding.rule.startsWith('tool-version'));
-
-/** A copy of the files the pin checks read, with `plant` applied to one of them. */
-function plantedCopy(path: string, plant: (text: string) => string): string {
-  const root = mkdtempSync(join(tmpdir(), 'tool-pins-'));
-  for (const part of ['.github', 'security', 'checkov.yaml', 'package.json', 'package-lock.json', 'deploy']) {
-    cpSync(join(ROOT, part), join(root, part), { recursive: true });
-  }
-  const original = readFileSync(join(root, path), 'utf8');
-  const planted = plant(original);
-  if (planted === original) throw new Error(`the plant in ${path} changed nothing`);
-  writeFileSync(join(root, path), planted);
-  return root;
-}
 
 describe('the versions the workflows run are the ones security/tools.json pins', () => {
   it('holds for the repository as committed: no tool-version finding', () => {
@@ -88,15 +75,10 @@ describe('the versions the workflows run are the ones security/tools.json pins',
       /aquasecurity\/trivy-action v0\.36\.0 installs trivy v0\.69\.3, but security\/tools\.json pins v0\.70\.0/,
     ],
   ])('fails when %s names another version', (_what, path, plant, message) => {
-    const root = plantedCopy(path, plant);
-    try {
-      const findings = toolFindings(root);
-      expect(findings.map((finding) => finding.message)).toEqual(
-        expect.arrayContaining([expect.stringMatching(message)]),
-      );
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    const findings = toolFindings(plantedCopy(path, plant));
+    expect(findings.map((finding) => finding.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(message)]),
+    );
   });
 });
 

@@ -371,6 +371,16 @@ const repositoryPayload = () => ({
   visibility: 'public',
 });
 
+// What every push event of the rehearsal carries, whatever the ref: the commit pushed, by whom, where.
+const pushPayload = (sha) => ({
+  after: sha,
+  deleted: false,
+  repository: repositoryPayload(),
+  pusher: { name: 'rehearsal' },
+  sender: { login: 'rehearsal' },
+  head_commit: { id: sha },
+});
+
 // ---- what the registry holds -------------------------------------------------------------------------
 function registryTags(context, path) {
   const result = spawnSync(
@@ -632,16 +642,11 @@ async function rehearseMain(context, { sha, before, image, cloudRecord, findings
   console.log(`\n== push to main (${sha.slice(0, 12)})`);
   const runId = 101;
   const eventFile = writeEvent(context, 'push-main', {
+    ...pushPayload(sha),
     ref: 'refs/heads/main',
     before,
-    after: sha,
     created: false,
-    deleted: false,
     forced: false,
-    repository: repositoryPayload(),
-    pusher: { name: 'rehearsal' },
-    sender: { login: 'rehearsal' },
-    head_commit: { id: sha },
   });
   const result = await act(context, 'push-main', {
     event: 'push',
@@ -722,17 +727,12 @@ async function rehearseTag(context, { image, findings }) {
   console.log(`\n== push of tag ${TAG} (${sha.slice(0, 12)})`);
   const runId = 102;
   const eventFile = writeEvent(context, 'push-tag', {
+    ...pushPayload(sha),
     ref: `refs/tags/${TAG}`,
     ref_type: 'tag',
     before: '0'.repeat(40),
-    after: sha,
     created: true,
-    deleted: false,
     base_ref: null,
-    repository: repositoryPayload(),
-    pusher: { name: 'rehearsal' },
-    sender: { login: 'rehearsal' },
-    head_commit: { id: sha },
   });
   writeFileSync(findings, '');
   writeFileSync(context.env.REHEARSAL_CLOUD_RECORD, '');

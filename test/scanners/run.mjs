@@ -31,18 +31,8 @@ import { checkovArguments } from '../../security/gates/containers.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import { candidatePaths, reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import { actionlintArguments, zizmorArguments } from '../../security/gates/workflow-linters.ts';
-import {
-  readServiceDescription,
-  serviceBuildArgs,
-  standInArguments,
-} from '../../security/gates/service-description.ts';
-import {
-  ensureStandinBases,
-  findBusybox,
-  npmDirectory,
-  standinBuildArgs,
-  withChecks,
-} from '../container/standin-bases.mjs';
+import { readServiceDescription, standInArguments } from '../../security/gates/service-description.ts';
+import { projectBuildArguments, standinBasesHere, withChecks } from '../container/standin-bases.mjs';
 import { createTally } from '../support/tally.mjs';
 import { buildOsvDb } from './osv-db/build.mjs';
 
@@ -114,29 +104,16 @@ let work;
 const engineRun = (args, timeout = 600_000) => engine.run(args, { timeout });
 
 async function buildTemplateImage() {
-  const busybox = findBusybox();
-  const npm = npmDirectory();
-  if (!busybox || !npm) throw new Error(`stand-in bases need a static busybox (${busybox}) and npm (${npm})`);
-  const bases = await ensureStandinBases(engine, {
-    nodeBinary: process.execPath,
-    npmDirectory: npm,
-    busybox,
-    log,
-  });
-  const args = ['build', '--network', 'host', '-f', join(ROOT, 'Dockerfile'), '-t', IMAGE];
-  if (engine.name === 'podman') args.push('--format', 'docker', '--layers=false');
-  args.push(...standinBuildArgs(engine.name, bases, readFileSync(join(ROOT, 'Dockerfile'), 'utf8')));
-  for (const [name, value] of Object.entries({
-    ...serviceBuildArgs(SERVICE),
+  const { bases, missing } = await standinBasesHere(engine, log);
+  if (missing !== undefined) throw new Error(`the stand-in bases need a static busybox and npm (${missing})`);
+  const buildArgs = {
     APP_VERSION: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
     DESCRIPTION: 'Scanner test',
     LAST_COMMIT_SHA: randomBytes(20).toString('hex'),
-  })) {
-    args.push('--build-arg', `${name}=${value}`);
-  }
+  };
   made.images.push(IMAGE);
   const started = Date.now();
-  await engineRun([...args, ROOT]);
+  await engineRun(projectBuildArguments(engine.name, { root: ROOT, tag: IMAGE, bases, buildArgs }));
   log(`built ${IMAGE} from the stand-in bases in ${seconds(started)}`);
 }
 

@@ -100,12 +100,18 @@ describe('the pipelining limit', () => {
 });
 
 describe('the write-stall deadline', () => {
-  it('closes a connection whose bytes have waited, untaken, for the whole deadline', () => {
+  /** A connection with 1,000 bytes waiting to be taken (5,000 written before), seen by a sweep at 0. */
+  function writeWaitingAtZero() {
     const { connections, expired } = registry();
     const socket = open(connections);
     socket.writableLength = 1_000;
     socket.bytesWritten = 5_000;
     connections.sweep(0);
+    return { connections, expired, socket };
+  }
+
+  it('closes a connection whose bytes have waited, untaken, for the whole deadline', () => {
+    const { connections, expired, socket } = writeWaitingAtZero();
     connections.sweep(LIMITS.writeStallTimeoutMs - 1);
     expect(expired).toEqual([]);
     connections.sweep(LIMITS.writeStallTimeoutMs);
@@ -113,11 +119,7 @@ describe('the write-stall deadline', () => {
   });
 
   it('restarts the clock whenever a write completes, and stops it when nothing waits', () => {
-    const { connections, expired } = registry();
-    const socket = open(connections);
-    socket.writableLength = 1_000;
-    socket.bytesWritten = 5_000;
-    connections.sweep(0);
+    const { connections, expired, socket } = writeWaitingAtZero();
     // A write of 500 bytes completed: progress.
     socket.writableLength = 500;
     connections.sweep(9_000);
