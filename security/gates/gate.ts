@@ -38,6 +38,11 @@ export interface GateContext {
   readonly earlier: ReadonlyMap<string, GateResult>;
   /** Test files the test gate limits itself to (used to prove a gate bites without the whole suite). */
   readonly testFiles?: readonly string[];
+  /**
+   * Build the image on local stand-in bases instead of its pinned ones (`--standin-bases`, or
+   * SHS_STANDIN_BASES=1): for a machine that reaches no registry. The image row says so.
+   */
+  readonly standinBases?: boolean;
   /** State shared between gates of one run (the built image's name, containers to clean up). */
   readonly shared: Map<string, unknown>;
   /** Cleanup actions run when the whole run ends, also on failure. */

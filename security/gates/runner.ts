@@ -26,6 +26,8 @@ export interface RunnerOptions {
   readonly allowMissing?: boolean;
   readonly verbose?: boolean;
   readonly testFiles?: readonly string[];
+  /** Build the image on the local stand-in bases (gate.ts, GateContext.standinBases). */
+  readonly standinBases?: boolean;
   /** Where progress lines and the table go. */
   readonly write?: (text: string) => void;
 }
@@ -55,6 +57,7 @@ export async function runGates(options: RunnerOptions): Promise<RunSummary> {
     shared: new Map(),
     cleanups: [],
     ...(options.testFiles !== undefined ? { testFiles: options.testFiles } : {}),
+    ...(options.standinBases === true ? { standinBases: true } : {}),
     run: (command, args, runOptions = {}) =>
       execute(command, args, {
         cwd: options.root,
