@@ -92,16 +92,17 @@ export function parseCli(
 }
 
 /** Where CI runs the same check as a local gate, from the one list of gate jobs. */
-function ciOf(localGate: string): string {
-  const entry = ciJobOf(localGate);
-  return entry ? `the ${entry.job} job of ${GATES_WORKFLOW} (${entry.title})` : 'not in CI';
+function ciOf(gate: Gate): string {
+  const entry = ciJobOf(gate.name);
+  if (entry) return `the ${entry.job} job of ${GATES_WORKFLOW} (${entry.title})`;
+  return gate.ci ?? 'not in CI';
 }
 
 export function listGates(all: readonly Gate[] = GATES): string {
   return all
     .map(
       (gate) =>
-        `${gate.name.padEnd(11)} ${gate.description}\n${' '.repeat(12)}CI: ${ciOf(gate.name)}${gate.reports.length > 0 ? `; writes ${gate.reports.join(', ')}` : ''}`,
+        `${gate.name.padEnd(11)} ${gate.description}\n${' '.repeat(12)}CI: ${ciOf(gate)}${gate.reports.length > 0 ? `; writes ${gate.reports.join(', ')}` : ''}`,
     )
     .join('\n');
 }

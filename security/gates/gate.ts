@@ -70,6 +70,13 @@ export interface Gate {
   readonly run: (context: GateContext) => Promise<GateOutcome>;
   /** The scanner a tool gate runs (native or in its image): its row says which, or "not run". */
   readonly tool?: string;
+  /**
+   * What runs a gate that is no scanner, for its row: an npm package of the lockfile (its installed
+   * version is shown), or `own:` and the project's module that is the check.
+   */
+  readonly runsWith?: `npm:${string}` | `own:${string}`;
+  /** For a gate no CI job runs: where its check runs instead, for --list. */
+  readonly ci?: string;
 }
 
 /** The outcome of a gate whose tool exits non-zero on findings. */
