@@ -4,16 +4,8 @@
  * version security/tools.json pins is installed (tools.ts), else as its official image pinned by digest
  * (images.json); either way with the same arguments and policy files as CI.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseImages } from '../dockerfile-policy.ts';
@@ -26,13 +18,7 @@ import { readServiceDescription, serviceBuildArgs, standInArguments } from './se
 import type { Log } from 'sarif';
 import type { ToolSelection } from './tools.ts';
 import { describeSelection, selectTool, toolsDir } from './tools.ts';
-import {
-  ensureStandinBases,
-  findBusybox,
-  npmDirectory,
-  standinBuildArgs,
-  withChecks,
-} from './standin-bases.mjs';
+import * as standin from './standin-bases.mjs';
 import { execute } from './engine.ts';
 import { createHash } from 'node:crypto';
 
@@ -196,17 +182,17 @@ export const needsBaseImages: Requirement = async (context) => {
 };
 
 async function needsStandinBases(context: GateContext, engine: ContainerEngine) {
-  const busybox = findBusybox();
-  const npm = npmDirectory();
+  const busybox = standin.findBusybox();
+  const npm = standin.npmDirectory();
   if (busybox === undefined || npm === undefined) {
     return {
       reason: `the stand-in bases need a static busybox (${busybox ?? 'none found'}) and npm (${npm ?? 'none found'})`,
       howTo: 'apt-get install busybox-static (npm comes with Node)',
     };
   }
-  const checked = withChecks(engine);
+  const checked = standin.withChecks(engine);
   try {
-    const bases = (await ensureStandinBases(checked, {
+    const bases = (await standin.ensureStandinBases(checked, {
       nodeBinary: process.execPath,
       npmDirectory: npm,
       busybox,
@@ -286,7 +272,11 @@ export async function buildImage(context: GateContext): Promise<GateOutcome> {
   const bases =
     standins === undefined
       ? []
-      : ['--network', 'host', ...standinBuildArgs(engine.name, standins, readFileSync(dockerfile, 'utf8'))];
+      : [
+          '--network',
+          'host',
+          ...standin.standinBuildArgs(engine.name, standins, readFileSync(dockerfile, 'utf8')),
+        ];
   const build = await engine.exec(
     ['build', ...format, ...bases, ...buildArgs, '-f', dockerfile, '-t', tag, context.root],
     900_000,
