@@ -110,7 +110,8 @@ describe('the image gate', () => {
       `podman 4.3.1, STAND-IN bases, not the production image: runtime sha256:${'a'.repeat(12)}…, builder sha256:${'b'.repeat(12)}…`,
     );
     expect(printed).toContain('STAND-IN bases, not the production image');
-  });
+    // The stand-ins' tags hash this machine's Node binary and libraries: seconds on a loaded machine.
+  }, 60_000);
 
   it('with the opt-in but no engine (podman missing), is an outage with how to get one, and so is Trivy', async () => {
     const { results, exitCode } = await run(undefined, true);
