@@ -17,6 +17,8 @@ Options:
   --skip NAME[,NAME]   run every gate but these
   --allow-missing      a gate that could not run (no engine, offline) does not change the exit code
   --verbose            show each tool's own output as it runs
+  --standin-bases      build the image on local stand-in bases (no registry here; not the
+                       production image, and its row says so); SHS_STANDIN_BASES=1 does the same
   --list               list the gates, what they need and where CI runs them, then exit
   --help               this text
 
@@ -24,11 +26,21 @@ Exit codes: 0 every gate passed; 2 a gate failed; 3 none failed but some could n
 (0 with --allow-missing); 64 bad usage.`;
 
 export type CliParse =
-  | { kind: 'run'; gates: readonly Gate[]; allowMissing: boolean; verbose: boolean }
+  | {
+      kind: 'run';
+      gates: readonly Gate[];
+      allowMissing: boolean;
+      verbose: boolean;
+      standinBases: boolean;
+    }
   | { kind: 'help' | 'list' }
   | { kind: 'usage'; message: string };
 
-export function parseCli(argv: readonly string[], all: readonly Gate[] = GATES): CliParse {
+export function parseCli(
+  argv: readonly string[],
+  all: readonly Gate[] = GATES,
+  env: NodeJS.ProcessEnv = process.env,
+): CliParse {
   let values;
   try {
     ({ values } = parseArgs({
@@ -40,6 +52,7 @@ export function parseCli(argv: readonly string[], all: readonly Gate[] = GATES):
         skip: { type: 'string', multiple: true },
         'allow-missing': { type: 'boolean' },
         verbose: { type: 'boolean' },
+        'standin-bases': { type: 'boolean' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,20 +87,22 @@ export function parseCli(argv: readonly string[], all: readonly Gate[] = GATES):
     gates,
     allowMissing: values['allow-missing'] ?? false,
     verbose: values.verbose ?? false,
+    standinBases: values['standin-bases'] === true || env.SHS_STANDIN_BASES === '1',
   };
 }
 
 /** Where CI runs the same check as a local gate, from the one list of gate jobs. */
-function ciOf(localGate: string): string {
-  const entry = ciJobOf(localGate);
-  return entry ? `the ${entry.job} job of ${GATES_WORKFLOW} (${entry.title})` : 'not in CI';
+function ciOf(gate: Gate): string {
+  const entry = ciJobOf(gate.name);
+  if (entry) return `the ${entry.job} job of ${GATES_WORKFLOW} (${entry.title})`;
+  return gate.ci ?? 'not in CI';
 }
 
 export function listGates(all: readonly Gate[] = GATES): string {
   return all
     .map(
       (gate) =>
-        `${gate.name.padEnd(11)} ${gate.description}\n${' '.repeat(12)}CI: ${ciOf(gate.name)}${gate.reports.length > 0 ? `; writes ${gate.reports.join(', ')}` : ''}`,
+        `${gate.name.padEnd(11)} ${gate.description}\n${' '.repeat(12)}CI: ${ciOf(gate)}${gate.reports.length > 0 ? `; writes ${gate.reports.join(', ')}` : ''}`,
     )
     .join('\n');
 }
@@ -111,6 +126,7 @@ export async function main(argv: readonly string[], detect: EngineDetector = det
         detectEngine: detect,
         allowMissing: parsed.allowMissing,
         verbose: parsed.verbose,
+        standinBases: parsed.standinBases,
       });
       return summary.exitCode;
     }

@@ -4,7 +4,8 @@
  * version security/tools.json pins is installed (tools.ts), else as its official image pinned by digest
  * (images.json); either way with the same arguments and policy files as CI.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseImages } from '../dockerfile-policy.ts';
@@ -16,10 +17,13 @@ import { describeResults, readSarifResults, writeSarif } from './sarif.ts';
 import { readServiceDescription, serviceBuildArgs, standInArguments } from './service-description.ts';
 import type { Log } from 'sarif';
 import type { ToolSelection } from './tools.ts';
-import { describeSelection, selectTool } from './tools.ts';
+import { describeSelection, selectTool, toolsDir } from './tools.ts';
 import { IMAGES_FILE, PINNED_BY_DIGEST } from '../constants.ts';
+import * as standin from './standin-bases.mjs';
+import { execute } from './engine.ts';
+import { createHash } from 'node:crypto';
 
-export type ScannerName = 'trivy' | 'checkov' | 'hadolint' | 'zap' | 'osv-scanner';
+export type ScannerName = 'trivy' | 'checkov' | 'hadolint' | 'zap' | 'osv-scanner' | 'schemathesis';
 
 /** The pinned image of a scanner, or undefined when images.json has none (Checkov: PyPI only; osv-scanner: Go). */
 export function pinnedImage(root: string, scanner: ScannerName): string | undefined {
@@ -82,7 +86,13 @@ export const needsScanner =
       engine: context.engine,
     });
     context.shared.set(selectionKey(scanner), selection);
-    return selection.kind === 'not run' ? { reason: selection.reason, howTo: selection.howTo } : undefined;
+    if (selection.kind !== 'not run') return undefined;
+    // ZAP has no other way in: its scan add-ons are not on Maven Central (docs/pipeline.md).
+    const only =
+      scanner === 'zap'
+        ? '; ZAP runs only as its image (its scan add-ons are not on Maven Central: docs/pipeline.md, "ZAP from Maven Central"); here the schemathesis gate carries the API side'
+        : '';
+    return { reason: selection.reason, howTo: `${selection.howTo}${only}` };
   };
 
 function selectionOf(context: GateContext, scanner: ScannerName): ToolSelection {
@@ -94,10 +104,12 @@ function selectionOf(context: GateContext, scanner: ScannerName): ToolSelection 
 /** A scanner gate's run, its outcome saying which copy ran (the table's `tool` column). */
 export const ranWith =
   (scanner: ScannerName, run: (context: GateContext) => Promise<GateOutcome>) =>
-  async (context: GateContext): Promise<GateOutcome> => ({
-    ...(await run(context)),
-    via: describeSelection(selectionOf(context, scanner)),
-  });
+  async (context: GateContext): Promise<GateOutcome> => {
+    const outcome = await run(context);
+    // A gate may add what it ran against (Trivy: which database) after the copy that ran.
+    const via = [describeSelection(selectionOf(context, scanner)), outcome.via].filter(Boolean).join(', ');
+    return { ...outcome, via };
+  };
 
 /** Runs a scanner as selected: natively in the repository, or in its image with the mounts given. */
 function runScanner(
@@ -138,31 +150,134 @@ export function pinnedBaseImages(dockerfile: string): string[] {
   ];
 }
 
+const STANDIN_KEY = 'standin-bases';
+
+/** The stand-ins the image gate built on, when it did (`--standin-bases`): each reference and image id. */
+interface StandinBases {
+  readonly runtime: string;
+  readonly builder: string;
+  readonly ids: Readonly<Record<'runtime' | 'builder', string>>;
+}
+
+/**
+ * The Dockerfile's bases: with `--standin-bases` (or SHS_STANDIN_BASES=1) the local stand-ins of
+ * standin-bases.mjs, made from this machine's Node, npm and busybox (for machines that reach no
+ * registry); else its pinned bases, pulled by digest.
+ */
 export const needsBaseImages: Requirement = async (context) => {
   const engine = context.engine;
   if (engine === undefined) return needsEngine(context);
+  if (context.standinBases === true) return needsStandinBases(context, engine);
   for (const reference of pinnedBaseImages(readFileSync(join(context.root, 'Dockerfile'), 'utf8'))) {
     const availability = await ensureImage(engine, reference);
     if (!availability.available) {
       return {
         reason: `base image ${reference} ${availability.reason ?? 'is not available'}`,
-        howTo: howToGet(engine, reference),
+        howTo: `${howToGet(engine, reference)}; or, to build on local stand-in bases instead (not the production image): npm run gates -- --standin-bases`,
       };
     }
   }
   return undefined;
 };
 
+async function needsStandinBases(context: GateContext, engine: ContainerEngine) {
+  const busybox = standin.findBusybox();
+  const npm = standin.npmDirectory();
+  if (busybox === undefined || npm === undefined) {
+    return {
+      reason: `the stand-in bases need a static busybox (${busybox ?? 'none found'}) and npm (${npm ?? 'none found'})`,
+      howTo: 'apt-get install busybox-static (npm comes with Node)',
+    };
+  }
+  const checked = standin.withChecks(engine);
+  try {
+    const bases = (await standin.ensureStandinBases(checked, {
+      nodeBinary: process.execPath,
+      npmDirectory: npm,
+      busybox,
+      log: () => undefined,
+    })) as { runtime: string; builder: string };
+    const id = async (reference: string) =>
+      ((await checked.inspect('image', reference)) as { Id: string }).Id.replace(/^sha256:/, '');
+    const standins: StandinBases = {
+      ...bases,
+      ids: { runtime: await id(bases.runtime), builder: await id(bases.builder) },
+    };
+    context.shared.set(STANDIN_KEY, standins);
+    return undefined;
+  } catch (err) {
+    return {
+      reason: `the stand-in bases could not be made: ${lastLines(err instanceof Error ? err.message : String(err), 3)}`,
+      howTo: 'see docs/container.md (podman, runc, busybox-static, the two podman settings)',
+    };
+  }
+}
+
+/** What the image row says about the bases: pinned, or which stand-ins (never to be read as production). */
+export function describeBases(standins: StandinBases | undefined): string {
+  if (standins === undefined) return 'pinned bases';
+  const short = (id: string) => `sha256:${id.slice(0, 12)}…`;
+  return `STAND-IN bases, not the production image: runtime ${short(standins.ids.runtime)}, builder ${short(standins.ids.builder)}`;
+}
+
+const GATE_IMAGE_REPOSITORY = 'localhost/healthcheck-gates';
+
+/**
+ * The tag of a stand-in build of this tree: the git tree of HEAD and the stand-ins' ids, when the
+ * working copy has no change git sees. The same tree on the same stand-ins is the same build, so a
+ * second run reuses that image; a tree with changes is built afresh and removed at the end.
+ */
+async function standinTag(context: GateContext, standins: StandinBases): Promise<string | undefined> {
+  const tree = await execute('git', ['rev-parse', 'HEAD^{tree}'], { cwd: context.root, timeoutMs: 30_000 });
+  const dirty = await execute('git', ['status', '--porcelain', '--untracked-files=normal'], {
+    cwd: context.root,
+    timeoutMs: 60_000,
+  });
+  if (tree.status !== 0 || dirty.status !== 0 || dirty.stdout.trim() !== '') return undefined;
+  const key = createHash('sha256')
+    .update(`${tree.stdout.trim()}\0${standins.ids.runtime}\0${standins.ids.builder}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `${GATE_IMAGE_REPOSITORY}:standin-${key}`;
+}
+
+async function engineVersion(engine: ContainerEngine): Promise<string> {
+  const answer = await engine.exec(['--version'], 30_000);
+  return /(\d+\.\d+\.\d+)/.exec(answer.stdout)?.[1] ?? 'version unknown';
+}
+
 export async function buildImage(context: GateContext): Promise<GateOutcome> {
   const engine = context.engine as ContainerEngine;
-  const tag = `localhost/healthcheck-gates:${process.pid}-${Date.now().toString(36)}`;
+  const standins = context.shared.get(STANDIN_KEY) as StandinBases | undefined;
+  const via = `${engine.name} ${await engineVersion(engine)}, ${describeBases(standins)}`;
+  const kept = standins === undefined ? undefined : await standinTag(context, standins);
+  if (kept !== undefined && (await engine.exec(['image', 'inspect', kept], 30_000)).status === 0) {
+    context.shared.set(IMAGE_KEY, kept);
+    return {
+      status: 'passed',
+      findings: 0,
+      via,
+      details: [`reused ${kept}, built earlier from this same tree on the same stand-ins`],
+    };
+  }
+  const tag = kept ?? `${GATE_IMAGE_REPOSITORY}:${process.pid}-${Date.now().toString(36)}`;
   // OCI-format images drop HEALTHCHECK; podman keeps it only in the docker format.
   const format = engine.name === 'podman' ? ['--format', 'docker'] : [];
   const buildArgs = Object.entries(serviceBuildArgs(readServiceDescription(context.root))).flatMap(
     ([name, value]) => ['--build-arg', `${name}=${value}`],
   );
+  const dockerfile = join(context.root, 'Dockerfile');
+  // On stand-ins, `npm ci` in the builder reaches the registry through the host's network (docs/container.md).
+  const bases =
+    standins === undefined
+      ? []
+      : [
+          '--network',
+          'host',
+          ...standin.standinBuildArgs(engine.name, standins, readFileSync(dockerfile, 'utf8')),
+        ];
   const build = await engine.exec(
-    ['build', ...format, ...buildArgs, '-f', join(context.root, 'Dockerfile'), '-t', tag, context.root],
+    ['build', ...format, ...bases, ...buildArgs, '-f', dockerfile, '-t', tag, context.root],
     900_000,
   );
   if (build.status !== 0) {
@@ -170,13 +285,29 @@ export async function buildImage(context: GateContext): Promise<GateOutcome> {
       status: 'failed',
       reason: build.error ?? `build exit code ${build.status}`,
       details: [lastLines(build.stderr)],
+      via,
     };
   }
   context.shared.set(IMAGE_KEY, tag);
-  context.cleanups.push(async () => {
-    await engine.exec(['rmi', '-f', tag]);
-  });
-  return { status: 'passed', findings: 0 };
+  if (kept === undefined) {
+    context.cleanups.push(async () => {
+      await engine.exec(['rmi', '-f', tag]);
+    });
+  } else {
+    // One kept build at a time: an older tree's image is of no further use.
+    const listed = await engine.exec([
+      'images',
+      '--filter',
+      `reference=${GATE_IMAGE_REPOSITORY}`,
+      '--format',
+      '{{.Repository}}:{{.Tag}}',
+    ]);
+    const stale = listed.stdout
+      .split('\n')
+      .filter((reference) => reference.startsWith(`${GATE_IMAGE_REPOSITORY}:standin-`) && reference !== tag);
+    if (stale.length > 0) await engine.exec(['rmi', ...stale]);
+  }
+  return { status: 'passed', findings: 0, via };
 }
 
 function sarifOutcome(
@@ -209,9 +340,27 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
         reason: `${engine.name} save failed`,
         details: [lastLines(saved.stderr)],
       };
-    const cache = join(homedir(), '.cache', 'trivy');
+    const planted = context.standinBases === true ? await plantedTrivyDb(context) : undefined;
+    if (planted !== undefined && 'status' in planted) return planted;
+    const cache = planted?.cache ?? join(homedir(), '.cache', 'trivy');
     mkdirSync(cache, { recursive: true });
     const native = selection.kind === 'native';
+    // The planted database: Trivy's cache is that folder, and nothing is downloaded (its checks are
+    // Trivy's embedded copy), as in the scanner test.
+    const offline =
+      planted === undefined
+        ? []
+        : [
+            '--cache-dir',
+            native ? cache : '/root/.cache/trivy',
+            '--skip-db-update',
+            '--skip-java-db-update',
+            '--skip-check-update',
+          ];
+    const database =
+      planted === undefined
+        ? 'the real vulnerability DB (downloaded into ~/.cache/trivy)'
+        : `PLANTED DB, not the real one: ${TRIVY_ADVISORIES} built by ${TRIVY_DB_BUILDER}`;
     const input = native ? join(work, 'image.tar') : '/input/image.tar';
     const sarif = native ? join(context.reportsDir, 'trivy.sarif') : '/reports/trivy.sarif';
     // As CI: one run writes SARIF with every severity (the report), a second fails on HIGH and
@@ -235,7 +384,7 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
           '-w',
           '/src',
         ],
-        ['image', '--config', 'security/trivy/trivy.yaml', '--input', input, ...args],
+        ['image', '--config', 'security/trivy/trivy.yaml', ...offline, '--input', input, ...args],
         900_000,
       );
     const report = await trivy(['--format', 'sarif', '--output', sarif, '--exit-code', '0']);
@@ -262,10 +411,52 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
           'run once where ghcr.io (or TRIVY_DB_REPOSITORY) is reachable; the database is cached in ~/.cache/trivy',
       };
     }
-    return sarifOutcome(scan, join(context.reportsDir, 'trivy.sarif'));
+    return { ...sarifOutcome(scan, join(context.reportsDir, 'trivy.sarif')), via: database };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+export const TRIVY_ADVISORIES = 'test/scanners/advisories';
+export const TRIVY_DB_BUILDER = 'test/scanners/trivy-db';
+
+/**
+ * The scanner test's planted Trivy database (docs/pipeline.md, "Scanners run here"), for a machine where
+ * Trivy's own cannot be downloaded: built with trivy-db's code by `go run` in test/scanners/trivy-db,
+ * once per content of the advisories and the builder, kept under the tools folder.
+ */
+async function plantedTrivyDb(context: GateContext): Promise<{ cache: string } | GateOutcome> {
+  const hash = createHash('sha256');
+  const files = (directory: string): string[] =>
+    readdirSync(join(context.root, directory), { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((entry) =>
+        entry.isDirectory() ? files(join(directory, entry.name)) : [join(directory, entry.name)],
+      );
+  if (!existsSync(join(context.root, TRIVY_ADVISORIES)) || !existsSync(join(context.root, TRIVY_DB_BUILDER)))
+    return {
+      status: 'not run',
+      reason: `no planted Trivy database: ${TRIVY_ADVISORIES} or ${TRIVY_DB_BUILDER} is missing`,
+      howTo: 'run without --standin-bases where Trivy can download its database',
+    };
+  for (const file of [...files(TRIVY_ADVISORIES), ...files(TRIVY_DB_BUILDER)])
+    hash.update(`${file}\0`).update(readFileSync(join(context.root, file)));
+  const cache = join(toolsDir(), 'trivy-planted', hash.digest('hex').slice(0, 16));
+  if (existsSync(join(cache, 'db', 'metadata.json'))) return { cache };
+  const built = await execute(
+    'go',
+    ['run', '.', '-advisories', join(context.root, TRIVY_ADVISORIES), '-output', join(cache, 'db')],
+    { cwd: join(context.root, TRIVY_DB_BUILDER), timeoutMs: 900_000 },
+  );
+  if (built.status !== 0) {
+    rmSync(cache, { recursive: true, force: true });
+    return {
+      status: 'not run',
+      reason: `the planted Trivy database did not build: ${built.error ?? lastLines(built.stderr, 2)}`,
+      howTo: `install Go (the builder's go.mod), then: cd ${TRIVY_DB_BUILDER} && go run . -advisories ../advisories -output DIR/db`,
+    };
+  }
+  return { cache };
 }
 
 /**
@@ -352,7 +543,11 @@ export async function runOsvScanner(context: GateContext): Promise<GateOutcome> 
     };
   }
   if (scan.status === 2) return { status: 'failed', reason: lastLines(scan.stdout, 1) };
-  return sarifOutcome(scan, sarif);
+  const local = process.env.OSV_LOCAL_DB;
+  return {
+    ...sarifOutcome(scan, sarif),
+    via: local ? `offline: OSV_LOCAL_DB=${local}, not api.osv.dev` : 'api.osv.dev',
+  };
 }
 
 interface ZapReport {
@@ -555,4 +750,82 @@ export function zapApiScanArguments(base: string): string[] {
     '-r',
     'zap-api.html',
   ];
+}
+
+/**
+ * schemathesis's command line, shared with the scanner test (test/scanners/run.mjs): the project's
+ * schemathesis.toml, the API description, the running service, a HAR report. It runs in a scratch
+ * folder, where schemathesis keeps its replay cache, so no earlier run's failures are replayed.
+ */
+export function schemathesisArguments(
+  root: string,
+  description: string,
+  url: string,
+  reportDir: string,
+): string[] {
+  return [
+    '--config-file',
+    join(root, 'schemathesis.toml'),
+    'run',
+    join(root, description),
+    '--url',
+    url,
+    '--report',
+    'har',
+    '--report-dir',
+    reportDir,
+  ];
+}
+
+/** The operations an OpenAPI description in YAML lists (a method key under a path). */
+export function describedOperations(yaml: string): number {
+  return (yaml.match(/^ {4}(get|head|options|post|put|patch|delete):$/gm) ?? []).length;
+}
+
+/**
+ * The verdict of a schemathesis run: every described operation tested, exit 0; a failure names each
+ * check that failed (ST…).
+ */
+export function schemathesisVerdict(
+  result: { status: number | null; stdout: string; error?: string },
+  operations: number,
+): GateOutcome {
+  const failures = [...new Set([...result.stdout.matchAll(/^- (ST\d+) .*$/gm)].map((match) => match[0]))];
+  const tested = Number(/Tested: (\d+)/.exec(result.stdout)?.[1] ?? Number.NaN);
+  if (result.status === 0 && tested === operations && operations > 0)
+    return { status: 'passed', findings: 0, details: [`${tested} of ${operations} operations tested`] };
+  return {
+    status: 'failed',
+    findings: failures.length,
+    reason:
+      result.error ??
+      (failures.length > 0
+        ? undefined
+        : `exit code ${result.status}, ${Number.isNaN(tested) ? 'no' : tested} of ${operations} operations tested`),
+    details: failures.length > 0 ? failures : [lastLines(result.stdout)],
+  };
+}
+
+/** schemathesis from docs/openapi.yaml against the image running as in production: ZAP's API side here. */
+export async function runSchemathesis(context: GateContext): Promise<GateOutcome> {
+  const selection = selectionOf(context, 'schemathesis');
+  if (selection.kind !== 'native') throw new Error('schemathesis has no image: only a native copy runs');
+  const service = await startService(context, 'schemathesis');
+  if (!('base' in service)) return service;
+  const work = mkdtempSync(join(tmpdir(), 'gates-schemathesis-'));
+  const reportDir = join(context.reportsDir, 'schemathesis');
+  rmSync(reportDir, { recursive: true, force: true });
+  try {
+    const result = await execute(
+      selection.path,
+      schemathesisArguments(context.root, OPENAPI_DESCRIPTION, service.base, reportDir),
+      { cwd: work, timeoutMs: 900_000, env: process.env },
+    );
+    return schemathesisVerdict(
+      result,
+      describedOperations(readFileSync(join(context.root, OPENAPI_DESCRIPTION), 'utf8')),
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -38,6 +38,11 @@ export interface GateContext {
   readonly earlier: ReadonlyMap<string, GateResult>;
   /** Test files the test gate limits itself to (used to prove a gate bites without the whole suite). */
   readonly testFiles?: readonly string[];
+  /**
+   * Build the image on local stand-in bases instead of its pinned ones (`--standin-bases`, or
+   * SHS_STANDIN_BASES=1): for a machine that reaches no registry. The image row says so.
+   */
+  readonly standinBases?: boolean;
   /** State shared between gates of one run (the built image's name, containers to clean up). */
   readonly shared: Map<string, unknown>;
   /** Cleanup actions run when the whole run ends, also on failure. */
@@ -65,6 +70,13 @@ export interface Gate {
   readonly run: (context: GateContext) => Promise<GateOutcome>;
   /** The scanner a tool gate runs (native or in its image): its row says which, or "not run". */
   readonly tool?: string;
+  /**
+   * What runs a gate that is no scanner, for its row: an npm package of the lockfile (its installed
+   * version is shown), or `own:` and the project's module that is the check.
+   */
+  readonly runsWith?: `npm:${string}` | `own:${string}`;
+  /** For a gate no CI job runs: where its check runs instead, for --list. */
+  readonly ci?: string;
 }
 
 /** The outcome of a gate whose tool exits non-zero on findings. */

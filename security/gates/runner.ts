@@ -2,7 +2,7 @@
  * Runs gates one after another, with progress on the way, and sums them up in one table and one exit
  * code. The gates themselves are data (local-gates.ts); this file knows nothing of any particular tool.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerEngine, EngineDetector } from './engine.ts';
 import { execute } from './engine.ts';
@@ -26,6 +26,8 @@ export interface RunnerOptions {
   readonly allowMissing?: boolean;
   readonly verbose?: boolean;
   readonly testFiles?: readonly string[];
+  /** Build the image on the local stand-in bases (gate.ts, GateContext.standinBases). */
+  readonly standinBases?: boolean;
   /** Where progress lines and the table go. */
   readonly write?: (text: string) => void;
 }
@@ -55,6 +57,7 @@ export async function runGates(options: RunnerOptions): Promise<RunSummary> {
     shared: new Map(),
     cleanups: [],
     ...(options.testFiles !== undefined ? { testFiles: options.testFiles } : {}),
+    ...(options.standinBases === true ? { standinBases: true } : {}),
     run: (command, args, runOptions = {}) =>
       execute(command, args, {
         cwd: options.root,
@@ -86,7 +89,12 @@ export async function runGates(options: RunnerOptions): Promise<RunSummary> {
         };
       }
       const via =
-        outcome.via ?? (gate.tool !== undefined && outcome.status === 'not run' ? 'not run' : undefined);
+        outcome.via ??
+        (outcome.status === 'not run'
+          ? gate.tool !== undefined
+            ? 'not run'
+            : undefined
+          : runsWith(options.root, gate.runsWith));
       const result: GateResult = {
         name: gate.name,
         ...outcome,
@@ -109,7 +117,24 @@ export async function runGates(options: RunnerOptions): Promise<RunSummary> {
   write(`\n${formatTable(results)}\n`);
   const exitCode = exitCodeOf(results, options.allowMissing ?? false);
   write(`${summaryLine(results, exitCode)}\n`);
+  // The table as data, for a check that reads what ran (scripts/ci/gates-executed.mjs).
+  writeFileSync(join(reportsDir, 'gates.json'), `${JSON.stringify({ exitCode, results }, null, 2)}\n`);
   return { results, exitCode };
+}
+
+/** The row's tool for a gate that is no scanner: the installed npm package and version, or our module. */
+export function runsWith(root: string, what: Gate['runsWith']): string | undefined {
+  if (what === undefined) return undefined;
+  if (what.startsWith('own:')) return `ours: ${what.slice(4)}`;
+  const name = what.slice(4);
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return `npm ${name} ${manifest.version ?? '(no version)'}`;
+  } catch {
+    return `npm ${name} (not installed)`;
+  }
 }
 
 export function exitCodeOf(results: readonly GateResult[], allowMissing: boolean): number {

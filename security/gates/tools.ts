@@ -136,7 +136,7 @@ export async function selectTool(inputs: SelectionInputs): Promise<ToolSelection
       reason: `${notNative}${inputs.image} ${availability.reason ?? 'is not available'}`,
       howTo: [
         install,
-        `or on a machine that reaches the registry: ${inputs.engine.name} pull ${inputs.image}; offline: ${inputs.engine.name} save it there and ${inputs.engine.name} load -i it here`,
+        `${install === undefined ? '' : 'or '}on a machine that reaches the registry: ${inputs.engine.name} pull ${inputs.image}; offline: ${inputs.engine.name} save it there and ${inputs.engine.name} load -i it here`,
       ]
         .filter(Boolean)
         .join('; '),

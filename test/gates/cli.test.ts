@@ -108,8 +108,10 @@ describe('the run, its table and its exit codes', () => {
     expect(run.status).toBe(EXIT.passed);
     expect(run.stdout).toMatch(/^▶ \[1\/2\] lockfile: .*\n✔ lockfile: passed, 0 findings \(\d+\.\d s\)$/m);
     expect(run.stdout).toMatch(/^▶ \[2\/2\] dockerfile: .*\n✔ dockerfile: passed, 0 findings/m);
-    expect(run.stdout).toMatch(/^\| gate +\| result +\| findings +\| +time \| tool \|$/m);
-    expect(run.stdout).toMatch(/^\| dockerfile \| passed +\| +0 \| +\d+\.\d s \| - +\|$/m);
+    expect(run.stdout).toMatch(/^\| gate +\| result +\| findings +\| +time \| tool +\|$/m);
+    expect(run.stdout).toMatch(
+      /^\| dockerfile \| passed +\| +0 \| +\d+\.\d s \| ours: security\/dockerfile-policy\.ts +\|$/m,
+    );
     expect(run.stdout).toMatch(/^gates: 2 passed, 0 failed, 0 not run — exit 0$/m);
     expect(sarifErrors(join(sandbox.root, 'reports', 'dockerfile-policy.sarif'))).toEqual([]);
     expect(readFileSync(join(sandbox.root, 'reports', 'lockfile-lint.txt'), 'utf8')).toMatch(
@@ -150,7 +152,7 @@ describe('the run, its table and its exit codes', () => {
     expect(run.stdout).toMatch(
       /how to run it: bash scripts\/ci\/install-tools\.sh checkov \(installs checkov 3\.3\.13 into /,
     );
-    expect(run.stdout).toMatch(/^\| checkov +\| not run +\| +- \| +\d+\.\d s \| not run \|$/m);
+    expect(run.stdout).toMatch(/^\| checkov +\| not run +\| +- \| +\d+\.\d s \| not run +\|$/m);
     expect(run.stdout).toContain('how to run it: install and start Docker, or podman');
     expect(run.stdout).toMatch(/^gates: 1 passed, 0 failed, 4 not run — exit 3$/m);
   });

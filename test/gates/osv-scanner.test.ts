@@ -69,7 +69,9 @@ it('is "not run" with how to install it where osv-scanner is not installed', () 
 describe('with the installed osv-scanner, offline against the planted database', () => {
   whenInstalled('passes the repository lockfile: no finding, SARIF written', () => {
     const run = gate({ SHS_TOOLS_DIR: installedTools, OSV_LOCAL_DB: database });
-    expect(row(run.stdout)).toMatch(/^\| osv-scanner \| passed \| 0 \| [\d.]+ s \| native v2\.6\.0 \|$/);
+    expect(row(run.stdout)).toMatch(
+      /^\| osv-scanner \| passed \| 0 \| [\d.]+ s \| native v2\.6\.0, offline: OSV_LOCAL_DB=\S+, not api\.osv\.dev \|$/,
+    );
     const sarif = JSON.parse(readFileSync(join(sandbox.root, 'reports', 'osv-scanner.sarif'), 'utf8')) as {
       runs: { tool: { driver: { name: string; version: string } }; results: unknown[] }[];
     };

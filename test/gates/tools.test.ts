@@ -172,7 +172,7 @@ describe('a scanner without a pin, and where the tools go', () => {
       /^ghcr\.io\/zaproxy\/zaproxy:stable@sha256:0+ not in the local image store/,
     );
     expect(offline.kind === 'not run' && offline.howTo).toMatch(
-      /^or on a machine that reaches the registry: podman pull /,
+      /^on a machine that reaches the registry: podman pull /,
     );
     rmSync(env.SHS_TOOLS_DIR!, { recursive: true, force: true });
   });

@@ -180,9 +180,15 @@ describe('security-gates.yml', () => {
 
 describe('the one list of gates', () => {
   it('names every local gate of npm run gates in exactly one CI job, and only gates that exist', () => {
-    const local = LOCAL_GATES.map((gate) => gate.name).sort();
+    // A local gate with a `ci` note (schemathesis, ZAP's API side where ZAP cannot run) is in no CI job.
+    const local = LOCAL_GATES.filter((gate) => gate.ci === undefined)
+      .map((gate) => gate.name)
+      .sort();
     const listed = GATE_LIST.flatMap((entry) => entry.local).sort();
     expect(listed).toEqual(local);
+    expect(LOCAL_GATES.filter((gate) => gate.ci !== undefined).map((gate) => gate.name)).toEqual([
+      'schemathesis',
+    ]);
   });
 
   it('is the gate table of docs/pipeline.md', () => {

@@ -27,7 +27,11 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkovArguments } from '../../security/gates/containers.ts';
+import {
+  checkovArguments,
+  describedOperations,
+  schemathesisArguments,
+} from '../../security/gates/containers.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import { candidatePaths, reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import { actionlintArguments, zizmorArguments } from '../../security/gates/workflow-linters.ts';
@@ -468,22 +472,9 @@ const scanners = {
     // The policy is schemathesis.toml for both runs; they run in the work folder, where schemathesis keeps
     // its replay cache (.schemathesis/), so no earlier run's failures are replayed into this one.
     const scan = (description, url, name) => {
-      const result = run(
-        st,
-        [
-          '--config-file',
-          join(ROOT, 'schemathesis.toml'),
-          'run',
-          join(ROOT, description),
-          '--url',
-          url,
-          '--report',
-          'har',
-          '--report-dir',
-          join(work, `st-${name}`),
-        ],
-        { cwd: work },
-      );
+      const result = run(st, schemathesisArguments(ROOT, description, url, join(work, `st-${name}`)), {
+        cwd: work,
+      });
       const rules = unique([...result.stdout.matchAll(/^- (ST\d+) /gm)].map((match) => match[1]));
       const tested = /Tested: (\d+)/.exec(result.stdout)?.[1];
       log(
@@ -492,11 +483,7 @@ const scanners = {
       return { result, rules, tested: Number(tested) };
     };
     const template = scan('docs/openapi.yaml', context.serviceUrl, 'template');
-    const operations = (
-      readFileSync(join(ROOT, 'docs/openapi.yaml'), 'utf8').match(
-        /^ {4}(get|head|options|post|put|patch|delete):$/gm,
-      ) ?? []
-    ).length;
+    const operations = describedOperations(readFileSync(join(ROOT, 'docs/openapi.yaml'), 'utf8'));
     const seen = observedStatuses(join(work, 'st-template'));
     log(`schemathesis template: answers seen (method status): ${seen.join(', ')}`);
     const flaws = {};
