@@ -19,8 +19,8 @@ import { checkPolicyFiles, POLICY_FILE_RULES } from './workflow-policy/policy-fi
 import { checkPublishFiles, PUBLISH_FILE_RULES } from './workflow-policy/publish-files.ts';
 import { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';
 import type { Finding, PolicyOptions, ReviewedAction, WorkflowFile } from './workflow-policy/rule.ts';
-import { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
-import { checkImagePins, TOOL_PIN_FILE_RULES } from './workflow-policy/rules/tool-pins.ts';
+import { ACTIONS_TABLE } from './workflow-policy/helpers/pins.ts';
+import { checkImagePins, TOOL_PIN_FILE_RULES } from './workflow-policy/helpers/tool-pins.ts';
 import { walkWorkflow } from './workflow-policy/walker.ts';
 
 export type {
@@ -45,9 +45,9 @@ export {
   ZAP_LEVELS,
 } from './workflow-policy/policy-files.ts';
 export { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';
-export { WRITE_PERMISSIONS } from './workflow-policy/rules/permissions.ts';
-export { IMAGE_BUILD_JOBS } from './workflow-policy/rules/image-flow.ts';
-export { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
+export { WRITE_PERMISSIONS } from './workflow-policy/helpers/permissions.ts';
+export { IMAGE_BUILD_JOBS } from './workflow-policy/helpers/image-flow.ts';
+export { ACTIONS_TABLE } from './workflow-policy/helpers/pins.ts';
 export {
   checkInstallScripts,
   checkPublishFiles,

@@ -7,7 +7,7 @@ import {
   loadToolPins,
   sameVersion,
   versionsNamed,
-} from '../../security/workflow-policy/rules/tool-pins.ts';
+} from '../../security/workflow-policy/helpers/tool-pins.ts';
 import { ROOT } from './helpers.ts';
 
 const pins = loadToolPins(ROOT);

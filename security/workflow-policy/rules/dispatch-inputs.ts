@@ -1,17 +1,9 @@
-/**
- * Triggers: no free-form input on a manual run. An event that hands fork code a write token
- * (pull_request_target, workflow_run) is zizmor's dangerous-triggers (the zizmor gate).
- */
+/** The `dispatch-inputs` invariant (triggers); its helpers are in ../helpers/triggers.ts. */
 import type { WorkflowRule } from '../rule.ts';
-import { isRecord, list, record, text } from '../rule.ts';
+import { isRecord } from '../rule.ts';
+import { triggerMap } from '../helpers/triggers.ts';
 
-function triggerMap(on: unknown): Record<string, unknown> {
-  if (typeof on === 'string') return { [on]: null };
-  if (Array.isArray(on)) return Object.fromEntries(list(on).map((trigger) => [text(trigger), null]));
-  return record(on);
-}
-
-export const TRIGGER_RULES: readonly WorkflowRule[] = [
+export const DISPATCH_INPUTS: readonly WorkflowRule[] = [
   {
     id: 'dispatch-inputs',
     level: 'workflow',
