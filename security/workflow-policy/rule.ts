@@ -94,6 +94,21 @@ export type WorkflowRule = RuleInfo &
     | { level: 'step'; check(scope: StepScope): Report[] }
   );
 
+interface ScopeAt {
+  workflow: WorkflowScope;
+  job: JobScope;
+  step: StepScope;
+}
+
+/** A rule from its id, the level its check looks at, and what it holds a workflow to. */
+export function defineRule<Level extends keyof ScopeAt>(
+  id: string,
+  level: Level,
+  rule: Omit<RuleInfo, 'id'> & { check(scope: ScopeAt[Level]): Report[] },
+): WorkflowRule {
+  return { id, level, ...rule } as WorkflowRule;
+}
+
 // ---- small readers of parsed YAML -------------------------------------------------------------------
 
 export function isRecord(value: unknown): value is Json {

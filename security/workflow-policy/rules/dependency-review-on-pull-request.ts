@@ -1,12 +1,12 @@
 /** The `dependency-review-on-pull-request` invariant (tool contracts); its helpers are in ../helpers/tool-contracts.ts. */
 import type { WorkflowRule } from '../rule.ts';
-import { text } from '../rule.ts';
+import { defineRule, text } from '../rule.ts';
 import { report, ofAction } from '../helpers/tool-contracts.ts';
 
-export const DEPENDENCY_REVIEW_ON_PULL_REQUEST: readonly WorkflowRule[] = [
+export const DEPENDENCY_REVIEW_ON_PULL_REQUEST: WorkflowRule = defineRule(
+  'dependency-review-on-pull-request',
+  'step',
   {
-    id: 'dependency-review-on-pull-request',
-    level: 'step',
     description:
       'actions/dependency-review-action runs only on pull requests (or with base-ref and head-ref): elsewhere its git-refs.ts throws.',
     help: "Guard the step with `if: github.event_name == 'pull_request'`.",
@@ -18,4 +18,4 @@ export const DEPENDENCY_REVIEW_ON_PULL_REQUEST: readonly WorkflowRule[] = [
       );
     }),
   },
-];
+);

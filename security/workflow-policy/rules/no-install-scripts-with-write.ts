@@ -1,11 +1,12 @@
 /** The `no-install-scripts-with-write` invariant (publish contracts); its helpers are in ../helpers/publish-contracts.ts. */
 import type { WorkflowRule } from '../rule.ts';
+import { defineRule } from '../rule.ts';
 import { NPM_INSTALL, holdsWrite } from '../helpers/publish-contracts.ts';
 
-export const NO_INSTALL_SCRIPTS_WITH_WRITE: readonly WorkflowRule[] = [
+export const NO_INSTALL_SCRIPTS_WITH_WRITE: WorkflowRule = defineRule(
+  'no-install-scripts-with-write',
+  'step',
   {
-    id: 'no-install-scripts-with-write',
-    level: 'step',
     description: 'A job holding any write permission runs no dependency install script.',
     help: '`npm ci` / `npm install` with --ignore-scripts where the token can write (package.json allowScripts lists what is skipped).',
     check: ({ job, run }) =>
@@ -17,4 +18,4 @@ export const NO_INSTALL_SCRIPTS_WITH_WRITE: readonly WorkflowRule[] = [
             }))
         : [],
   },
-];
+);

@@ -1,11 +1,12 @@
 /** The `npm-audit-signatures-installed` invariant (tool contracts); its helpers are in ../helpers/tool-contracts.ts. */
 import type { WorkflowRule } from '../rule.ts';
+import { defineRule } from '../rule.ts';
 import { commands, linesUpTo } from '../helpers/tool-contracts.ts';
 
-export const NPM_AUDIT_SIGNATURES_INSTALLED: readonly WorkflowRule[] = [
+export const NPM_AUDIT_SIGNATURES_INSTALLED: WorkflowRule = defineRule(
+  'npm-audit-signatures-installed',
+  'step',
   {
-    id: 'npm-audit-signatures-installed',
-    level: 'step',
     description:
       '`npm audit signatures` runs after `npm ci` in its job: it verifies the installed tree (npm lib/utils/verify-signatures.js).',
     help: 'Run `npm ci` (with --ignore-scripts where the job can write) in an earlier line or step.',
@@ -28,4 +29,4 @@ export const NPM_AUDIT_SIGNATURES_INSTALLED: readonly WorkflowRule[] = [
       );
     },
   },
-];
+);

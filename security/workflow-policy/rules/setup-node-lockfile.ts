@@ -4,22 +4,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowRule } from '../rule.ts';
-import { text } from '../rule.ts';
+import { defineRule, text } from '../rule.ts';
 import { report } from '../helpers/tool-contracts.ts';
 
-export const SETUP_NODE_LOCKFILE: readonly WorkflowRule[] = [
-  {
-    id: 'setup-node-lockfile',
-    level: 'step',
-    description:
-      "actions/setup-node with `cache: npm` needs package-lock.json at the root: its cache-restore.ts throws 'Dependencies lock file is not found'.",
-    help: 'Commit package-lock.json, or drop `cache: npm`.',
-    check: ({ action, inputs, label, root }) =>
-      report(
-        action === 'actions/setup-node' &&
-          text(inputs.cache) === 'npm' &&
-          !existsSync(join(root, 'package-lock.json')),
-        `${label}: cache npm without package-lock.json`,
-      ),
-  },
-];
+export const SETUP_NODE_LOCKFILE: WorkflowRule = defineRule('setup-node-lockfile', 'step', {
+  description:
+    "actions/setup-node with `cache: npm` needs package-lock.json at the root: its cache-restore.ts throws 'Dependencies lock file is not found'.",
+  help: 'Commit package-lock.json, or drop `cache: npm`.',
+  check: ({ action, inputs, label, root }) =>
+    report(
+      action === 'actions/setup-node' &&
+        text(inputs.cache) === 'npm' &&
+        !existsSync(join(root, 'package-lock.json')),
+      `${label}: cache npm without package-lock.json`,
+    ),
+});
