@@ -36,6 +36,8 @@ export interface WorkflowFile {
 export interface PolicyOptions {
   /** Reviewed actions by `owner/repo[/path]`; read from security/actions-inputs.json by default. */
   actions?: Record<string, ReviewedAction>;
+  /** The exceptions to apply; read from security/workflow-policy/exceptions.yaml by default. */
+  exceptions?: readonly { workflow: string; rule: string; reason: string; expires: string }[];
   /** "Today" for expiry checks (tests pin it). */
   now?: Date;
 }

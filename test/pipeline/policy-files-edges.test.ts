@@ -11,7 +11,7 @@ import {
   checkCheckovConfig,
   checkOsvScannerConfig,
   checkPolicyFiles,
-} from '../../security/workflow-policy.ts';
+} from '../../security/workflow-policy/policy-files.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const messages = (findings: readonly { message: string }[]) => findings.map((finding) => finding.message);
