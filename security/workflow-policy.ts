@@ -146,3 +146,28 @@ export function workflowRuleTable(): string {
     ...files,
   ].join('\n');
 }
+
+/** Where the rule with this id is written: one file per invariant, named by its id. */
+export const ruleFile = (id: string) => `security/workflow-policy/rules/${id}.ts`;
+
+/**
+ * One section per workflow rule for docs/workflow-rules.md: its group, the levels it looks at, what it
+ * holds a workflow to, why and how to comply, and the file that holds it.
+ */
+export function workflowRuleSections(): string {
+  return Object.entries(WORKFLOW_RULE_GROUPS)
+    .flatMap(([group, rules]) =>
+      [...new Set(rules.map((rule) => rule.id))].map((id) => {
+        const forms = rules.filter((rule) => rule.id === id);
+        return [
+          `### \`${id}\``,
+          '',
+          `Group: ${group}. Checks each ${forms.map((rule) => rule.level).join(' and each ')}. Source: [\`${ruleFile(id)}\`](../${ruleFile(id)}).`,
+          '',
+          ...forms.flatMap((rule) => [`${rule.description} ${rule.help}`, '']),
+        ].join('\n');
+      }),
+    )
+    .join('\n')
+    .trimEnd();
+}
