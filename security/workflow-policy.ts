@@ -15,12 +15,14 @@
    built from its layout; no request or user input reaches these calls. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WorkflowException } from './workflow-policy/exceptions.ts';
+import { applies, checkExceptions, EXCEPTION_RULES, loadExceptions } from './workflow-policy/exceptions.ts';
 import { checkPolicyFiles, POLICY_FILE_RULES } from './workflow-policy/policy-files.ts';
 import { checkPublishFiles, PUBLISH_FILE_RULES } from './workflow-policy/publish-files.ts';
 import { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';
 import type { Finding, PolicyOptions, ReviewedAction, WorkflowFile } from './workflow-policy/rule.ts';
-import { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
-import { checkImagePins, TOOL_PIN_FILE_RULES } from './workflow-policy/rules/tool-pins.ts';
+import { ACTIONS_TABLE } from './workflow-policy/helpers/pins.ts';
+import { checkImagePins, TOOL_PIN_FILE_RULES } from './workflow-policy/helpers/tool-pins.ts';
 import { walkWorkflow } from './workflow-policy/walker.ts';
 
 export type {
@@ -31,23 +33,12 @@ export type {
   WorkflowRule,
 } from './workflow-policy/rule.ts';
 export { actionName } from './workflow-policy/rule.ts';
-export {
-  checkCheckovConfig,
-  checkCodeqlConfig,
-  checkDependabot,
-  checkInlineCheckovSkips,
-  checkOsvScannerConfig,
-  checkPolicyFiles,
-  checkTrivyConfig,
-  checkTrivyIgnore,
-  checkZapRules,
-  OSV_SCANNER_CONFIG,
-  ZAP_LEVELS,
-} from './workflow-policy/policy-files.ts';
+export type { WorkflowException } from './workflow-policy/exceptions.ts';
+export { checkExceptions, EXCEPTIONS_FILE, loadExceptions } from './workflow-policy/exceptions.ts';
 export { REGISTERED_RULES, WORKFLOW_RULE_GROUPS } from './workflow-policy/registry.ts';
-export { WRITE_PERMISSIONS } from './workflow-policy/rules/permissions.ts';
-export { IMAGE_BUILD_JOBS } from './workflow-policy/rules/image-flow.ts';
-export { ACTIONS_TABLE } from './workflow-policy/rules/pins.ts';
+export { WRITE_PERMISSIONS } from './workflow-policy/helpers/permissions.ts';
+export { IMAGE_BUILD_JOBS } from './workflow-policy/helpers/image-flow.ts';
+export { ACTIONS_TABLE } from './workflow-policy/helpers/pins.ts';
 export {
   checkInstallScripts,
   checkPublishFiles,
@@ -70,51 +61,16 @@ export const WORKFLOW_RULES: Readonly<Record<string, string>> = Object.freeze({
   ...Object.fromEntries(REGISTERED_RULES.map((rule) => [rule.id, rule.description])),
   ...POLICY_FILE_RULES,
   ...TOOL_PIN_FILE_RULES,
+  ...EXCEPTION_RULES,
   ...WALK_RULES,
 });
 
-/**
- * The only exceptions to the rules, each for one workflow and one rule, with its reason. Anything
- * else a workflow does is held to every rule; keeping them here makes each one reviewed like code.
- */
-export const WORKFLOW_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
-  'deploy-cloudrun.yml': {
-    'dispatch-inputs':
-      'a deploy or rollback by hand names the digest and commit to deploy; deploy/resolve-release.sh ' +
-      'validates both before any cloud is contacted, and cosign verifies the image was signed by this pipeline',
-  },
-  'deploy-beanstalk.yml': {
-    'dispatch-inputs':
-      'a deploy or rollback by hand names the digest and commit to deploy; deploy/resolve-release.sh ' +
-      'validates both before any cloud is contacted, and cosign verifies the image was signed by this pipeline',
-  },
-  'scorecard.yml': {
-    'permissions-write':
-      'ossf/scorecard-action publishes the result behind the README badge with an OIDC token (id-token: write) ' +
-      'and uploads SARIF (security-events: write); test/pipeline/scorecard.test.ts pins these as the only writes',
-    'sarif-fork-guard':
-      'runs on push to main, schedule and branch_protection_rule only, never on a pull request, and ' +
-      'scorecard.dev accepts only its listed actions in the job',
-    'image-by-digest':
-      'scorecard.dev publishes results (the README badge) only from the official ossf/scorecard-action, ' +
-      'whose action.yaml names its image by release tag; the action itself is pinned by commit, so that ' +
-      'tag is the one its release fixed',
-  },
-  'gate-self-test.yml': {
-    'build-once':
-      'builds deliberately flawed throw-away variants to prove the scanners fail on them; it never ' +
-      'builds, pushes or signs the service image',
-    'scan-uses-artifact':
-      'scans the flawed variant it built itself in the same job; the service image artifact is not what it tests',
-    'continue-on-error':
-      "runs the gates' own failing steps on flawed variants, where failing is the expected result; the next " +
-      'step fails the job unless that step failed (steps.<id>.outcome), so nothing fails silently',
-  },
-});
-
-function excepted(finding: Finding): boolean {
+/** Whether an unexpired entry of the exceptions file excuses this finding in its workflow. */
+function excepted(finding: Finding, exceptions: readonly WorkflowException[], now: Date): boolean {
   const name = finding.file.split('/').pop() ?? '';
-  return WORKFLOW_EXCEPTIONS[name]?.[finding.rule] !== undefined;
+  return exceptions.some(
+    (entry) => entry.workflow === name && entry.rule === finding.rule && applies(entry, now),
+  );
 }
 
 /** Reads `security/actions-inputs.json`: the reviewed commit and inputs of every action. */
@@ -138,7 +94,9 @@ export function readWorkflows(root: string): WorkflowFile[] {
 /** Every policy finding of one workflow. `root` resolves config paths and local reusable workflows. */
 export function checkWorkflow(root: string, file: WorkflowFile, options: PolicyOptions = {}): Finding[] {
   const actions = options.actions ?? loadReviewedActions(root);
-  return walkWorkflow(root, file, actions).filter((finding) => !excepted(finding));
+  const exceptions = options.exceptions ?? loadExceptions(root);
+  const now = options.now ?? new Date();
+  return walkWorkflow(root, file, actions).filter((finding) => !excepted(finding, exceptions, now));
 }
 
 /**
@@ -147,12 +105,20 @@ export function checkWorkflow(root: string, file: WorkflowFile, options: PolicyO
  */
 export function checkRepository(root: string, options: PolicyOptions = {}): Finding[] {
   const actions = options.actions ?? loadReviewedActions(root);
+  const exceptions = options.exceptions ?? loadExceptions(root);
+  const now = options.now ?? new Date();
   const workflows = readWorkflows(root);
   if (workflows.length === 0)
     return [{ rule: 'no-workflows', file: WORKFLOWS_DIR, message: 'no workflow files' }];
   return [
-    ...workflows.flatMap((file) => checkWorkflow(root, file, { actions })),
-    ...checkPolicyFiles(root, workflows, options.now ?? new Date()),
+    ...workflows.flatMap((file) => checkWorkflow(root, file, { actions, exceptions, now })),
+    ...checkExceptions(
+      exceptions,
+      workflows.map((file) => file.path.split('/').pop() ?? ''),
+      REGISTERED_RULES.map((rule) => rule.id),
+      now,
+    ),
+    ...checkPolicyFiles(root, workflows, now),
     ...checkPublishFiles(root),
     ...checkImagePins(root),
   ];
@@ -171,6 +137,7 @@ export function workflowRuleTable(): string {
     ...Object.entries(POLICY_FILE_RULES).map(([id, description]) => [id, 'policy files', description]),
     ...Object.entries(PUBLISH_FILE_RULES).map(([id, description]) => [id, 'publish files', description]),
     ...Object.entries(TOOL_PIN_FILE_RULES).map(([id, description]) => [id, 'tool pins', description]),
+    ...Object.entries(EXCEPTION_RULES).map(([id, description]) => [id, 'exceptions', description]),
   ].map(([id, group, description]) => `| \`${id}\` | ${group} | file | ${escape(description ?? '')} | |`);
   return [
     '| rule | group | level | holds workflows to | why, and how to comply |',
@@ -178,4 +145,29 @@ export function workflowRuleTable(): string {
     ...rows,
     ...files,
   ].join('\n');
+}
+
+/** Where the rule with this id is written: one file per invariant, named by its id. */
+export const ruleFile = (id: string) => `security/workflow-policy/rules/${id}.ts`;
+
+/**
+ * One section per workflow rule for docs/workflow-rules.md: its group, the levels it looks at, what it
+ * holds a workflow to, why and how to comply, and the file that holds it.
+ */
+export function workflowRuleSections(): string {
+  return Object.entries(WORKFLOW_RULE_GROUPS)
+    .flatMap(([group, rules]) =>
+      [...new Set(rules.map((rule) => rule.id))].map((id) => {
+        const forms = rules.filter((rule) => rule.id === id);
+        return [
+          `### \`${id}\``,
+          '',
+          `Group: ${group}. Checks each ${forms.map((rule) => rule.level).join(' and each ')}. Source: [\`${ruleFile(id)}\`](../${ruleFile(id)}).`,
+          '',
+          ...forms.flatMap((rule) => [`${rule.description} ${rule.help}`, '']),
+        ].join('\n');
+      }),
+    )
+    .join('\n')
+    .trimEnd();
 }

@@ -237,6 +237,14 @@ export function gateTable(): string {
   ].join('\n');
 }
 
+/**
+ * The status checks branch protection requires, as the nested list of docs/pipeline.md's setup step:
+ * one per gate job, named as GitHub shows a job of the called workflow (`Gates / <title>`).
+ */
+export function requiredChecks(): string {
+  return GATE_JOBS.map((entry) => `   - \`Gates / ${entry.title}\``).join('\n');
+}
+
 /** Where the generated outputs sit in the gates workflow's `on.workflow_call.outputs`. */
 export const GATE_OUTPUTS_MARKERS = {
   start: '      # gate-outputs:start (generated from security/gates/catalog.ts by `npm run generate`)',

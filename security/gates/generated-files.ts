@@ -1,13 +1,14 @@
 /**
  * The blocks generated from code, between their markers, that `npm run generate` (scripts/generate.ts)
- * rewrites: in docs/pipeline.md the workflow rule registry and the gate table; in the gates workflow
+ * rewrites: in docs/pipeline.md the workflow rule registry, the gate table and the required status
+ * checks; in docs/workflow-rules.md one section per workflow rule; in the gates workflow
  * every gate's `workflow_call` outputs (security/gates/catalog.ts). The tests fail while a block differs
  * from what the code renders, so neither the docs nor the workflow can drift from the list.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW, gateOutputs, gateTable } from './catalog.ts';
-import { workflowRuleTable } from '../workflow-policy.ts';
+import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW, gateOutputs, gateTable, requiredChecks } from './catalog.ts';
+import { workflowRuleSections, workflowRuleTable } from '../workflow-policy.ts';
 
 interface Block {
   readonly start: string;
@@ -25,7 +26,13 @@ const FILES: Readonly<Record<string, readonly Block[]>> = {
   'docs/pipeline.md': [
     docsMarkers('workflow-rules', workflowRuleTable),
     docsMarkers('gate-table', gateTable),
+    // Inside the setup list's step 5: the end marker is indented like the item, after a blank line.
+    {
+      ...docsMarkers('required-checks', () => `${requiredChecks()}\n`),
+      end: '   <!-- required-checks:end -->',
+    },
   ],
+  'docs/workflow-rules.md': [docsMarkers('workflow-rule-sections', workflowRuleSections)],
   [GATES_WORKFLOW]: [{ ...GATE_OUTPUTS_MARKERS, render: gateOutputs }],
 };
 

@@ -125,6 +125,17 @@ export function checkTrivyConfig(root: string, path: string, source: string): Fi
 }
 
 /**
+ * What is wrong with an acceptance's expiry on `now`, if anything: none, past (`{date}` stands for the
+ * day as the file writes it), or more than a year ahead.
+ */
+export function expiryProblem(expires: Date | undefined, now: Date): string | undefined {
+  if (!expires || Number.isNaN(expires.getTime())) return 'has no expiry (YYYY-MM-DD)';
+  if (expires.getTime() <= now.getTime()) return 'expired on {date}; review it';
+  if (expires.getTime() - now.getTime() > 366 * DAY_MS) return 'expires more than a year ahead';
+  return undefined;
+}
+
+/**
  * .trivyignore: every entry has a `# reason:` comment right above it (in its comment block) and an
  * `exp:YYYY-MM-DD` expiry that is neither past nor more than a year ahead.
  */

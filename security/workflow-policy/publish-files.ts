@@ -7,7 +7,7 @@
 import { readIfExists } from './policy-files.ts';
 import type { Finding } from './rule.ts';
 import { record } from './rule.ts';
-import { skopeoCopiesWithoutPreserve } from './rules/publish-contracts.ts';
+import { skopeoCopiesWithoutPreserve } from './helpers/publish-contracts.ts';
 
 /** The scripts the publish job runs that push the image. */
 export const PUSH_SCRIPTS: readonly string[] = ['deploy/oci-image.sh'];

@@ -36,6 +36,8 @@ export interface WorkflowFile {
 export interface PolicyOptions {
   /** Reviewed actions by `owner/repo[/path]`; read from security/actions-inputs.json by default. */
   actions?: Record<string, ReviewedAction>;
+  /** The exceptions to apply; read from security/workflow-policy/exceptions.yaml by default. */
+  exceptions?: readonly { workflow: string; rule: string; reason: string; expires: string }[];
   /** "Today" for expiry checks (tests pin it). */
   now?: Date;
 }
@@ -93,6 +95,21 @@ export type WorkflowRule = RuleInfo &
     | { level: 'job'; check(scope: JobScope): Report[] }
     | { level: 'step'; check(scope: StepScope): Report[] }
   );
+
+interface ScopeAt {
+  workflow: WorkflowScope;
+  job: JobScope;
+  step: StepScope;
+}
+
+/** A rule from its id, the level its check looks at, and what it holds a workflow to. */
+export function defineRule<Level extends keyof ScopeAt>(
+  id: string,
+  level: Level,
+  rule: Omit<RuleInfo, 'id'> & { check(scope: ScopeAt[Level]): Report[] },
+): WorkflowRule {
+  return { id, level, ...rule } as WorkflowRule;
+}
 
 // ---- small readers of parsed YAML -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import { ROOT } from './sandbox.ts';
 // npm run generate in process, on a copy of the generated files: --check fails on a block that differs
 // from what the code renders and names the file; without --check it rewrites the block; a file that
 // lost its markers stops the run before anything is written.
-const GENERATED = ['docs/pipeline.md', GATES_WORKFLOW];
+const GENERATED = ['docs/pipeline.md', 'docs/workflow-rules.md', GATES_WORKFLOW];
 
 describe('npm run generate (security/gates/generated-files.ts)', () => {
   let root: string;

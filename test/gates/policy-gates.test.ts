@@ -104,7 +104,7 @@ describe('the workflows gate', () => {
 });
 
 describe('the generated blocks', () => {
-  const FILES = ['docs/pipeline.md', GATES_WORKFLOW];
+  const FILES = ['docs/pipeline.md', 'docs/workflow-rules.md', GATES_WORKFLOW];
   beforeEach(() => FILES.forEach(copy));
 
   it('this repository’s files are what the code renders', () => {

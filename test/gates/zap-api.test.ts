@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { zapApiScanArguments, zapApiVerdict } from '../../security/gates/containers.ts';
-import { checkZapRules } from '../../security/workflow-policy.ts';
+import { checkZapRules } from '../../security/workflow-policy/policy-files.ts';
 import { ROOT } from './sandbox.ts';
 import { PINNED_BY_DIGEST } from '../../security/constants.ts';
 import { expectZapApiSetup } from './zap-api-job.ts';

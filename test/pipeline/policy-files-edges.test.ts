@@ -10,7 +10,7 @@ import {
   checkCheckovConfig,
   checkOsvScannerConfig,
   checkPolicyFiles,
-} from '../../security/workflow-policy.ts';
+} from '../../security/workflow-policy/policy-files.ts';
 import { folderPerTest } from '../support/scratch.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');

@@ -12,7 +12,7 @@ import {
   checkTrivyConfig,
   checkTrivyIgnore,
   checkZapRules,
-} from '../../security/workflow-policy.ts';
+} from '../../security/workflow-policy/policy-files.ts';
 import { GATES, mutated, ROOT, rules, workflowFile } from './helpers.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');

@@ -1,5 +1,5 @@
 /**
- * The tool-version rule (security/workflow-policy/rules/tool-pins.ts) on plants tool-pins.test.ts does
+ * The tool-version rule (security/workflow-policy/helpers/tool-pins.ts) on plants tool-pins.test.ts does
  * not make: an installer action whose tool tools.json does not pin, an action with no release comment,
  * a recorded default that differs from the pin, and a version input that matches it (no finding).
  * Each plant edits a copy of the files the rule reads, then the whole workflow policy runs on it.

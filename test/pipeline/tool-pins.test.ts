@@ -5,7 +5,7 @@ import {
   loadToolPins,
   sameVersion,
   versionsNamed,
-} from '../../security/workflow-policy/rules/tool-pins.ts';
+} from '../../security/workflow-policy/helpers/tool-pins.ts';
 import { plantedCopy, removePlantedCopies, ROOT } from './helpers.ts';
 
 afterAll(removePlantedCopies);

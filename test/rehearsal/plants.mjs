@@ -93,20 +93,6 @@ export const PLANTS = [
     },
   },
   {
-    name: 'required-checks',
-    description:
-      'docs/pipeline.md leaves "Secret scan of every added commit" out of the required status checks',
-    expect: 'the docs check: the secrets-history job ran but is not a required check',
-    only: 'main',
-    bites: {
-      checks: [/^docs\/pipeline\.md's required status checks name every gate job that ran$/],
-      steps: [],
-      output: [/missing: Gates \/ Secret scan of every added commit/],
-    },
-    apply: (repo) =>
-      replaceOnce(repo, 'docs/pipeline.md', ', `Gates / Secret scan of every added commit`', ''),
-  },
-  {
     name: 'checkov-version',
     description: 'a Checkov contract row cites 3.3.8 while 3.3.13 runs',
     expect: 'the docs check: the contract rows cite another Checkov than the one that ran',

@@ -9,7 +9,7 @@
  * (`>`), one `host:port` a line; a literal block (`|`) would keep the newlines inside one "endpoint".
  */
 import type { Json, WorkflowRule } from '../rule.ts';
-import { actionName, permissionsOf, record, text } from '../rule.ts';
+import { actionName, defineRule, permissionsOf, record, text } from '../rule.ts';
 
 const HARDEN_RUNNER = 'step-security/harden-runner';
 const LABEL = /^[a-z0-9-]{1,63}$/;
@@ -43,54 +43,48 @@ export function allowedEndpoints(step: Json): string[] {
     .filter((entry) => entry !== '');
 }
 
-export const EGRESS_RULES: readonly WorkflowRule[] = [
-  {
-    id: 'egress-block',
-    level: 'job',
-    description:
-      'A job holding a write permission or `id-token: write` runs on the runner itself (no `container:`) and starts with harden-runner in `egress-policy: block` with a non-empty, well-formed `allowed-endpoints`.',
-    help: 'Audit mode only logs a compromised step sending the token out. List each endpoint the steps contact as `host:port` in a folded scalar (`allowed-endpoints: >`), with a comment naming the step and the source it was read from.',
-    check: ({ workflow, job, steps, path }) => {
-      if (job['runs-on'] === undefined || !holdsWriteToken(workflow, job)) return [];
-      // harden-runner cannot run its agent when the whole job runs in a container on a GitHub runner
-      // (its docs/limitations.md): such a job would hold the token with nothing enforcing the list.
-      if (job.container !== undefined)
-        return [
+export const EGRESS_BLOCK: WorkflowRule = defineRule('egress-block', 'job', {
+  description:
+    'A job holding a write permission or `id-token: write` runs on the runner itself (no `container:`) and starts with harden-runner in `egress-policy: block` with a non-empty, well-formed `allowed-endpoints`.',
+  help: 'Audit mode only logs a compromised step sending the token out. List each endpoint the steps contact as `host:port` in a folded scalar (`allowed-endpoints: >`), with a comment naming the step and the source it was read from.',
+  check: ({ workflow, job, steps, path }) => {
+    if (job['runs-on'] === undefined || !holdsWriteToken(workflow, job)) return [];
+    // harden-runner cannot run its agent when the whole job runs in a container on a GitHub runner
+    // (its docs/limitations.md): such a job would hold the token with nothing enforcing the list.
+    if (job.container !== undefined)
+      return [
+        {
+          message: 'a job holding a write token cannot run in a container: harden-runner cannot block there',
+          at: [...path, 'container'],
+        },
+      ];
+    const first = steps[0];
+    const at = [...path, 'steps', 0];
+    if (!first || actionName(text(first.uses)) !== HARDEN_RUNNER)
+      return [
+        { message: 'a job holding a write token must start with harden-runner', at: first ? at : path },
+      ];
+    const inputs = record(first.with);
+    if (text(inputs['egress-policy']) !== 'block')
+      return [{ message: 'a job holding a write token needs egress-policy: block', at }];
+    const raw = text(inputs['allowed-endpoints']);
+    if (raw.trim() === '')
+      return [{ message: 'egress-policy: block with no allowed-endpoints lets nothing out', at }];
+    if (raw.trim().includes('\n'))
+      return [
+        {
+          message: 'allowed-endpoints must be a folded scalar (>): the agent splits on spaces, not newlines',
+          at: [...at, 'with', 'allowed-endpoints'],
+        },
+      ];
+    const malformed = allowedEndpoints(first).filter((entry) => !wellFormed(entry));
+    return malformed.length > 0
+      ? [
           {
-            message:
-              'a job holding a write token cannot run in a container: harden-runner cannot block there',
-            at: [...path, 'container'],
-          },
-        ];
-      const first = steps[0];
-      const at = [...path, 'steps', 0];
-      if (!first || actionName(text(first.uses)) !== HARDEN_RUNNER)
-        return [
-          { message: 'a job holding a write token must start with harden-runner', at: first ? at : path },
-        ];
-      const inputs = record(first.with);
-      if (text(inputs['egress-policy']) !== 'block')
-        return [{ message: 'a job holding a write token needs egress-policy: block', at }];
-      const raw = text(inputs['allowed-endpoints']);
-      if (raw.trim() === '')
-        return [{ message: 'egress-policy: block with no allowed-endpoints lets nothing out', at }];
-      if (raw.trim().includes('\n'))
-        return [
-          {
-            message:
-              'allowed-endpoints must be a folded scalar (>): the agent splits on spaces, not newlines',
+            message: `allowed-endpoints entries must be host:port: ${malformed.join(', ')}`,
             at: [...at, 'with', 'allowed-endpoints'],
           },
-        ];
-      const malformed = allowedEndpoints(first).filter((entry) => !wellFormed(entry));
-      return malformed.length > 0
-        ? [
-            {
-              message: `allowed-endpoints entries must be host:port: ${malformed.join(', ')}`,
-              at: [...at, 'with', 'allowed-endpoints'],
-            },
-          ]
-        : [];
-    },
+        ]
+      : [];
   },
-];
+});

