@@ -2,6 +2,7 @@
 // that decides whether a gate bites (security/, scripts/), with one floor for all of it.
 // unit, integration, e2e: the service. hooks: the git hooks. pipeline: the workflows and policies.
 // deploy: the deploy scripts. gates: the local gate runner. reliability: load, shutdown, fuzzing, soak.
+import { availableParallelism } from 'node:os';
 import tsconfigFile from './tsconfig.json' with { type: 'json' };
 
 // Jest loads what it tests as CommonJS (docs/decisions.md, "ES modules, and Jest's CommonJS"): the
@@ -44,6 +45,10 @@ const PROJECT_OPTIONS = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Jest's default is one worker per core but one, which on the 2-core machines we run on means one file
+  // at a time; most of the suite waits (on child processes: git, bash, the built service; on the
+  // reliability deadlines), so two files overlap their waits. At least two, one per core but one above.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   projects: [
     'unit',
     'integration',

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gate } from '../../security/gates/gate.ts';
 import { GATES } from '../../security/gates/local-gates.ts';
@@ -54,30 +54,39 @@ test('ESLint fails on a planted eval, naming the file and the rule, and writes v
   expect(sarifErrors(join(result.root, 'reports', 'eslint.sarif'))).toEqual([]);
 });
 
-test('the tests gate fails on a planted failing test, naming it', async () => {
-  const result = await plantAndRun(
-    'tests',
-    (copy) =>
-      copy.write(
-        'test/unit/planted-failure.test.ts',
-        "test('planted defect: one plus one', () => {\n  expect(1 + 1).toBe(3);\n});\n",
-      ),
-    ['test/unit/planted-failure.test.ts'],
-  );
-  expect(result.status).toBe('failed');
-  expect(result.findings).toBe(1);
-  expect(result.details).toContain('test/unit/planted-failure.test.ts: planted defect: one plus one');
-});
+// The tests gate builds and runs Jest in its copy, the slowest bite: both defects are planted in one
+// copy and the gate runs once on both test files; each test below checks that its defect is named.
+describe('the tests gate', () => {
+  let run: Awaited<ReturnType<typeof plantAndRun>>;
+  beforeAll(async () => {
+    run = await plantAndRun(
+      'tests',
+      (copy) => {
+        copy.write(
+          'test/unit/planted-failure.test.ts',
+          "test('planted defect: one plus one', () => {\n  expect(1 + 1).toBe(3);\n});\n",
+        );
+        copy.replace('src/security-headers.ts', "  ['Cache-Control', 'no-store'],\n", '');
+      },
+      ['test/unit/planted-failure.test.ts', 'test/integration/app.test.ts'],
+    );
+    // plantAndRun's copy is removed after each test; this one serves the whole block.
+    sandbox = undefined;
+  });
+  afterAll(() => rmSync(run.root, { recursive: true, force: true }));
 
-test('the header tests fail when a security header is removed from src/security-headers.ts', async () => {
-  const result = await plantAndRun(
-    'tests',
-    (copy) => copy.replace('src/security-headers.ts', "  ['Cache-Control', 'no-store'],\n", ''),
-    ['test/integration/app.test.ts'],
-  );
-  expect(result.status).toBe('failed');
-  expect(result.findings).toBeGreaterThanOrEqual(1);
-  expect(result.details).toMatch(/test\/integration\/app\.test\.ts: .*header/i);
+  test('fails on a planted failing test, naming it', () => {
+    expect(run.status).toBe('failed');
+    expect(run.details).toContain('test/unit/planted-failure.test.ts: planted defect: one plus one');
+    expect(run.details.match(/planted-failure\.test\.ts: /g)).toHaveLength(1);
+  });
+
+  test('fails when a security header is removed from src/security-headers.ts, naming the header test', () => {
+    expect(run.status).toBe('failed');
+    // The planted failure above is one finding; the header tests are at least one more.
+    expect(run.findings).toBeGreaterThanOrEqual(2);
+    expect(run.details).toMatch(/test\/integration\/app\.test\.ts: .*header/i);
+  });
 });
 
 test('the lockfile policy fails on an http:// registry entry, naming the package and the rule', async () => {

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { contractViolations, exchange, traffic } from './http-fuzz.ts';
-import { getStatus, startService, type ServiceProcess } from './service-process.ts';
+import { getStatus, serviceForFile } from './service-process.ts';
 
 // Bounded so the run stays within about a minute even on a loaded machine; FUZZ_RUNS raises it locally.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
@@ -12,15 +12,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
 // comes) is abandoned then, which is itself a case the server must survive.
 const WAIT_MS = 750;
 
-let service: ServiceProcess;
-
-beforeAll(async () => {
-  service = await startService();
-});
-
-afterAll(async () => {
-  await service.stop();
-});
+const running = serviceForFile();
 
 test('the contract checks catch what they look for', () => {
   expect(contractViolations('HTTP/1.1 500 Internal Server Error\r\n\r\n')).toEqual(['status 500']);
@@ -41,7 +33,7 @@ test(`${RUNS} fuzzed connections: no crash, no 5xx, no leaks; healthy afterwards
   const statuses = new Map<string, number>();
   await fc.assert(
     fc.asyncProperty(traffic, async (pieces) => {
-      const { response, timedOut } = await exchange(service.port, pieces, WAIT_MS);
+      const { response, timedOut } = await exchange(running.service.port, pieces, WAIT_MS);
       if (timedOut) abandoned++;
       if (response.startsWith('HTTP/')) answered++;
       // Answers from the app carry X-Request-Id; those without it come from Node's parser (clientError).
@@ -52,7 +44,7 @@ test(`${RUNS} fuzzed connections: no crash, no 5xx, no leaks; healthy afterwards
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
       }
       expect({ violations: contractViolations(response), response }).toEqual({ violations: [], response });
-      expect(service.child.exitCode).toBeNull();
+      expect(running.service.child.exitCode).toBeNull();
     }),
     { numRuns: RUNS, endOnFailure: true },
   );
@@ -61,9 +53,9 @@ test(`${RUNS} fuzzed connections: no crash, no 5xx, no leaks; healthy afterwards
     `fuzz: ${RUNS} connections, ${answered} answered, ${abandoned} abandoned after ${WAIT_MS} ms; ` +
       `statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
   );
-  expect(await getStatus(`${service.baseUrl}/healthcheck`)).toBe(200);
-  expect(service.child.exitCode).toBeNull();
+  expect(await getStatus(`${running.service.baseUrl}/healthcheck`)).toBe(200);
+  expect(running.service.child.exitCode).toBeNull();
   // A 5xx or an uncaught exception is logged at error or fatal even when the client never saw it.
-  expect(service.logs.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
+  expect(running.service.logs.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
   expect(answered).toBeGreaterThan(RUNS / 2);
 }, 180_000);

@@ -4,25 +4,17 @@
  */
 import autocannon from 'autocannon';
 import { REAL_LIMITS } from './limits.ts';
-import { startService, type ServiceProcess } from './service-process.ts';
+import { serviceForFile } from './service-process.ts';
 
 // Thirty seconds at the real values (npm run test:reliability), five in npm test.
 const LOAD_SECONDS = REAL_LIMITS ? 30 : 5;
 const CONNECTIONS = 100;
 
-let service: ServiceProcess;
-
-beforeAll(async () => {
-  service = await startService();
-});
-
-afterAll(async () => {
-  await service.stop();
-});
+const running = serviceForFile();
 
 test(`${CONNECTIONS} connections for ${LOAD_SECONDS} s: no errors, no timeouts, only 200`, async () => {
   const result = await autocannon({
-    url: `${service.baseUrl}/healthcheck`,
+    url: `${running.service.baseUrl}/healthcheck`,
     connections: CONNECTIONS,
     duration: LOAD_SECONDS,
     timeout: 10,
@@ -38,6 +30,6 @@ test(`${CONNECTIONS} connections for ${LOAD_SECONDS} s: no errors, no timeouts, 
   expect(result.non2xx).toBe(0);
   expect(result.resets).toBe(0);
   expect(Object.keys(result.statusCodeStats ?? {})).toEqual(['200']);
-  expect(service.child.exitCode).toBeNull();
-  expect(service.logs.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
+  expect(running.service.child.exitCode).toBeNull();
+  expect(running.service.logs.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
 }, 60_000);

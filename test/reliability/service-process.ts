@@ -9,6 +9,7 @@ import {
   type StartOptions,
 } from '../support/service.ts';
 
+import { InspectorSession, inspectorUrl } from './inspector.ts';
 import { LIMITS_ENV } from './limits.ts';
 
 export { getStatus, type ServiceProcess } from '../support/service.ts';
@@ -23,6 +24,38 @@ const RELIABILITY_ENV = {
 /** `env` is added to the shared reliability environment. */
 export function startService(options: StartOptions = {}): Promise<ServiceProcess> {
   return startBuiltService({ ...options, env: { ...RELIABILITY_ENV, ...LIMITS_ENV, ...options.env } });
+}
+
+/**
+ * One service for the whole test file: started before its tests, stopped after them. The tests read it
+ * as `running.service` once started; with `inspect`, `running.inspector` can force a garbage collection.
+ */
+export function serviceForFile(options: { inspect?: boolean } = {}): {
+  readonly service: ServiceProcess;
+  readonly inspector: InspectorSession;
+} {
+  const running: { service?: ServiceProcess; inspector?: InspectorSession } = {};
+  beforeAll(async () => {
+    running.service = await startService(options.inspect ? { nodeFlags: ['--inspect=127.0.0.1:0'] } : {});
+    if (options.inspect)
+      running.inspector = await InspectorSession.open(inspectorUrl(running.service.stderr()));
+  });
+  afterAll(async () => {
+    running.inspector?.close();
+    await running.service?.stop();
+  });
+  const started = <T>(what: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`no ${what}: the service did not start (see beforeAll)`);
+    return value;
+  };
+  return {
+    get service() {
+      return started('service', running.service);
+    },
+    get inspector() {
+      return started('inspector (serviceForFile({ inspect: true }))', running.inspector);
+    },
+  };
 }
 
 export interface Memory {

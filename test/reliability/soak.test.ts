@@ -3,9 +3,8 @@
  * Garbage is collected through the inspector (see inspector.ts), then both are read from outside.
  */
 import autocannon from 'autocannon';
-import { InspectorSession, inspectorUrl } from './inspector.ts';
 import { scaledCount } from './limits.ts';
-import { MB, memoryOf, sleep, startService, type ServiceProcess } from './service-process.ts';
+import { MB, memoryOf, sleep, serviceForFile } from './service-process.ts';
 
 // 200 000 at the real values (npm run test:reliability), a tenth in npm test (test/reliability/limits.ts).
 const SOAK_REQUESTS = scaledCount(200_000);
@@ -19,22 +18,11 @@ const PRIVATE_BOUND_BYTES = 40 * MB;
 // leaking even 10 bytes each would show as 2 MB.
 const HEAP_GROWTH_BOUND_BYTES = 2 * MB;
 
-let service: ServiceProcess;
-let inspector: InspectorSession;
-
-beforeAll(async () => {
-  service = await startService({ nodeFlags: ['--inspect=127.0.0.1:0'] });
-  inspector = await InspectorSession.open(inspectorUrl(service.stderr()));
-});
-
-afterAll(async () => {
-  inspector?.close();
-  await service.stop();
-});
+const running = serviceForFile({ inspect: true });
 
 async function hammer(amount: number): Promise<autocannon.Result> {
   const result = await autocannon({
-    url: `${service.baseUrl}/healthcheck`,
+    url: `${running.service.baseUrl}/healthcheck`,
     connections: 50,
     amount,
     timeout: 10,
@@ -46,15 +34,15 @@ async function hammer(amount: number): Promise<autocannon.Result> {
 
 test(`${SOAK_REQUESTS} requests: heap does not grow, RSS within ${RSS_BOUND_BYTES / MB} MB (private ${PRIVATE_BOUND_BYTES / MB} MB)`, async () => {
   await hammer(WARM_UP_REQUESTS);
-  const heapAfterWarmUp = await inspector.collectGarbage();
-  const afterWarmUp = memoryOf(service.pid);
+  const heapAfterWarmUp = await running.inspector.collectGarbage();
+  const afterWarmUp = memoryOf(running.service.pid);
 
   const result = await hammer(SOAK_REQUESTS);
   await sleep(2_000);
-  const idle = memoryOf(service.pid);
-  const heapAfterSoak = await inspector.collectGarbage();
+  const idle = memoryOf(running.service.pid);
+  const heapAfterSoak = await running.inspector.collectGarbage();
   await sleep(500);
-  const afterGc = memoryOf(service.pid);
+  const afterGc = memoryOf(running.service.pid);
 
   const mb = (bytes: number) => (bytes / MB).toFixed(1);
   console.log(
