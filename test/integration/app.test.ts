@@ -26,6 +26,11 @@ function buildApp(options: { level?: 'info' | 'debug'; lifecycle?: Lifecycle } =
 
 const { app } = buildApp();
 
+/** The whole JSON error body: exactly these fields, and the request id the response carries. */
+function expectErrorBody(res: Response, status: number, code: string, message: string): void {
+  expect(res.body).toEqual({ error: { status, code, message, requestId: res.headers['x-request-id'] } });
+}
+
 function expectSecurityHeaders(res: Response): void {
   expect(res.headers['content-security-policy']).toBe(
     "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
@@ -164,14 +169,7 @@ describe('request bodies', () => {
       .set('Content-Type', 'application/json')
       .send('{"a":')
       .expect(400);
-    expect(res.body).toEqual({
-      error: {
-        status: 400,
-        code: 'bad_request',
-        message: 'Bad request',
-        requestId: res.headers['x-request-id'],
-      },
-    });
+    expectErrorBody(res, 400, 'bad_request', 'Bad request');
     expect(res.text).not.toMatch(/JSON|position|Unexpected/);
   });
 
@@ -190,14 +188,7 @@ describe('errors never leak internals', () => {
   it.each(['/boom', '/async-boom'])('%s answers a generic 500 and logs the details', async (path) => {
     const { app: logged, lines } = buildApp();
     const res = await request(logged).get(path).expect(500);
-    expect(res.body).toEqual({
-      error: {
-        status: 500,
-        code: 'internal_error',
-        message: 'Internal server error',
-        requestId: res.headers['x-request-id'],
-      },
-    });
+    expectErrorBody(res, 500, 'internal_error', 'Internal server error');
     expectNoLeak(res);
     const logged500 = lines().find((line) => line.msg === 'unhandled error');
     expect(JSON.stringify(logged500)).toContain('hunter2');

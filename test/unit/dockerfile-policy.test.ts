@@ -28,6 +28,12 @@ function mutate(search: string | RegExp, replacement: string): string {
   return mutated;
 }
 
+/** The npm-base stage's FROM through an ARG (with its default, when given) instead of the pinned image. */
+function fromArgument(name: string, fallback?: string): string {
+  const declaration = fallback === undefined ? `ARG ${name}` : `ARG ${name}=${fallback}`;
+  return mutate(`FROM ${NODE_PIN} AS npm-base`, `${declaration}\nFROM \${${name}} AS npm-base`);
+}
+
 const rulesFound = (text: string): DockerfileRuleId[] => [
   ...new Set(checkDockerfile(text).map((finding) => finding.rule)),
 ];
@@ -60,17 +66,10 @@ describe('the Dockerfile policy checker', () => {
     ['FROM by tag only', mutate(NODE_PIN, 'node:24-bookworm-slim'), ['base-pinned-by-digest']],
     [
       'ARG default that is a tag, not a digest',
-      mutate(
-        `FROM ${NODE_PIN} AS npm-base`,
-        'ARG BUILD_IMAGE=node:24-bookworm-slim\nFROM ${BUILD_IMAGE} AS npm-base',
-      ),
+      fromArgument('BUILD_IMAGE', 'node:24-bookworm-slim'),
       ['base-pinned-by-digest'],
     ],
-    [
-      'ARG without a default used in FROM',
-      mutate(`FROM ${NODE_PIN} AS npm-base`, 'ARG BUILD_IMAGE\nFROM ${BUILD_IMAGE} AS npm-base'),
-      ['base-pinned-by-digest'],
-    ],
+    ['ARG without a default used in FROM', fromArgument('BUILD_IMAGE'), ['base-pinned-by-digest']],
     [
       'the syntax frontend by tag',
       mutate(/^# syntax=\S+$/m, '# syntax=docker/dockerfile:1'),
@@ -85,10 +84,7 @@ describe('the Dockerfile policy checker', () => {
     ['FROM without a tag', mutate(NODE_PIN, 'node'), ['base-pinned-by-digest']],
     [
       'ARG default with latest',
-      mutate(
-        `FROM ${NODE_PIN} AS npm-base`,
-        'ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:latest\nFROM ${RUNTIME_IMAGE} AS npm-base',
-      ),
+      fromArgument('RUNTIME_IMAGE', 'gcr.io/distroless/nodejs24-debian12:latest'),
       ['base-pinned-by-digest'],
     ],
     [
