@@ -337,7 +337,8 @@ export async function runTrivy(context: GateContext): Promise<GateOutcome> {
     if (saved.status !== 0)
       return {
         status: 'failed',
-        reason: `${engine.name} save failed`,
+        // The engine's own last line in the row itself: the table is all a non-verbose run shows.
+        reason: `${engine.name} save ${image} failed: ${saved.error ?? (saved.stderr.trim().split('\n').at(-1) || `exit code ${saved.status}`)}`,
         details: [lastLines(saved.stderr)],
       };
     const planted = context.standinBases === true ? await plantedTrivyDb(context) : undefined;
