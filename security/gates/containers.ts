@@ -181,22 +181,20 @@ export const needsBaseImages: Requirement = async (context) => {
 };
 
 async function needsStandinBases(context: GateContext, engine: ContainerEngine) {
-  const busybox = standin.findBusybox();
-  const npm = standin.npmDirectory();
-  if (busybox === undefined || npm === undefined) {
-    return {
-      reason: `the stand-in bases need a static busybox (${busybox ?? 'none found'}) and npm (${npm ?? 'none found'})`,
-      howTo: 'apt-get install busybox-static (npm comes with Node)',
-    };
-  }
   const checked = standin.withChecks(engine);
   try {
-    const bases = (await standin.ensureStandinBases(checked, {
-      nodeBinary: process.execPath,
-      npmDirectory: npm,
-      busybox,
-      log: () => undefined,
-    })) as { runtime: string; builder: string };
+    // The same lookup and build the container and scanner tests use (this machine's Node, npm, busybox).
+    const here = (await standin.standinBasesHere(checked, () => undefined)) as {
+      bases?: { runtime: string; builder: string };
+      missing?: string;
+    };
+    if (here.bases === undefined) {
+      return {
+        reason: `the stand-in bases need a static busybox and npm (${here.missing ?? 'not found'})`,
+        howTo: 'apt-get install busybox-static (npm comes with Node)',
+      };
+    }
+    const bases = here.bases;
     const id = async (reference: string) =>
       ((await checked.inspect('image', reference)) as { Id: string }).Id.replace(/^sha256:/, '');
     const standins: StandinBases = {
