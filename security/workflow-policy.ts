@@ -15,6 +15,7 @@
    built from its layout; no request or user input reaches these calls. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATE_JOBS } from './gates/catalog.ts';
 import type { WorkflowException } from './workflow-policy/exceptions.ts';
 import { applies, checkExceptions, EXCEPTION_RULES, loadExceptions } from './workflow-policy/exceptions.ts';
 import { checkPolicyFiles, POLICY_FILE_RULES } from './workflow-policy/policy-files.ts';
@@ -96,7 +97,9 @@ export function checkWorkflow(root: string, file: WorkflowFile, options: PolicyO
   const actions = options.actions ?? loadReviewedActions(root);
   const exceptions = options.exceptions ?? loadExceptions(root);
   const now = options.now ?? new Date();
-  return walkWorkflow(root, file, actions).filter((finding) => !excepted(finding, exceptions, now));
+  return walkWorkflow(root, file, actions, options.gateJobs ?? GATE_JOBS).filter(
+    (finding) => !excepted(finding, exceptions, now),
+  );
 }
 
 /**
