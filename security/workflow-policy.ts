@@ -152,10 +152,12 @@ export function workflowRuleTable(): string {
 
 /** Where the rule with this id is written: one file per invariant, named by its id. */
 export const ruleFile = (id: string) => `security/workflow-policy/rules/${id}.ts`;
+/** Where its fixture is: the smallest workflow that breaks that rule and no other, under the same name. */
+export const ruleFixture = (id: string) => `test/pipeline/fixtures/workflow-policy/${id}.yml`;
 
 /**
  * One section per workflow rule for docs/workflow-rules.md: its group, the levels it looks at, what it
- * holds a workflow to, why and how to comply, and the file that holds it.
+ * holds a workflow to, why and how to comply, the file that holds it and its fixture.
  */
 export function workflowRuleSections(): string {
   return Object.entries(WORKFLOW_RULE_GROUPS)
@@ -165,7 +167,7 @@ export function workflowRuleSections(): string {
         return [
           `### \`${id}\``,
           '',
-          `Group: ${group}. Checks each ${forms.map((rule) => rule.level).join(' and each ')}. Source: [\`${ruleFile(id)}\`](../${ruleFile(id)}).`,
+          `Group: ${group}. Checks each ${forms.map((rule) => rule.level).join(' and each ')}. Source: [\`${ruleFile(id)}\`](../${ruleFile(id)}). Fixture: [\`${ruleFixture(id)}\`](../${ruleFixture(id)}).`,
           '',
           ...forms.flatMap((rule) => [`${rule.description} ${rule.help}`, '']),
         ].join('\n');
