@@ -15,6 +15,7 @@
    built from its layout; no request or user input reaches these calls. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATE_JOBS } from './gates/catalog.ts';
 import type { WorkflowException } from './workflow-policy/exceptions.ts';
 import { applies, checkExceptions, EXCEPTION_RULES, loadExceptions } from './workflow-policy/exceptions.ts';
 import { checkPolicyFiles, POLICY_FILE_RULES } from './workflow-policy/policy-files.ts';
@@ -96,7 +97,9 @@ export function checkWorkflow(root: string, file: WorkflowFile, options: PolicyO
   const actions = options.actions ?? loadReviewedActions(root);
   const exceptions = options.exceptions ?? loadExceptions(root);
   const now = options.now ?? new Date();
-  return walkWorkflow(root, file, actions).filter((finding) => !excepted(finding, exceptions, now));
+  return walkWorkflow(root, file, actions, options.gateJobs ?? GATE_JOBS).filter(
+    (finding) => !excepted(finding, exceptions, now),
+  );
 }
 
 /**
@@ -149,10 +152,12 @@ export function workflowRuleTable(): string {
 
 /** Where the rule with this id is written: one file per invariant, named by its id. */
 export const ruleFile = (id: string) => `security/workflow-policy/rules/${id}.ts`;
+/** Where its fixture is: the smallest workflow that breaks that rule and no other, under the same name. */
+export const ruleFixture = (id: string) => `test/pipeline/fixtures/workflow-policy/${id}.yml`;
 
 /**
  * One section per workflow rule for docs/workflow-rules.md: its group, the levels it looks at, what it
- * holds a workflow to, why and how to comply, and the file that holds it.
+ * holds a workflow to, why and how to comply, the file that holds it and its fixture.
  */
 export function workflowRuleSections(): string {
   return Object.entries(WORKFLOW_RULE_GROUPS)
@@ -162,7 +167,7 @@ export function workflowRuleSections(): string {
         return [
           `### \`${id}\``,
           '',
-          `Group: ${group}. Checks each ${forms.map((rule) => rule.level).join(' and each ')}. Source: [\`${ruleFile(id)}\`](../${ruleFile(id)}).`,
+          `Group: ${group}. Checks each ${forms.map((rule) => rule.level).join(' and each ')}. Source: [\`${ruleFile(id)}\`](../${ruleFile(id)}). Fixture: [\`${ruleFixture(id)}\`](../${ruleFixture(id)}).`,
           '',
           ...forms.flatMap((rule) => [`${rule.description} ${rule.help}`, '']),
         ].join('\n');

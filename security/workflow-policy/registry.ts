@@ -1,8 +1,9 @@
 /**
  * Every workflow rule, in the order findings are reported, by group. One invariant is one file under rules/
- * named by its id (its helpers under helpers/), one fixture mark `# expect: <id>` under
- * test/pipeline/fixtures/workflow-policy/, and one section of docs/workflow-rules.md (`npm run generate`).
- * Adding a rule: write rules/<id>.ts, import it here and list it in its group.
+ * named by its id (its helpers under helpers/), one fixture under the same name,
+ * test/pipeline/fixtures/workflow-policy/<id>.yml (its lines marked `# expect: <id>`), and one section of
+ * docs/workflow-rules.md (`npm run generate`). Adding a rule: write rules/<id>.ts and its fixture, import
+ * it here and list it in its group.
  */
 import type { WorkflowRule } from './rule.ts';
 import { ACTION_INPUT } from './rules/action-input.ts';

@@ -4,9 +4,11 @@
  * it. The walker (`walker.ts`) visits every workflow, job and step once and calls each rule at its level;
  * `registry.ts` lists the rules. Docs and SARIF rule tables are generated from that list.
  *
- * Only node built-ins and `yaml` are imported, so these modules also run under Node's type stripping.
+ * Only node built-ins and `yaml` are imported (types aside), so these modules also run under Node's type
+ * stripping.
  */
 import type { Document } from 'yaml';
+import type { GateJob } from '../gates/catalog.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -40,6 +42,11 @@ export interface PolicyOptions {
   exceptions?: readonly { workflow: string; rule: string; reason: string; expires: string }[];
   /** "Today" for expiry checks (tests pin it). */
   now?: Date;
+  /**
+   * The gate list the gates workflow is held to; security/gates/catalog.ts's by default. A fixture checked
+   * as the gates workflow names the entries it models, so adding a gate does not change the fixture.
+   */
+  gateJobs?: readonly GateJob[];
 }
 
 /** A path into the workflow document (`['jobs', 'lint', 'steps', 2, 'with', 'upload']`). */
@@ -57,6 +64,7 @@ export interface WorkflowScope {
   document: Document;
   workflow: Json;
   actions: Record<string, ReviewedAction>;
+  gateJobs: readonly GateJob[];
 }
 
 export interface JobScope extends WorkflowScope {

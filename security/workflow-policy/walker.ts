@@ -4,6 +4,7 @@
  * per job, once per step.
  */
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { GateJob } from '../gates/catalog.ts';
 import { REGISTERED_RULES } from './registry.ts';
 import type {
   Finding,
@@ -54,6 +55,7 @@ export function walkWorkflow(
   root: string,
   file: WorkflowFile,
   actions: Record<string, ReviewedAction>,
+  gateJobs: readonly GateJob[],
 ): Finding[] {
   const lineCounter = new LineCounter();
   const document = parseDocument(file.text, { lineCounter });
@@ -62,7 +64,14 @@ export function walkWorkflow(
     const { line, col } = lineCounter.linePos(error.pos[0]);
     return [{ rule: 'yaml', file: file.path, message: error.message, line, column: col }];
   }
-  const workflow: WorkflowScope = { root, file, document, workflow: record(document.toJS()), actions };
+  const workflow: WorkflowScope = {
+    root,
+    file,
+    document,
+    workflow: record(document.toJS()),
+    actions,
+    gateJobs,
+  };
   const findings: Finding[] = [];
   const report = (rule: string, reports: Report[], where: NodePath, job?: string, step?: string) => {
     for (const { message, at } of reports) {

@@ -52,6 +52,14 @@ describe('the committed workflows', () => {
     expect(egress(planted).map((finding) => finding.job)).toEqual(['publish']);
   });
 
+  // Not a fixture case: such a job breaks harden-runner-first too, and a fixture reports its own rule only.
+  it('fail the rule when publish no longer starts with harden-runner', () => {
+    const planted = mutated(PIPELINE, (d) => d.deleteIn(['jobs', 'publish', 'steps', 0]));
+    const [finding] = egress(planted);
+    expect(finding?.message).toBe('a job holding a write token must start with harden-runner');
+    expect(finding?.job).toBe('publish');
+  });
+
   it('fail the rule when publish loses its endpoint list', () => {
     const planted = mutated(PIPELINE, (d) =>
       d.deleteIn(['jobs', 'publish', 'steps', 0, 'with', 'allowed-endpoints']),

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSeq, parse } from 'yaml';
 import {
@@ -10,8 +10,9 @@ import {
   WORKFLOW_RULES,
   workflowRuleTable,
 } from '../../security/workflow-policy.ts';
-import type { ReviewedAction, WorkflowFile } from '../../security/workflow-policy.ts';
+import type { WorkflowFile } from '../../security/workflow-policy.ts';
 import { edited, GATES, mutated, PIPELINE, ROOT, rules, workflowFile } from './helpers.ts';
+import { checkFixture, fixtures, fixtureText, marks } from './workflow-fixtures.ts';
 
 const actions = loadReviewedActions(ROOT);
 const check = (file: WorkflowFile) => rules(checkWorkflow(ROOT, file, { actions }));
@@ -43,49 +44,20 @@ interface Step {
   with?: Record<string, unknown>;
 }
 
-// Each fixture under fixtures/workflow-policy/ plants violations of one group of rules and marks every
-// line that must be reported with "# expect: <rule>"; the findings must be exactly those marks.
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'workflow-policy');
-const fixtureActions = (
-  JSON.parse(readFileSync(join(FIXTURES, 'actions.json'), 'utf8')) as {
-    actions: Record<string, ReviewedAction>;
-  }
-).actions;
-const fixtures = readdirSync(FIXTURES)
-  .filter((name) => name.endsWith('.yml'))
-  .sort();
-
-/** "line:rule" for every "# expect: rule[, rule]" mark in a fixture. */
-function marks(source: string): string[] {
-  return source.split('\n').flatMap((line, index) => {
-    const expected = /expect: (.+)$/.exec(line)?.[1];
-    return expected
-      ? expected
-          .trim()
-          .split(/,\s*/)
-          .map((rule) => `${index + 1}:${rule}`)
-      : [];
-  });
-}
-
+// Each fixture under fixtures/workflow-policy/ is named by the rule it plants violations of
+// (workflow-fixtures.ts) and marks every line that must be reported with "# expect: <rule>"; the findings
+// must be exactly those marks. That each reports its own rule and no other is workflow-rule-layout's.
 describe('each rule bites on its fixture, at the line it marks', () => {
   it.each(fixtures)('%s', (name) => {
-    const text = readFileSync(join(FIXTURES, name), 'utf8');
-    // A fixture for a rule that concerns one workflow names that workflow's path in a "# path:" line.
-    const path = /^# path: (\S+)$/m.exec(text)?.[1] ?? `test/fixtures/${name}`;
-    // A rule that reads the repository beside the workflow is shown one of its folders in a "# root:" line.
-    const root = join(ROOT, /^# root: (\S+)$/m.exec(text)?.[1] ?? '.');
-    const findings = checkWorkflow(root, { path, text }, { actions: fixtureActions });
+    const findings = checkFixture(name);
     const reported = findings.map((finding) => `${finding.line}:${finding.rule}`);
-    expect([...new Set(reported)].sort()).toEqual([...new Set(marks(text))].sort());
+    expect([...new Set(reported)].sort()).toEqual([...new Set(marks(fixtureText(name)))].sort());
     for (const finding of findings) expect(finding.column).toBeGreaterThan(0);
   });
 
   it('has a fixture mark for every registered rule', () => {
     const marked = new Set(
-      fixtures.flatMap((name) =>
-        marks(readFileSync(join(FIXTURES, name), 'utf8')).map((mark) => mark.split(':')[1]),
-      ),
+      fixtures.flatMap((name) => marks(fixtureText(name)).map((mark) => mark.split(':')[1])),
     );
     expect(REGISTERED_RULES.map((rule) => rule.id).filter((id) => !marked.has(id))).toEqual([]);
   });

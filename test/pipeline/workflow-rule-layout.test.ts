@@ -1,30 +1,20 @@
 /**
  * The workflow policy's layout, zizmor's: each rule id is one file under security/workflow-policy/rules/
- * named by that id, marked by a fixture under fixtures/workflow-policy/ (`# expect: <id>`), and described
- * by one generated section of docs/workflow-rules.md; no file, fixture mark or section without its rule.
+ * named by that id, has its fixture under the same name in fixtures/workflow-policy/ (<id>.yml, which
+ * the real policy reports that rule for and no other), and is described by one generated section of
+ * docs/workflow-rules.md that links both; no file, fixture or section without its rule.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { regenerate } from '../../security/gates/generated-files.ts';
-import { REGISTERED_RULES, ruleFile, WORKFLOW_RULES } from '../../security/workflow-policy.ts';
+import { REGISTERED_RULES, ruleFile, ruleFixture, WORKFLOW_RULES } from '../../security/workflow-policy.ts';
 import { ROOT } from './helpers.ts';
+import { checkFixture, FIXTURES, fixtureName, fixtures, fixtureText, marks } from './workflow-fixtures.ts';
 
 const ids = [...new Set(REGISTERED_RULES.map((rule) => rule.id))].sort();
 const RULES_DIR = join(ROOT, 'security', 'workflow-policy', 'rules');
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'workflow-policy');
 const DOCS = 'docs/workflow-rules.md';
 const docs = readFileSync(join(ROOT, DOCS), 'utf8');
-
-/** Every rule id a fixture marks with "# expect: <id>[, <id>]". */
-const marked = new Set(
-  readdirSync(FIXTURES)
-    .filter((name) => name.endsWith('.yml'))
-    .flatMap((name) =>
-      [...readFileSync(join(FIXTURES, name), 'utf8').matchAll(/expect: (.+)$/gm)].flatMap((match) =>
-        (match[1] ?? '').trim().split(/,\s*/),
-      ),
-    ),
-);
 
 describe('one file per invariant, named by its id', () => {
   it('the rules folder holds exactly one file per registered rule id', () => {
@@ -42,12 +32,37 @@ describe('one file per invariant, named by its id', () => {
   });
 });
 
-describe('each rule has its fixture and its docs section', () => {
-  it('every rule id is marked by a fixture, and every mark names a rule', () => {
-    expect(ids.filter((id) => !marked.has(id))).toEqual([]);
-    expect([...marked].filter((id) => WORKFLOW_RULES[id] === undefined)).toEqual([]);
+describe('each rule has its fixture under its name', () => {
+  it('every rule id has <id>.yml, and every fixture is named by a rule id (<id>.yml or <id>.ok.yml)', () => {
+    expect(ids.filter((id) => !fixtures.includes(`${id}.yml`))).toEqual([]);
+    expect(fixtures.filter((name) => WORKFLOW_RULES[fixtureName(name)?.rule ?? ''] === undefined)).toEqual(
+      [],
+    );
+    expect(ids.map((id) => join(ROOT, ruleFixture(id)))).toEqual(
+      ids.map((id) => join(FIXTURES, `${id}.yml`)),
+    );
   });
 
+  // The key property: run the real policy over the fixture and compare the rules it reports with the
+  // file's name. A fixture that also broke another rule would not show that its own rule bites.
+  it.each(fixtures)('%s reports the rule it is named by, and no other', (name) => {
+    const { rule, clean } = fixtureName(name) ?? { rule: '', clean: false };
+    const reported = [...new Set(checkFixture(name).map((finding) => finding.rule))];
+    expect(reported).toEqual(clean ? [] : [rule]);
+    const marked = new Set(marks(fixtureText(name)).map((mark) => mark.split(':')[1]));
+    expect([...marked]).toEqual(clean ? [] : [rule]);
+  });
+
+  it('keeps a fixture checked as the gates workflow to its own rule by its "# gates:" header', () => {
+    const text = fixtureText('oci-build.yml');
+    const withoutHeader = text.replace(/^# gates: .*\n/m, '');
+    expect(withoutHeader).not.toBe(text);
+    const rules = new Set(checkFixture('oci-build.yml', withoutHeader).map((finding) => finding.rule));
+    expect(rules).toEqual(new Set(['oci-build', 'gate-jobs']));
+  });
+});
+
+describe('each rule has its docs section', () => {
   it('docs/workflow-rules.md has one section per rule id and no other', () => {
     const sections = [...docs.matchAll(/^### `([^`]+)`$/gm)].map((match) => match[1]).sort();
     expect(sections).toEqual(ids);

@@ -1,5 +1,5 @@
 /** The `gate-jobs` invariant (gate rules); its helpers are in ../helpers/gate-rules.ts. */
-import { GATE_JOBS, GATES_WORKFLOW } from '../../gates/catalog.ts';
+import { GATES_WORKFLOW } from '../../gates/catalog.ts';
 import type { Report, WorkflowRule } from '../rule.ts';
 import { defineRule, record, text } from '../rule.ts';
 import { expression } from '../helpers/gate-rules.ts';
@@ -7,12 +7,12 @@ import { expression } from '../helpers/gate-rules.ts';
 export const GATE_JOB_RULES: WorkflowRule = defineRule('gate-jobs', 'workflow', {
   description: `${GATES_WORKFLOW} has one job per entry of security/gates/catalog.ts, named as listed, with its result and findings outputs.`,
   help: 'The status checks, the run summary and `npm run gates --list` all come from the list: add the entry first, then its job and outputs.',
-  check: ({ file, workflow }) => {
+  check: ({ file, workflow, gateJobs }) => {
     if (file.path !== GATES_WORKFLOW) return [];
     const jobs = record(workflow.jobs);
     const outputs = record(record(record(workflow.on).workflow_call).outputs);
     const reports: Report[] = [];
-    for (const entry of GATE_JOBS) {
+    for (const entry of gateJobs) {
       const job = record(jobs[entry.job]);
       if (jobs[entry.job] === undefined) {
         reports.push({ message: `gate "${entry.job}" of the gate list has no job`, at: ['jobs'] });
@@ -44,7 +44,7 @@ export const GATE_JOB_RULES: WorkflowRule = defineRule('gate-jobs', 'workflow', 
       }
     }
     for (const jobId of Object.keys(jobs)) {
-      if (!GATE_JOBS.some((entry) => entry.job === jobId)) {
+      if (!gateJobs.some((entry) => entry.job === jobId)) {
         reports.push({
           message: `job ${jobId} is not in the gate list (security/gates/catalog.ts)`,
           at: ['jobs', jobId],

@@ -1,5 +1,5 @@
 /** The `gate-reports` invariant (gate rules); its helpers are in ../helpers/gate-rules.ts. */
-import { GATE_JOBS, GATES_WORKFLOW, REPORT_ARTIFACT_PREFIX } from '../../gates/catalog.ts';
+import { GATES_WORKFLOW, REPORT_ARTIFACT_PREFIX } from '../../gates/catalog.ts';
 import type { Report, WorkflowRule } from '../rule.ts';
 import { defineRule, actionName, list, record, text } from '../rule.ts';
 import { expression } from '../helpers/gate-rules.ts';
@@ -7,11 +7,12 @@ import { expression } from '../helpers/gate-rules.ts';
 export const GATE_REPORTS: WorkflowRule = defineRule('gate-reports', 'workflow', {
   description: `Every gate of security/gates/catalog.ts with an attested report uploads it from its job of ${GATES_WORKFLOW} as the artifact \`${REPORT_ARTIFACT_PREFIX}<job>\`, even when the job failed.`,
   help: `The gate-results attestation records each gate's report by its sha256; upload it with actions/upload-artifact, name ${REPORT_ARTIFACT_PREFIX}<job>, if: \${{ !cancelled() }}.`,
-  check: ({ file, workflow }) => {
+  check: ({ file, workflow, gateJobs }) => {
     if (file.path !== GATES_WORKFLOW) return [];
     const jobs = record(workflow.jobs);
-    return GATE_JOBS.filter((entry) => entry.attested !== undefined && jobs[entry.job] !== undefined).flatMap(
-      (entry): Report[] => {
+    return gateJobs
+      .filter((entry) => entry.attested !== undefined && jobs[entry.job] !== undefined)
+      .flatMap((entry): Report[] => {
         const artifact = `${REPORT_ARTIFACT_PREFIX}${entry.job}`;
         const uploads = list(record(jobs[entry.job]).steps)
           .map(record)
@@ -36,7 +37,6 @@ export const GATE_REPORTS: WorkflowRule = defineRule('gate-reports', 'workflow',
                 at: ['jobs', entry.job],
               },
             ];
-      },
-    );
+      });
   },
 });
