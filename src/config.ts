@@ -111,7 +111,7 @@ function logLevel(env: Environment): LogLevel {
 /**
  * SERVER_LIMITS='{"keepAliveTimeoutMs":5000,…}': a JSON object of limits.ts names, each a whole number
  * from 1 to its default. Only tighter: a deployment cannot loosen a deadline or raise a ceiling here;
- * the reliability suites use it to run the same code with shorter deadlines (test/reliability/limits.ts).
+ * the reliability suites use it to run the same code with shorter deadlines (test/reliability/suite-limits.ts).
  */
 function serverLimits(env: Environment): ServerLimits {
   const raw = read(env, 'SERVER_LIMITS');

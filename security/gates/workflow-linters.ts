@@ -2,7 +2,7 @@
  * The workflow linters as gates: zizmor (security audits of workflows and actions) and actionlint
  * (syntax, expressions, types, `needs`, shell scripts). One definition of how each runs, read by the
  * local gate runner, by the scanner test (test/scanners/run.mjs) and by the test that runs each on the
- * flaws our own rules used to catch (test/pipeline/workflow-linters.test.ts); security-gates.yml runs
+ * flaws our own rules used to catch (test/pipeline/retired-rules.test.ts); security-gates.yml runs
  * the same arguments. Each runs natively at security/tools.json's pin, or not at all: neither has an
  * image in images.json.
  */

@@ -20,6 +20,7 @@
    the path the workflow names; no request or user input reaches these calls. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { SHA256_DIGEST } from '../constants.ts';
 
 export const OPENVEX_CONTEXT = 'https://openvex.dev/ns/v0.2.0';
 
@@ -93,7 +94,7 @@ export function readAcceptedFindings(source: string): AcceptedFinding[] {
 /** `ghcr.io/owner/name` and `sha256:…` as the purl Trivy gives the image when it pulls it by digest. */
 export function imagePurl(image: string, digest: string): string {
   const repository = image.toLowerCase();
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`not a sha256 digest: ${digest}`);
+  if (!SHA256_DIGEST.test(digest)) throw new Error(`not a sha256 digest: ${digest}`);
   const [registry = '', ...path] = repository.split('/');
   const [host = '', port, ...rest] = registry.split(':');
   const wellFormed =

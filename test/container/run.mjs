@@ -5,7 +5,7 @@
 // Needs a container engine: Docker when `docker info` answers, else podman (with `--runtime runc`
 // when runc is installed; PODMAN_RUNTIME overrides). Not part of `npm test`, which needs no engine.
 //
-// Bases: by default local stand-ins for the pinned bases (test/container/standin-bases.mjs), because
+// Bases: by default local stand-ins for the pinned bases (security/gates/standin-bases.mjs), because
 // registries may be out of reach; they are kept between runs, tagged by a hash of their content
 // (CONTAINER_TEST_KEEP_BASES=0 removes them at the end). CONTAINER_TEST_BASES=pinned builds on the
 // Dockerfile's own pinned bases instead (needs registry access). Every container and every image the
@@ -20,7 +20,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { baseImages } from '../../security/dockerfile-policy.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import { readServiceDescription, standInArguments } from '../../security/gates/service-description.ts';
-import { projectBuildArguments, removeStandinBases, standinBasesHere, withChecks } from './standin-bases.mjs';
+import {
+  projectBuildArguments,
+  removeStandinBases,
+  standinBasesHere,
+  withChecks,
+} from '../../security/gates/standin-bases.mjs';
 import { createTally } from '../support/tally.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

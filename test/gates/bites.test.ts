@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Gate } from '../../security/gates/gate.ts';
 import { GATES } from '../../security/gates/local-gates.ts';
 import { selectTool } from '../../security/gates/tools.ts';
-import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
+import { makeSandbox, runQuietly, type Sandbox } from './gate-sandbox.ts';
 import { sarifErrors } from './sarif-schema.ts';
 
 jest.setTimeout(300_000);

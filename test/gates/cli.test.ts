@@ -13,7 +13,7 @@ import { detectEngine } from '../../security/gates/engine.ts';
 import type { GateResult } from '../../security/gates/gate.ts';
 import { GATES } from '../../security/gates/local-gates.ts';
 import { EXIT, exitCodeOf, formatTable } from '../../security/gates/runner.ts';
-import { makeSandbox, runQuietly, type Sandbox } from './sandbox.ts';
+import { makeSandbox, runQuietly, type Sandbox } from './gate-sandbox.ts';
 import { sarifErrors } from './sarif-schema.ts';
 import { PINNED_BY_DIGEST } from '../../security/constants.ts';
 

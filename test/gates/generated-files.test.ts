@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW } from '../../security/gates/catalog.ts';
 import { main, regenerate, stalePaths } from '../../security/gates/generated-files.ts';
-import { ROOT } from './sandbox.ts';
+import { ROOT } from './gate-sandbox.ts';
 
 // npm run generate in process, on a copy of the generated files: --check fails on a block that differs
 // from what the code renders and names the file; without --check it rewrites the block; a file that

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GATE_OUTPUTS_MARKERS, GATES_WORKFLOW } from '../../security/gates/catalog.ts';
 import { stalePaths } from '../../security/gates/generated-files.ts';
-import { makeSandbox, ROOT, type Sandbox } from './sandbox.ts';
+import { makeSandbox, ROOT, type Sandbox } from './gate-sandbox.ts';
 
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 const CATALOG = 'security/gates/catalog.ts';

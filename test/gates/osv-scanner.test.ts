@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolsDir } from '../../security/gates/tools.ts';
-import { makeSandbox, ROOT, type Sandbox } from './sandbox.ts';
+import { makeSandbox, ROOT, type Sandbox } from './gate-sandbox.ts';
 
 jest.setTimeout(180_000);
 
@@ -26,7 +26,7 @@ beforeAll(() => {
   // The builder is an ES module run as a script (jest loads test files as CommonJS).
   const built = spawnSync(
     process.execPath,
-    [join(ROOT, 'test/scanners/osv-db/build.mjs'), join(work, 'db')],
+    [join(ROOT, 'test/scanners/osv-db/make-osv-db.mjs'), join(work, 'db')],
     {
       encoding: 'utf8',
     },

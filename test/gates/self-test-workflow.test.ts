@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkovArguments } from '../../security/gates/containers.ts';
-import { ROOT } from './sandbox.ts';
+import { ROOT } from './gate-sandbox.ts';
 import { COMMIT_SHA, PINNED_BY_DIGEST } from '../../security/constants.ts';
 import { expectZapApiSetup } from './zap-api-job.ts';
 

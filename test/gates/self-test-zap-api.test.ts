@@ -12,8 +12,8 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { createApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
-import { testConfig } from '../support/config.ts';
-import { ROOT } from './sandbox.ts';
+import { testConfig } from '../support/test-config.ts';
+import { ROOT } from './gate-sandbox.ts';
 
 const VARIANT = join(ROOT, 'security', 'self-test', 'zap-api');
 const PAYLOAD = '<script>alert(40012)</script>';

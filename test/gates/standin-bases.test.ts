@@ -11,7 +11,7 @@ import type { ContainerEngine, ProcessResult } from '../../security/gates/engine
 import { GATES } from '../../security/gates/local-gates.ts';
 import { formatTable, runGates } from '../../security/gates/runner.ts';
 import { baseImages } from '../../security/dockerfile-policy.ts';
-import { ROOT } from './sandbox.ts';
+import { ROOT } from './gate-sandbox.ts';
 
 const IMAGE_GATES = GATES.filter((gate) => ['image', 'trivy'].includes(gate.name));
 const ids = { runtime: 'a'.repeat(64), builder: 'b'.repeat(64) };

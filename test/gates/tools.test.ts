@@ -22,7 +22,7 @@ import {
   toolPin,
   toolsDir,
 } from '../../security/gates/tools.ts';
-import { ROOT, runQuietly } from './sandbox.ts';
+import { ROOT, runQuietly } from './gate-sandbox.ts';
 
 const installed = (tool: string) => join(toolsDir(), 'bin', tool);
 const hadolint = installed('hadolint');

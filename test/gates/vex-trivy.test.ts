@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { freePort } from '../../security/gates/engine.ts';
 import { toolsDir } from '../../security/gates/tools.ts';
 import { openVexDocument } from '../../security/trivy/vex.ts';
-import { ROOT } from './sandbox.ts';
+import { ROOT } from './gate-sandbox.ts';
 
 jest.setTimeout(600_000);
 

@@ -10,7 +10,7 @@
  *   zizmor-bad-config.stderr         --config /nonexistent.yml: exit 1, "fatal: no audit was performed"
  *   actionlint-syntax.json           actionlint v1.7.12 -format '{{json .}}' syntax.yml (exit 1)
  *
- * The same tools run for real on every flaw in test/pipeline/workflow-linters.test.ts when installed;
+ * The same tools run for real on every flaw in test/pipeline/retired-rules.test.ts when installed;
  * these tests hold the judging to those outputs whether or not they are.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

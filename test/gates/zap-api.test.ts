@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { zapApiScanArguments, zapApiVerdict } from '../../security/gates/containers.ts';
 import { checkZapRules } from '../../security/workflow-policy/policy-files.ts';
-import { ROOT } from './sandbox.ts';
+import { ROOT } from './gate-sandbox.ts';
 import { PINNED_BY_DIGEST } from '../../security/constants.ts';
 import { expectZapApiSetup } from './zap-api-job.ts';
 

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hookedProjectCopy, isolatedEnv, mustRun, removeTempDir } from './sandbox.ts';
+import { hookedProjectCopy, isolatedEnv, mustRun, removeTempDir } from './hook-sandbox.ts';
 
 let root: string | undefined;
 let repository = '';

@@ -9,7 +9,7 @@ import {
   removeTempDir,
   run as runInSandbox,
   withoutGitleaks,
-} from './sandbox.ts';
+} from './hook-sandbox.ts';
 
 // These cases test the hook's mechanics with the secret scan's fallback engine (secretlint), whose rule
 // names they check, whether or not this machine has gitleaks; secret-scan.test.ts tests both engines.

@@ -2,7 +2,7 @@
 // fail an install — not in an image build, not in CI, not outside a git checkout, not with HUSKY=0.
 import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { initRepository, makeTempDir, projectRoot, removeTempDir, run } from './sandbox.ts';
+import { initRepository, makeTempDir, projectRoot, removeTempDir, run } from './hook-sandbox.ts';
 
 jest.setTimeout(180_000);
 

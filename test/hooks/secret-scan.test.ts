@@ -21,7 +21,7 @@ import {
   run,
   withGitleaks,
   withoutGitleaks,
-} from './sandbox.ts';
+} from './hook-sandbox.ts';
 
 jest.setTimeout(900_000);
 

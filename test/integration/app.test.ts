@@ -3,7 +3,7 @@ import { createApp } from '../../src/app.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { createLogger } from '../../src/logger.ts';
 import { capturedLogger } from '../support/log-capture.ts';
-import { testConfig } from '../support/config.ts';
+import { testConfig } from '../support/test-config.ts';
 
 const INTERNAL_SECRET = 'db password is hunter2 at /srv/app/src/secret.ts';
 

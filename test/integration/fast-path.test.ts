@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, createRequestListener } from '../../src/app.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { capturedLogger } from '../support/log-capture.ts';
-import { testConfig } from '../support/config.ts';
+import { testConfig } from '../support/test-config.ts';
 import { rawExchange } from '../support/http.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;

@@ -14,7 +14,7 @@ import { createRequestListener } from '../../src/app.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { createLogger } from '../../src/logger.ts';
 import { SERVICE } from '../../src/config.ts';
-import { testConfig } from '../support/config.ts';
+import { testConfig } from '../support/test-config.ts';
 import {
   answerProblems,
   describedPath,

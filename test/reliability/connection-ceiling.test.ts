@@ -6,7 +6,7 @@
  *
  * The test process holds up to `maxConnections` + 16 sockets at once, well under a nofile limit of 1024.
  */
-import { limitsKeeping } from './limits.ts';
+import { limitsKeeping } from './suite-limits.ts';
 import { heldByServer, openRaw, SERVED_WITHIN_MS, type RawConnection } from './raw-client.ts';
 import { getStatus, sleep, startService, type ServiceProcess } from './service-process.ts';
 

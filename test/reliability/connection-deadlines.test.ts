@@ -9,7 +9,7 @@
  * keep-alive buffer) plus a fixed tolerance; each lower bound is the deadline itself, so a server that
  * closes too early fails too.
  */
-import { LIMITS } from './limits.ts';
+import { LIMITS } from './suite-limits.ts';
 import { firstStatus, openRaw, releasedByServer, type RawConnection } from './raw-client.ts';
 import { getStatus, sleep, startService, type ServiceProcess } from './service-process.ts';
 

@@ -3,7 +3,7 @@
  * timeout and nothing but 200s. Throughput and latency are printed, never asserted (shared machine).
  */
 import autocannon from 'autocannon';
-import { REAL_LIMITS } from './limits.ts';
+import { REAL_LIMITS } from './suite-limits.ts';
 import { serviceForFile } from './service-process.ts';
 
 // Thirty seconds at the real values (npm run test:reliability), five in npm test.

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServer, type ServiceServer } from '../../src/server.ts';
-import { LIMITS, LIMITS_ENV } from './limits.ts';
+import { LIMITS, LIMITS_ENV } from './suite-limits.ts';
 
 const LIMIT = LIMITS.maxPendingAnswersPerConnection;
 const REQUEST = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';

@@ -10,7 +10,7 @@ import {
 } from '../support/service.ts';
 
 import { InspectorSession, inspectorUrl } from './inspector.ts';
-import { LIMITS_ENV } from './limits.ts';
+import { LIMITS_ENV } from './suite-limits.ts';
 
 export { getStatus, type ServiceProcess } from '../support/service.ts';
 

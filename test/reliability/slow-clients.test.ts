@@ -4,10 +4,10 @@
  * server buffer them.
  */
 import { connect, type Socket } from 'node:net';
-import { LIMITS } from './limits.ts';
+import { LIMITS } from './suite-limits.ts';
 import { getStatus, MB, memoryOf, sleep, serviceForFile } from './service-process.ts';
 
-// The headers timeout (10 s real, scaled in npm test: limits.ts), checked every interval; the rest is
+// The headers timeout (10 s real, scaled in npm test: suite-limits.ts), checked every interval; the rest is
 // slack for a loaded machine. At least the timeout itself, so a server cutting off early fails too.
 const HEADERS_CUT_OFF_BOUND_MS = LIMITS.headersTimeoutMs + LIMITS.connectionsCheckingIntervalMs + 4_000;
 const SLOW_READERS = 20;

@@ -3,10 +3,10 @@
  * Garbage is collected through the inspector (see inspector.ts), then both are read from outside.
  */
 import autocannon from 'autocannon';
-import { scaledCount } from './limits.ts';
+import { scaledCount } from './suite-limits.ts';
 import { MB, memoryOf, sleep, serviceForFile } from './service-process.ts';
 
-// 200 000 at the real values (npm run test:reliability), a tenth in npm test (test/reliability/limits.ts).
+// 200 000 at the real values (npm run test:reliability), a tenth in npm test (test/reliability/suite-limits.ts).
 const SOAK_REQUESTS = scaledCount(200_000);
 const WARM_UP_REQUESTS = scaledCount(20_000);
 // Measured here after GC: VmRSS ~75 MB, of which ~50 MB are pages of the node executable mapped from

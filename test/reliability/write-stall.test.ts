@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createServer, type ServiceServer } from '../../src/server.ts';
-import { LIMITS, LIMITS_ENV } from './limits.ts';
+import { LIMITS, LIMITS_ENV } from './suite-limits.ts';
 import { openRaw, releasedByServer } from './raw-client.ts';
 import { sleep } from './service-process.ts';
 

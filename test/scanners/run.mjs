@@ -36,9 +36,9 @@ import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates
 import { candidatePaths, reportsVersion, toolPin, toolsDir } from '../../security/gates/tools.ts';
 import { actionlintArguments, zizmorArguments } from '../../security/gates/workflow-linters.ts';
 import { readServiceDescription, standInArguments } from '../../security/gates/service-description.ts';
-import { projectBuildArguments, standinBasesHere, withChecks } from '../container/standin-bases.mjs';
+import { projectBuildArguments, standinBasesHere, withChecks } from '../../security/gates/standin-bases.mjs';
 import { createTally } from '../support/tally.mjs';
-import { buildOsvDb } from './osv-db/build.mjs';
+import { buildOsvDb } from './osv-db/make-osv-db.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The port and the required settings' stand-ins: src/service.json, as the service and CI read them.

@@ -4,7 +4,7 @@
  */
 import { createApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
-import { testConfig } from '../support/config.ts';
+import { testConfig } from '../support/test-config.ts';
 import { loadOpenApi, servedRoutes, undescribedRoutes } from '../support/openapi.ts';
 
 const logger = createLogger('silent');

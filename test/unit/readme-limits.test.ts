@@ -11,7 +11,7 @@ import { PROBE_TIMEOUT_MS } from '../../src/healthprobe.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { createServer, SERVER_LIMITS } from '../../src/server.ts';
 import { SERVED_WITHIN_MS } from '../reliability/raw-client.ts';
-import { testConfig } from '../support/config.ts';
+import { testConfig } from '../support/test-config.ts';
 import { capturedLogger } from '../support/log-capture.ts';
 
 // The Hardening section moved from the README to docs/hardening.md (the README links it).

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from '../../src/app.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import { createServer, SERVER_LIMITS, type ServiceServer } from '../../src/server.ts';
-import { testConfig } from '../support/config.ts';
+import { testConfig } from '../support/test-config.ts';
 import { capturedLogger } from '../support/log-capture.ts';
 import { httpRequest, rawExchange } from '../support/http.ts';
 

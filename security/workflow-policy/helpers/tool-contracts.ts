@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Json, JobScope, Report, StepScope } from '../rule.ts';
 import { actionName, record, text } from '../rule.ts';
+import { IMAGES_FILE, PINNED_BY_DIGEST } from '../../constants.ts';
 
 /** Docker actions whose action.yml runs an image by tag, read at the pinned commit. */
 export const DOCKER_ACTIONS_BY_TAG: Readonly<Record<string, string>> = {
@@ -31,8 +32,6 @@ export const REPOSITORY_FILE_INPUTS: Readonly<Record<string, readonly string[]>>
   'actions/setup-node': ['node-version-file'],
 };
 
-export const DIGEST = /@sha256:[0-9a-f]{64}$/;
-export const IMAGES_FILE = 'security/gates/images.json';
 /** `docker run` options that take a value as the next word. */
 export const DOCKER_RUN_VALUE_FLAGS = new Set([
   '-v',
@@ -197,11 +196,11 @@ export function dockerRunPinned(scope: StepScope, image: string, builtHere: Read
   )?.[1];
   const viaEnv = /^\$\{?(\w+)\}?$/.exec(image)?.[1];
   return (
-    DIGEST.test(image) ||
+    PINNED_BY_DIGEST.test(image) ||
     builtHere.has(image) ||
     (viaEnv === 'image' &&
       fromImages !== undefined &&
-      DIGEST.test(imagesOf(scope.root)[fromImages]?.reference ?? '')) ||
+      PINNED_BY_DIGEST.test(imagesOf(scope.root)[fromImages]?.reference ?? '')) ||
     // The candidate image the build job made and every gate scans, loaded from its artifact.
     (viaEnv !== undefined &&
       /^\$\{\{\s*needs\.\w+\.outputs\.image-ref\s*\}\}$/.test(text(record(scope.step.env)[viaEnv])))
@@ -219,7 +218,7 @@ export function containerImages({ job, path }: JobScope): Report[] {
   return images
     .filter(([image]) => image !== undefined)
     .map(([image, at]) => [typeof image === 'string' ? image : text(record(image).image), at] as const)
-    .filter(([reference]) => !DIGEST.test(reference))
+    .filter(([reference]) => !PINNED_BY_DIGEST.test(reference))
     .map(([reference, at]) => ({ message: `container image ${reference} has no digest`, at }));
 }
 
@@ -244,13 +243,13 @@ export function stepImages(scope: StepScope): Report[] {
     reports.push({ message: `${label}: ${action} runs ${DOCKER_ACTIONS_BY_TAG[action]}, a tag` });
   }
   const uses = text(step.uses);
-  if (uses.startsWith('docker://') && !DIGEST.test(uses)) {
+  if (uses.startsWith('docker://') && !PINNED_BY_DIGEST.test(uses)) {
     reports.push({ message: `${label}: ${uses} is not pinned by digest` });
   }
   if (action === 'zaproxy/action-baseline') {
     const dockerName = text(inputs.docker_name);
     const zap = imagesOf(scope.root).zap?.reference;
-    if (!DIGEST.test(dockerName)) {
+    if (!PINNED_BY_DIGEST.test(dockerName)) {
       reports.push({ message: `${label}: docker_name is not pinned by digest (default: the stable tag)` });
     } else if (zap !== undefined && dockerName !== zap) {
       // One ZAP pin: the image CI scans with is the one the local runner and the self-test use.

@@ -13,8 +13,7 @@ import { isScalar } from 'yaml';
 import type { Finding, Report, StepScope } from '../rule.ts';
 import { isRecord, record, text } from '../rule.ts';
 
-export const TOOLS_FILE = 'security/tools.json';
-export const IMAGES_FILE = 'security/gates/images.json';
+import { IMAGES_FILE, TOOLS_FILE } from '../../constants.ts';
 
 export interface ToolPin {
   version: string;

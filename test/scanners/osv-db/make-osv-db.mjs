@@ -3,7 +3,7 @@
 // matcher (osv-scalibr enricher/vulnmatch/osvlocal, matcher.go setupLocalDBDirectory and zip.go
 // newZippedDB) opens DIR/osv-scalibr/<ecosystem>/all.zip and loads every *.json entry in it, the shape of
 // OSV's own export (https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip).
-// Usage: node test/scanners/osv-db/build.mjs DIR (prints DIR); the scanner test and the rehearsal import it.
+// Usage: node test/scanners/osv-db/make-osv-db.mjs DIR (prints DIR); the scanner test and the rehearsal import it.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
