@@ -50,15 +50,15 @@ const selectionKey = (scanner: ScannerName) => `tool:${scanner}`;
 
 const IMAGE_KEY = 'image';
 // What the operator is told to run with (docs/container.md): the scan sees the service as deployed.
-const PRODUCTION_FLAGS = [
+// The container and scanner tests run with the same hardening, leaving the user to the image's USER.
+export const HARDENING_FLAGS = Object.freeze([
   '--read-only',
   '--cap-drop',
   'ALL',
   '--security-opt',
   'no-new-privileges',
-  '--user',
-  '65532:65532',
-];
+]);
+const PRODUCTION_FLAGS = [...HARDENING_FLAGS, '--user', '65532:65532'];
 
 function howToGet(engine: ContainerEngine, reference: string): string {
   return `on a machine that reaches the registry: ${engine.name} pull ${reference}; offline: ${engine.name} save it there and ${engine.name} load -i it here`;

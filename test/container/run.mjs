@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { baseImages } from '../../security/dockerfile-policy.ts';
+import { HARDENING_FLAGS } from '../../security/gates/containers.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
 import { readServiceDescription, standInArguments } from '../../security/gates/service-description.ts';
 import {
@@ -28,15 +29,14 @@ import {
 } from '../../security/gates/standin-bases.mjs';
 import { createTally } from '../support/tally.mjs';
 
+const RUN_ID = randomBytes(4).toString('hex');
+const IMAGE_REPOSITORY = 'localhost/healthcheck-container-test';
+const STOP_LIMIT_MS = 5_000;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The port, the default description and the required settings' stand-ins: src/service.json, as the
 // service, the gates and CI read them (an adopted or re-ported copy needs no edit here).
 const SERVICE = readServiceDescription(ROOT);
 const CONTAINER_PORT = SERVICE.port;
-const RUN_ID = randomBytes(4).toString('hex');
-const IMAGE_REPOSITORY = 'localhost/healthcheck-container-test';
-const SECURITY_FLAGS = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
-const STOP_LIMIT_MS = 5_000;
 const BUILD_ARGS = Object.freeze({
   APP_VERSION: `9.8.7-ctest.${RUN_ID}`,
   DESCRIPTION: 'Container test: PI technical example',
@@ -134,7 +134,7 @@ async function startContainer(engine, image, name, extraArgs = []) {
     '-d',
     '--name',
     name,
-    ...SECURITY_FLAGS,
+    ...HARDENING_FLAGS,
     '-p',
     `127.0.0.1:${port}:${CONTAINER_PORT}`,
     ...standInArguments(SERVICE),

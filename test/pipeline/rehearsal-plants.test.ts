@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLANTS } from '../rehearsal/plants.mjs';
-import { judge } from '../rehearsal/prove-plants.mjs';
+import { judge, judgeRun, planRuns } from '../rehearsal/prove-plants.mjs';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -96,5 +96,67 @@ describe('the judge of a planted run', () => {
     };
     expect(judge(plant, noAct)).toMatchObject({ ok: false, outage: true });
     expect(judge(plant, { ...bitten, result: undefined })).toMatchObject({ ok: false, outage: true });
+  });
+});
+
+describe('the runs that prove the plants', () => {
+  const byName = (name: string) => PLANTS.find((plant) => plant.name === name)!;
+  const names = (runs: (typeof PLANTS)[]) => runs.map((run) => run.map((plant) => plant.name));
+
+  test('plants of one event that name no common step share a run; the two release-step plants do not', () => {
+    expect(names(planRuns(PLANTS))).toEqual([
+      ['sbom-path'],
+      ['half-published-silent'],
+      ['deploy-no-login', 'checkov-version', 'trivy-cache-key'],
+    ]);
+  });
+
+  test('a plant of another event, or naming a step of the run, gets a run of its own', () => {
+    const deploy = byName('deploy-no-login');
+    const sameStep = { ...byName('checkov-version'), bites: { ...deploy.bites, checks: [/^other/] } };
+    const otherEvent = { ...byName('trivy-cache-key'), only: 'tag' };
+    expect(planRuns([deploy, sameStep, otherEvent]).map((run) => run.length)).toEqual([1, 1, 1]);
+  });
+
+  const deploy = byName('deploy-no-login');
+  const checkov = byName('checkov-version');
+  const shared = {
+    status: 1,
+    signal: null,
+    output: 'Error: GET http://registry/v2/: UNAUTHORIZED\ncited: Checkov 3.3.8, ran: 3.3.13',
+    result: {
+      checks: [
+        { name: 'deploy-cloudrun: the deploy job succeeds', ok: false },
+        { name: 'deploy-beanstalk: the deploy job succeeds', ok: false },
+        { name: "docs/pipeline.md's contract rows cite the Checkov that ran", ok: false },
+      ],
+      failedSteps: [...deploy.bites.steps],
+    },
+  };
+
+  test('a shared run proves each plant whose checks failed and whose message is in the output', () => {
+    expect(judgeRun([deploy, checkov], shared).map((verdict) => verdict.ok)).toEqual([true, true]);
+  });
+
+  test('in a shared run, a plant that did not bite is not proven by the other failing', () => {
+    const checkovPassed = {
+      ...shared,
+      output: 'UNAUTHORIZED',
+      result: { ...shared.result, checks: shared.result.checks.slice(0, 2) },
+    };
+    const [deployVerdict, checkovVerdict] = judgeRun([deploy, checkov], checkovPassed);
+    expect(deployVerdict.ok).toBe(true);
+    expect(checkovVerdict).toMatchObject({
+      ok: false,
+      problems: expect.arrayContaining([expect.stringMatching(/no failed check matches/)]),
+    });
+  });
+
+  test("a shared run's failed steps must be exactly the union of its plants' own", () => {
+    const extra = {
+      ...shared,
+      result: { ...shared.result, failedSteps: [...deploy.bites.steps, 'push-main: gates/lint: Prettier'] },
+    };
+    expect(judgeRun([deploy, checkov], extra).map((verdict) => verdict.ok)).toEqual([false, false]);
   });
 });

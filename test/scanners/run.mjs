@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import {
   checkovArguments,
   describedOperations,
+  HARDENING_FLAGS,
   schemathesisArguments,
 } from '../../security/gates/containers.ts';
 import { detectEngine, freePort, waitUntilAnswering } from '../../security/gates/engine.ts';
@@ -47,7 +48,6 @@ const EXPECTATIONS = JSON.parse(readFileSync(join(ROOT, 'test/scanners/expectati
 const TOOLS_BIN = join(toolsDir(), 'bin');
 const RUN_ID = randomBytes(4).toString('hex');
 const IMAGE = `localhost/healthcheck-scanners:${RUN_ID}`;
-const SECURITY_FLAGS = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
 // The self-test's pin of lodash 4.17.15 (security/self-test/trivy/Dockerfile): the registry's integrity.
 const LODASH = {
   spec: 'lodash@4.17.15',
@@ -612,7 +612,7 @@ async function prepareImages() {
     '-d',
     '--name',
     container,
-    ...SECURITY_FLAGS,
+    ...HARDENING_FLAGS,
     ...standInArguments(SERVICE),
     '-p',
     `127.0.0.1:${port}:${SERVICE.port}`,
