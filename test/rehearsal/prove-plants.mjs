@@ -60,10 +60,17 @@ function rehearseWith(plants, logs) {
   });
 }
 
+/**
+ * @typedef {{ name: string, only: string, bites: { checks?: RegExp[], steps?: string[], output?: RegExp[] } }} Plant
+ * @typedef {{ ok: boolean, outage?: boolean, problems: string[], shown?: string[] }} Verdict
+ */
+
+/** @param {Plant} plant */
 const patterns = (plant) => [...(plant.bites.checks ?? []), ...(plant.bites.output ?? [])].map(String);
 
 /** Whether two plants may share a run: one event, and no failing step or check pattern in common (a
- *  plant that names another's step, as half-published-silent names sbom-path's, would hide it). */
+ *  plant that names another's step, as half-published-silent names sbom-path's, would hide it).
+ *  @param {Plant} one @param {Plant} other */
 function canShare(one, other) {
   if (one.only !== other.only) return false;
   const steps = new Set(one.bites.steps ?? []);
@@ -75,9 +82,13 @@ function canShare(one, other) {
 
 /** The runs that prove the plants: each plant joins the first run it can share with every plant of, in
  *  the order of plants.mjs; a plant that can share with none has a run of its own. */
-/** @param {typeof PLANTS} plants @returns {(typeof PLANTS)[]} */
+/**
+ * @template {Plant} P
+ * @param {P[]} plants
+ * @returns {P[][]}
+ */
 export function planRuns(plants) {
-  /** @type {(typeof PLANTS)[]} */
+  /** @type {P[][]} */
   const runs = [];
   for (const plant of plants) {
     const run = runs.find((candidate) => candidate.every((other) => canShare(other, plant)));
@@ -92,9 +103,9 @@ export function planRuns(plants) {
  * { ok, outage, problems, shown }. Each plant's checks must have failed and its message be in the
  * output; the steps act reported failed must be exactly the union of the plants' own.
  *
- * @param {typeof PLANTS} plants
+ * @param {Plant[]} plants
  * @param {{ status: number | null, signal: string | null, output: string, result?: any }} run
- * @returns {{ ok: boolean, outage?: boolean, problems: string[], shown?: string[] }[]}
+ * @returns {Verdict[]}
  */
 export function judgeRun(plants, { status, signal, output, result }) {
   const every = (verdict) => plants.map(() => verdict);
@@ -130,7 +141,12 @@ export function judgeRun(plants, { status, signal, output, result }) {
 }
 
 /** Whether a run with this plant alone failed for its planted reason. */
-export const judge = (plant, run) => judgeRun([plant], run)[0];
+/** @type {(plant: Plant, run: Parameters<typeof judgeRun>[1]) => Verdict} */
+export const judge = (plant, run) => {
+  const [verdict] = judgeRun([plant], run);
+  if (!verdict) throw new Error('judgeRun gives one verdict per plant');
+  return verdict;
+};
 
 export async function provePlants({ tally, check, names }) {
   const plants = names.length > 0 ? PLANTS.filter((plant) => names.includes(plant.name)) : PLANTS;
