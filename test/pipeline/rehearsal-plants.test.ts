@@ -10,6 +10,14 @@ import { judge, judgeRun, planRuns } from '../rehearsal/prove-plants.mjs';
 
 const ROOT = join(import.meta.dirname, '../..');
 
+/** A run that exited 1 with this output, these checks and these failed steps. */
+const failedRun = (output: string, checks: { name: string; ok: boolean }[], failedSteps: string[]) => ({
+  status: 1,
+  signal: null,
+  output,
+  result: { checks, failedSteps },
+});
+
 describe('each plant', () => {
   const copy = mkdtempSync(join(tmpdir(), 'plants-'));
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
@@ -37,23 +45,19 @@ describe('each plant', () => {
 
 describe('the judge of a planted run', () => {
   const plant = PLANTS.find((candidate) => candidate.name === 'sbom-path')!;
-  const step = plant.bites.steps[0];
-  const bitten = {
-    status: 1,
-    signal: null,
-    output: "cp: cannot stat '/tmp/runner/sbom.cdx.json': No such file or directory",
-    result: {
-      checks: [
-        { name: 'the real tools are installed (act, cosign, …)', ok: true },
-        { name: 'v1.2.3: job publish succeeded', ok: false },
-        {
-          name: 'v1.2.3: the release assets are the SBOM, the provenance and a Sigstore bundle for each',
-          ok: false,
-        },
-      ],
-      failedSteps: [step],
-    },
-  };
+  const step = plant.bites.steps[0]!;
+  const bitten = failedRun(
+    "cp: cannot stat '/tmp/runner/sbom.cdx.json': No such file or directory",
+    [
+      { name: 'the real tools are installed (act, cosign, …)', ok: true },
+      { name: 'v1.2.3: job publish succeeded', ok: false },
+      {
+        name: 'v1.2.3: the release assets are the SBOM, the provenance and a Sigstore bundle for each',
+        ok: false,
+      },
+    ],
+    [step],
+  );
 
   test('a run that failed at the planted step, on the planted checks, with the planted message, is proven', () => {
     expect(judge(plant, bitten)).toMatchObject({ ok: true, problems: [] });
@@ -120,19 +124,15 @@ describe('the runs that prove the plants', () => {
 
   const deploy = byName('deploy-no-login');
   const checkov = byName('checkov-version');
-  const shared = {
-    status: 1,
-    signal: null,
-    output: 'Error: GET http://registry/v2/: UNAUTHORIZED\ncited: Checkov 3.3.8, ran: 3.3.13',
-    result: {
-      checks: [
-        { name: 'deploy-cloudrun: the deploy job succeeds', ok: false },
-        { name: 'deploy-beanstalk: the deploy job succeeds', ok: false },
-        { name: "docs/pipeline.md's contract rows cite the Checkov that ran", ok: false },
-      ],
-      failedSteps: [...deploy.bites.steps],
-    },
-  };
+  const shared = failedRun(
+    'Error: GET http://registry/v2/: UNAUTHORIZED\ncited: Checkov 3.3.8, ran: 3.3.13',
+    [
+      { name: 'deploy-cloudrun: the deploy job succeeds', ok: false },
+      { name: 'deploy-beanstalk: the deploy job succeeds', ok: false },
+      { name: "docs/pipeline.md's contract rows cite the Checkov that ran", ok: false },
+    ],
+    [...deploy.bites.steps],
+  );
 
   test('a shared run proves each plant whose checks failed and whose message is in the output', () => {
     expect(judgeRun([deploy, checkov], shared).map((verdict) => verdict.ok)).toEqual([true, true]);
