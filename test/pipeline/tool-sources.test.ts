@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { ROOT } from './helpers.ts';
 
 const RECORDED = 'test/fixtures/action-sources/cosign-installer-v4.1.2.lines.txt';
@@ -69,5 +70,35 @@ describe('cosign in security/tools.json is the bootstrap release cosign-installe
       ];
       expect([name, releases.map((match) => match[1])]).toEqual([name, [cosign.version]]);
     }
+  });
+});
+
+/**
+ * codeql-action v4.36.2's own bundle (src/defaults.json, recorded) named by URL in every init step's
+ * `tools`, so a change of the action's default (or a toolcache fallback to another version) does not
+ * change the CodeQL that gates. The action checks no hash of the bundle it downloads
+ * (src/tools-download.ts at that commit): the pin fixes the version, not the bytes (docs/pipeline.md).
+ */
+describe('CodeQL runs the bundle the pinned codeql-action names', () => {
+  const defaults = readFileSync(
+    join(ROOT, 'test/fixtures/action-sources/codeql-action-v4.36.2.defaults.txt'),
+    'utf8',
+  );
+  const bundle = (JSON.parse(defaults.replace(/^#.*\n/gm, '')) as { bundleVersion: string }).bundleVersion;
+
+  it('every codeql-action init step names that bundle by URL', () => {
+    expect(bundle).toBe('codeql-bundle-v2.25.6');
+    const expected = `https://github.com/github/codeql-action/releases/download/${bundle}/codeql-bundle-linux64.tar.gz`;
+    const inits = readdirSync(join(ROOT, '.github/workflows')).flatMap((name) => {
+      const workflow = parse(readFileSync(join(ROOT, '.github/workflows', name), 'utf8')) as {
+        jobs?: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
+      };
+      return Object.values(workflow.jobs ?? {})
+        .flatMap((job) => job.steps ?? [])
+        .filter((step) => step.uses?.startsWith('github/codeql-action/init@') === true)
+        .map((step) => [name, step.with?.tools]);
+    });
+    expect(inits.length).toBeGreaterThanOrEqual(2);
+    expect(inits).toEqual(inits.map(([name]) => [name, expected]));
   });
 });
