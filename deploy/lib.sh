@@ -243,6 +243,12 @@ readonly GATE_PREDICATE_TYPE='https://slsa.dev/verification_summary/v1'
 # "attested, but not every gate passed for this digest".
 readonly EXIT_NO_GATE_ATTESTATION=3
 readonly EXIT_GATES_NOT_PASSED=4
+# The accepted findings as OpenVEX (docs/pipeline.md, "Accepted findings as signed VEX"): publish attests
+# them with `cosign attest --type openvex`, which cosign v3.0.6 records as the predicate type
+# https://openvex.dev/ns (cmd/cosign/cli/options/predicate.go). An image without it reaches whoever
+# scans it with no word on the findings the gates accepted: refused with its own code.
+readonly VEX_PREDICATE_TYPE=openvex
+readonly EXIT_NO_VEX_ATTESTATION=5
 
 # The checks beyond cosign's: every gate passed; and again that the statement is for this digest (cosign
 # checks that too, but the property this function exists for is not left to one tool). Reads the
@@ -301,6 +307,20 @@ for (const line of lines) {
 }
 console.log(problems.join("\n"));'
 
+# What `cosign verify-attestation` is told to insist on for an attestation publish made: this repository's
+# pipeline as signer, the signing run's claims, the workflow name `pipeline` and the release ref. Printed
+# one argument a line.
+pipeline_attestation_flags() {
+  local repository=$1 commit=$2 ref=$3
+  printf '%s\n' \
+    --certificate-identity-regexp "$(signer_identity_pattern "${repository}")" \
+    --certificate-oidc-issuer "${SIGSTORE_GITHUB_ISSUER}"
+  workflow_claim_flags "${repository}" "${commit}"
+  printf '%s\n' \
+    --certificate-github-workflow-name "${PIPELINE_WORKFLOW_NAME}" \
+    --certificate-github-workflow-ref "${ref}"
+}
+
 # Refuses any image without a gate-results attestation that this repository's pipeline signed (same
 # identity as the signature) for this very digest with every gate passed. Runs before any deploy command.
 # Beyond the signature's claims, the certificate must name the workflow that ran the gates (pipeline, whose
@@ -312,17 +332,13 @@ verify_gate_attestation() {
   local digest=${image##*@sha256:}
   local field="https://github.com/${repository}/.github/workflows/security-gates.yml"
   local envelopes problems claims
-  mapfile -t claims < <(workflow_claim_flags "${repository}" "${commit}")
+  mapfile -t claims < <(pipeline_attestation_flags "${repository}" "${commit}" "${ref}")
   log "verifying the gate-results attestation of ${image}"
   # cosign checks the Fulcio certificate, the transparency log, the identity, the claims and the predicate
   # type, and prints only the attestations that pass; its own diagnostics go to stderr.
   if ! envelopes=$(cosign verify-attestation \
     --type "${GATE_PREDICATE_TYPE}" \
-    --certificate-identity-regexp "$(signer_identity_pattern "${repository}")" \
-    --certificate-oidc-issuer "${SIGSTORE_GITHUB_ISSUER}" \
     "${claims[@]}" \
-    --certificate-github-workflow-name "${PIPELINE_WORKFLOW_NAME}" \
-    --certificate-github-workflow-ref "${ref}" \
     "${image}"); then
     log "REFUSED: no gate-results attestation signed by ${repository}'s pipeline for ${image}"
     exit "${EXIT_NO_GATE_ATTESTATION}"
@@ -349,10 +365,30 @@ verify_gate_attestation() {
   log "gate results verified: every gate passed for ${image}"
 }
 
-# Both checks for the release the flags name: signed by its pipeline, and every gate passed.
+# Refuses any image without the OpenVEX attestation of its accepted findings, signed as the gate-results
+# attestation is (same identity, claims, workflow and ref; cosign checks the statement is for this digest).
+# The document may list no finding; it must be there, and be ours.
+verify_vex_attestation() {
+  local image=$1 repository=$2 commit=$3 ref=$4
+  local claims envelopes
+  mapfile -t claims < <(pipeline_attestation_flags "${repository}" "${commit}" "${ref}")
+  log "verifying the accepted-findings (OpenVEX) attestation of ${image}"
+  if ! envelopes=$(cosign verify-attestation \
+    --type "${VEX_PREDICATE_TYPE}" \
+    "${claims[@]}" \
+    "${image}") || [ -z "${envelopes}" ]; then
+    log "REFUSED: no accepted-findings (OpenVEX) attestation signed by ${repository}'s pipeline for ${image}"
+    exit "${EXIT_NO_VEX_ATTESTATION}"
+  fi
+  log "accepted findings (OpenVEX) attestation verified for ${image}"
+}
+
+# Every check for the release the flags name: signed by its pipeline, every gate passed, and its
+# accepted findings attested.
 verify_release() {
   verify_signature "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}"
   verify_gate_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
+  verify_vex_attestation "${IMAGE}" "${GITHUB_REPOSITORY}" "${COMMIT_SHA}" "${RELEASE_REF}"
 }
 
 # cloudrun_image for the release and location the flags name.

@@ -46,6 +46,7 @@ import { SCAN_BY_DIGEST } from './rules/scan-by-digest.ts';
 import { SCAN_USES_ARTIFACT } from './rules/scan-uses-artifact.ts';
 import { SETUP_NODE_LOCKFILE } from './rules/setup-node-lockfile.ts';
 import { TIMEOUT } from './rules/timeout.ts';
+import { TOOL_HASH } from './rules/tool-hash.ts';
 import { TOOL_VERSION } from './rules/tool-version.ts';
 import { TRIVY_SARIF_SHAPE } from './rules/trivy-sarif-shape.ts';
 import { VERIFY_IDENTITY } from './rules/verify-identity.ts';
@@ -75,7 +76,7 @@ const GROUPS: Readonly<Record<string, readonly (WorkflowRule | readonly Workflow
     NPM_AUDIT_SIGNATURES_INSTALLED,
     DEPENDENCY_REVIEW_ON_PULL_REQUEST,
   ],
-  'tool pins': [TOOL_VERSION],
+  'tool pins': [TOOL_VERSION, TOOL_HASH],
   'publish contracts': [
     OCI_BUILD,
     NO_RELEASE_CACHE,

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import {
   COSIGN_VERIFY,
   cosignVerifyAttestation,
+  cosignVerifyVexAttestation,
   DIGEST_HEX,
   expectSucceeded,
   FULL_SHA,
@@ -118,11 +119,12 @@ describe('beanstalk.sh', () => {
   test('verifies, uploads a Dockerrun naming the digest, rolls out, waits, checks health, smoke-tests', async () => {
     expectSucceeded(await beanstalk(baseEnv()), 'OK:', `${server.url}\n`);
     const calls = sandbox.calls();
-    expect(calls).toHaveLength(8);
+    expect(calls).toHaveLength(9);
     expect(calls[0]).toEqual([...COSIGN_VERIFY, GHCR_IMAGE]);
     expect(calls[1]).toEqual(cosignVerifyAttestation(GHCR_IMAGE));
-    expect(calls[2]).toEqual(versionsCall);
-    expect(calls[3]).toEqual([
+    expect(calls[2]).toEqual(cosignVerifyVexAttestation(GHCR_IMAGE));
+    expect(calls[3]).toEqual(versionsCall);
+    expect(calls[4]).toEqual([
       'aws',
       's3',
       'cp',
@@ -131,7 +133,7 @@ describe('beanstalk.sh', () => {
       ...REGION,
       '--only-show-errors',
     ]);
-    expect(calls.slice(4)).toEqual([createCall, updateCall, waitCall, describeCall]);
+    expect(calls.slice(5)).toEqual([createCall, updateCall, waitCall, describeCall]);
     expect(server.requests).toHaveLength(1);
 
     const listing = execFileSync('unzip', ['-Z1', bundleCopy], { encoding: 'utf8' });
@@ -149,7 +151,7 @@ describe('beanstalk.sh', () => {
   test('redeploying an image whose version exists skips the upload and the new version', async () => {
     const result = await beanstalk({ ...baseEnv(), FAKE_AWS_VERSION_COUNT: '1' });
     expect(result.code).toBe(0);
-    expect(sandbox.calls().slice(2)).toEqual([versionsCall, updateCall, waitCall, describeCall]);
+    expect(sandbox.calls().slice(3)).toEqual([versionsCall, updateCall, waitCall, describeCall]);
   });
 
   test('accepts basic health, which reports no HealthStatus', async () => {

@@ -11,8 +11,10 @@ import {
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
   cosignVerifyAttestation,
+  cosignVerifyVexAttestation,
   expectSucceeded,
   gateAttestationLine,
+  vexAttestationLine,
   runScript,
   script,
   withOverrides,
@@ -75,6 +77,7 @@ describe('binauthz-attest.sh', () => {
     expect(sandbox.calls()).toEqual([
       [...COSIGN_VERIFY, GHCR_IMAGE],
       cosignVerifyAttestation(GHCR_IMAGE),
+      cosignVerifyVexAttestation(GHCR_IMAGE),
       signAndCreate(CLOUD_RUN_IMAGE),
     ]);
     expect(sandbox.binauthzAttested()).toEqual([CLOUD_RUN_IMAGE]);
@@ -120,7 +123,7 @@ describe('binauthz-attest.sh', () => {
     // Every check of ours passes for another digest too (its own gate-results attestation), but
     // publish attested only the first: Google refuses the second.
     const other = 'e'.repeat(64);
-    sandbox.attest(gateAttestationLine({ digestHex: other }));
+    sandbox.attest(gateAttestationLine({ digestHex: other }), vexAttestationLine({ digestHex: other }));
     const refused = await deploy.run({ ...deploy.env(), IMAGE: GHCR_IMAGE.replace(DIGEST_HEX, other) });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('gate results verified: every gate passed');

@@ -1,9 +1,22 @@
 /**
  * What every deploy script promises, whichever cloud it deploys to: it verifies the signature before
- * anything else, it fails when the service it deployed serves another commit or answers an error, and it
+ * anything else, then the gate results and the accepted findings (OpenVEX) attested by the same pipeline run,
+ * it fails when the service it deployed serves another commit or answers an error, and it
  * refuses a missing or malformed parameter with its usage before calling anything.
  */
-import { COSIGN_VERIFY, FULL_SHA, GHCR_IMAGE, OTHER_SHA, healthBody, withOverrides } from './support.ts';
+import {
+  COSIGN_VERIFY,
+  FULL_SHA,
+  GHCR_IMAGE,
+  GITHUB_REPOSITORY,
+  OTHER_SHA,
+  cosignVerifyAttestation,
+  cosignVerifyVexAttestation,
+  gateAttestationLine,
+  healthBody,
+  vexAttestationLine,
+  withOverrides,
+} from './support.ts';
 import { BEANSTALK, CLOUD_RUN, type DeployRun } from './targets.ts';
 
 describe.each([CLOUD_RUN, BEANSTALK])('$script ($name)', (target) => {
@@ -18,6 +31,41 @@ describe.each([CLOUD_RUN, BEANSTALK])('$script ($name)', (target) => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('signature verification failed: refusing to deploy');
     expect(deploy.sandbox.calls()).toEqual([[...COSIGN_VERIFY, GHCR_IMAGE]]);
+    expect(deploy.server.requests).toHaveLength(0);
+  });
+
+  test('verifies the accepted-findings (OpenVEX) attestation as it does the gate results, then deploys', async () => {
+    const result = await deploy.run(deploy.env());
+    expect(result.stderr).toContain(`accepted findings (OpenVEX) attestation verified for ${GHCR_IMAGE}`);
+    expect(result.code).toBe(0);
+    expect(deploy.sandbox.calls().slice(0, 3)).toEqual([
+      [...COSIGN_VERIFY, GHCR_IMAGE],
+      cosignVerifyAttestation(GHCR_IMAGE),
+      cosignVerifyVexAttestation(GHCR_IMAGE),
+    ]);
+    expect(deploy.server.requests).toHaveLength(1);
+  });
+
+  test.each([
+    ['no OpenVEX attestation (the gate results alone)', [gateAttestationLine()]],
+    [
+      "a VEX statement typed with the document's @context, not cosign's openvex type",
+      [gateAttestationLine(), vexAttestationLine({ predicateType: 'https://openvex.dev/ns/v0.2.0' })],
+    ],
+  ])('refuses an image with %s (exit 5), before the deploy', async (_case, lines) => {
+    deploy.sandbox.attest(...lines);
+    const result = await deploy.run(deploy.env());
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('none of the attestations matched the predicate type: openvex');
+    expect(result.stderr).toContain(
+      `REFUSED: no accepted-findings (OpenVEX) attestation signed by ${GITHUB_REPOSITORY}'s pipeline for ${GHCR_IMAGE}`,
+    );
+    expect(result.stdout).toBe('');
+    expect(deploy.sandbox.calls()).toEqual([
+      [...COSIGN_VERIFY, GHCR_IMAGE],
+      cosignVerifyAttestation(GHCR_IMAGE),
+      cosignVerifyVexAttestation(GHCR_IMAGE),
+    ]);
     expect(deploy.server.requests).toHaveLength(0);
   });
 

@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildPredicate, GATES } from '../../security/attestation/gate-results.ts';
+import { openVexDocument } from '../../security/trivy/vex.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const DEPLOY_DIR = path.join(REPO_ROOT, 'deploy');
@@ -77,6 +78,12 @@ export const cosignVerifyAttestation = (image: string, ref = 'refs/heads/main'):
   ref,
   image,
 ];
+
+/** The OpenVEX verification every deploy makes after the gate-results one: same identity and claims. */
+export const cosignVerifyVexAttestation = (image: string, ref = 'refs/heads/main'): string[] =>
+  cosignVerifyAttestation(image, ref).map((argument) =>
+    argument === GATE_PREDICATE_TYPE ? 'openvex' : argument,
+  );
 
 /**
  * The GitHub claims Fulcio writes into the certificate of a main-branch push run of this repository's
@@ -138,7 +145,77 @@ export function gateAttestationLine(options: GateAttestationOptions = {}): strin
   });
 }
 
+/** The predicate type cosign v3.0.6 gives `attest --type openvex` (pkg/cosign/attestation, OpenVexNamespace). */
+export const OPENVEX_PREDICATE_TYPE = 'https://openvex.dev/ns';
+
+/**
+ * One line as `cosign verify-attestation --type openvex` prints it for the accepted-findings attestation:
+ * the document is the real generator's (security/trivy/vex.ts) for an ignore file with no accepted
+ * finding (a valid release may accept none), in the statement and envelope shaped as gateAttestationLine's.
+ */
+export function vexAttestationLine(options: { digestHex?: string; predicateType?: string } = {}): string {
+  const digestHex = options.digestHex ?? DIGEST_HEX;
+  const { document } = openVexDocument('', {
+    image: 'ghcr.io/acme/svc.api',
+    digest: `sha256:${digestHex}`,
+    author: `https://github.com/${GITHUB_REPOSITORY}`,
+    id: `https://github.com/${GITHUB_REPOSITORY}/actions/runs/1234567890#openvex`,
+    now: new Date('2026-11-27T10:00:00.000Z'),
+  });
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType: options.predicateType ?? OPENVEX_PREDICATE_TYPE,
+    subject: [{ name: 'ghcr.io/acme/svc.api', digest: { sha256: digestHex } }],
+    predicate: document,
+  };
+  return JSON.stringify({
+    payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+    payloadType: 'application/vnd.in-toto+json',
+    signatures: [{ sig: Buffer.from('stand-in signature').toString('base64') }],
+  });
+}
+
+/** `text` as one single-quoted bash word. */
+const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
 export const RECORD_LINE = `{ printf '%s' "\${0##*/}"; printf '\\037%s' "$@"; printf '\\n'; } >>"\${FAKE_RECORD:?}"`;
+
+/**
+ * `cosign verify-attestation --type` as cosign v3.0.6 applies it (cmd/cosign/cli/verify/verify_attestation.go
+ * with pkg/policy/attestation.go, AttestationToPayloadJSON): the type is a name of its table
+ * (cmd/cosign/cli/options/predicate.go, PredicateTypeMap; the names used here) or a URI used as is; only the statements of that
+ * predicate type are printed; a statement that does not parse stops it; none of that type is an error.
+ */
+const PREDICATE_TYPE_FILTER = `
+const [type] = process.argv.slice(1);
+// The names of cosign's table these tests use (the rest of the table is not needed here).
+const table = {
+  custom: "https://cosign.sigstore.dev/attestation/v1",
+  cyclonedx: "https://cyclonedx.org/bom",
+  vuln: "https://cosign.sigstore.dev/attestation/vuln/v1",
+  openvex: "https://openvex.dev/ns",
+};
+const uri = table[type] ?? type;
+const lines = require("fs").readFileSync(0, "utf8").split("\\n").filter((line) => line.trim() !== "");
+const found = [];
+const matched = [];
+for (const line of lines) {
+  let statement;
+  try {
+    statement = JSON.parse(Buffer.from(JSON.parse(line).payload, "base64").toString("utf8"));
+  } catch (error) {
+    console.error("Error: converting to consumable policy validation: unmarshal in-toto statement: " + error.message);
+    process.exit(1);
+  }
+  found.push(statement.predicateType);
+  if (statement.predicateType === uri) matched.push(line);
+}
+if (matched.length === 0) {
+  console.error("Error: none of the attestations matched the predicate type: " + type + ", found: " + found.join(","));
+  process.exit(1);
+}
+console.log(matched.join("\\n"));
+`;
 
 // Each stand-in records its argument vector, one call per line, arguments separated by US (\x1f).
 const STAND_INS: Record<string, string> = {
@@ -150,6 +227,7 @@ const STAND_INS: Record<string, string> = {
   // FAKE_CERT_<CLAIM>, for the attestation's certificate FAKE_ATTESTATION_CERT_<CLAIM> where set. A flag
   // not given is not checked, as in cosign: a script that drops one accepts a certificate it should not.
   cosign: `${RECORD_LINE}
+PREDICATE_TYPE_FILTER=${shellQuote(PREDICATE_TYPE_FILTER)}
 check_claims() {
   local prefix=$1 previous='' argument claim label variable fallback value
   shift
@@ -196,8 +274,12 @@ if [ "$1" = verify-attestation ]; then
     echo 'Error: no matching attestations: no valid bundles exist in registry' >&2
     exit 1
   fi
-  cat "\${FAKE_ATTESTATIONS}"
-  exit 0
+  type=custom previous=''
+  for argument in "$@"; do
+    if [ "$previous" = --type ]; then type=$argument; fi
+    previous=$argument
+  done
+  exec ${JSON.stringify(process.execPath)} -e "$PREDICATE_TYPE_FILTER" "$type" <"\${FAKE_ATTESTATIONS}"
 fi
 exit "\${FAKE_COSIGN_EXIT:-0}"
 `,

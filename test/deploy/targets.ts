@@ -15,6 +15,7 @@ import {
   GHCR_IMAGE,
   GITHUB_REPOSITORY,
   gateAttestationLine,
+  vexAttestationLine,
   makeSandbox,
   PIPELINE_CLAIMS,
   PIPELINE_IDENTITY,
@@ -110,8 +111,9 @@ async function deployRun(
   env: (sandbox: Sandbox, server: HealthServer) => Record<string, string>,
 ): Promise<DeployRun> {
   const sandbox = makeSandbox();
-  // A valid run's image passed every gate: the stand-in registry holds this pipeline's attestation.
-  sandbox.attest(gateAttestationLine());
+  // A valid run's image passed every gate and has its accepted findings attested: the stand-in registry
+  // holds this pipeline's two attestations.
+  sandbox.attest(gateAttestationLine(), vexAttestationLine());
   const server = await startHealthServer(tls);
   return {
     sandbox,

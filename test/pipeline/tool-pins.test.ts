@@ -35,8 +35,8 @@ describe('the versions the workflows run are the ones security/tools.json pins',
       '.github/workflows/pipeline.yml',
       (text: string) =>
         text.replace(
-          /(uses: sigstore\/cosign-installer@\w+ # v4\.1\.2\n)/,
-          '$1        with:\n          cosign-release: v2.4.1\n',
+          /(uses: sigstore\/cosign-installer@\w+ # v4\.1\.2\n\s+with:\n\s+cosign-release:) v3\.0\.6\n/,
+          '$1 v2.4.1\n',
         ),
       /cosign v2\.4\.1, but security\/tools\.json pins v3\.0\.6/,
     ],

@@ -1,21 +1,58 @@
 // The rehearsal's edits to its copies of the workflows, each an exact text replacement that must match
 // exactly once (a workflow change that moves the text stops the rehearsal rather than silently running
 // the original), each with the reason it is needed on this machine. Nothing else in the copies changes.
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import prettier from 'prettier';
 import { isMap, parseDocument } from 'yaml';
 import { toolsDir } from '../../security/gates/tools.ts';
 
 const GATES = '.github/workflows/security-gates.yml';
 const PIPELINE = '.github/workflows/pipeline.yml';
+const TOOLS = 'security/tools.json';
+const COSIGN_WORKFLOWS = [
+  PIPELINE,
+  '.github/workflows/deploy-cloudrun.yml',
+  '.github/workflows/deploy-beanstalk.yml',
+];
+const HARNESS_ROOT = join(import.meta.dirname, '..', '..');
 
-/** The edits, for a registry host standing in for ghcr.io. */
+/**
+ * The check after each cosign-installer step (scripts/ci/check-tool-sha256.sh cosign) against the
+ * rehearsal's cosign: that one is built here from Go source (scripts/ci/install-tools.sh), so its bytes
+ * are not the release asset's whose SHA-256 security/tools.json keeps. The copy's tools.json keeps this
+ * build's hash instead, and the check hashes the real binary, not the stand-in installer's wrapper
+ * (lib/cosign-bin/cosign) that PATH finds first. The real script runs, on the real comparison.
+ */
+function cosignHashEdits(cosign) {
+  const pins = JSON.parse(readFileSync(join(HARNESS_ROOT, TOOLS), 'utf8'));
+  const released = pins.tools.cosign.release['linux-amd64'].sha256;
+  const built = createHash('sha256').update(readFileSync(cosign)).digest('hex');
+  return [
+    {
+      file: TOOLS,
+      from: `"sha256": "${released}"`,
+      to: `"sha256": "${built}"`,
+      reason: `cosign is built here from Go source, not downloaded: the check after cosign-installer compares with this build's SHA-256 (${built}), not the release's`,
+    },
+    ...COSIGN_WORKFLOWS.map((file) => ({
+      file,
+      all: true,
+      from: '        run: scripts/ci/check-tool-sha256.sh cosign\n',
+      to: '        run: PATH="$(dirname "${REHEARSAL_COSIGN}"):${PATH}" scripts/ci/check-tool-sha256.sh cosign\n',
+      reason:
+        "the cosign check hashes the real binary (REHEARSAL_COSIGN), not the stand-in installer's key-signing wrapper that PATH finds first",
+    })),
+  ];
+}
+
+/** The edits, for a registry host standing in for ghcr.io and the real cosign binary the rehearsal runs. */
 
 // The machine's tool folder (scripts/ci/install-tools.sh), where .ci/run installed the pinned tools.
 const TOOLS_DIR = toolsDir();
-export function editsFor(registryHost) {
+export function editsFor(registryHost, { cosign }) {
   return [
+    ...cosignHashEdits(cosign),
     {
       file: PIPELINE,
       all: true,
@@ -190,6 +227,9 @@ export async function applyJobResults(repo) {
     );
   }
   // Formatted as the repository formats YAML, or the copy's own lint job (Prettier) would fail on it.
+  // Loaded here, not at the top: Jest loads this module (test/pipeline/rehearsal-edits.test.ts) as
+  // CommonJS, where prettier's own dynamic import cannot run.
+  const { default: prettier } = await import('prettier');
   const options = { ...(await prettier.resolveConfig(path)), filepath: path };
   writeFileSync(path, await prettier.format(document.toString({ lineWidth: 0 }), options));
   return `${GATES}: act v0.2.89 has no jobs.<job>.result in reusable-workflow outputs; ${jobs.size} gate jobs report job.status instead`;

@@ -85,7 +85,7 @@ const run = (file, args, opts = {}) => execFileSync(file, args, { encoding: 'utf
 // ---- the rehearsal's repository ----------------------------------------------------------------------
 // A clone of this checkout (its uncommitted changes included), with the rehearsal's edits to the
 // workflow copies (edits.mjs: each logged with its reason) and any planted defect, committed on main.
-async function makeRepository(work, plants, registryHost) {
+async function makeRepository(work, plants, registryHost, cosign) {
   const repo = join(work, 'repo');
   run('git', ['clone', '-q', '--no-hardlinks', ROOT, repo]);
   const changed = run('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=all', '-z'])
@@ -132,7 +132,7 @@ async function makeRepository(work, plants, registryHost) {
   });
   // actionlint finds the project (and .github/actionlint.yaml) by its .git: a repository of its own.
   run('git', ['init', '-q', committed]);
-  for (const edit of applyEdits(repo, editsFor(registryHost))) say(`rehearsal edit: ${edit}`);
+  for (const edit of applyEdits(repo, editsFor(registryHost, { cosign }))) say(`rehearsal edit: ${edit}`);
   say(`rehearsal edit: ${await applyJobResults(repo)}`);
   git('add', '-A');
   git('commit', '-q', '--allow-empty', '-m', 'Rehearsal: workflow copies for act (test/rehearsal/edits.mjs)');
@@ -488,7 +488,7 @@ async function main() {
   try {
     const registry = await startRegistry(work, tools['docker-registry']);
     cleanups.push(registry.stop);
-    const { repo, sha, before, git } = await makeRepository(work, plants, registry.host);
+    const { repo, sha, before, git } = await makeRepository(work, plants, registry.host, tools.cosign);
     say(`registry in place of ghcr.io: http://${registry.host} (htpasswd; anonymous requests get 401)`);
     const health = await startHealthServers(work, sha);
     cleanups.push(health.close);

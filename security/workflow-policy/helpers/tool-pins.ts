@@ -18,6 +18,8 @@ import { IMAGES_FILE, TOOLS_FILE } from '../../constants.ts';
 export interface ToolPin {
   version: string;
   source: { type: string; package?: string; module?: string };
+  /** The SHA-256 of the release binary per platform (`linux-amd64`), where a job installs the release. */
+  release?: Record<string, unknown>;
 }
 export interface InstallerAction {
   tool: string;
@@ -115,6 +117,16 @@ export function namedVersions(pins: ToolPins, scope: StepScope): Report[] {
       .map(({ tool, version }) => ({
         message: `${scope.label}: names ${tool} ${version}, but ${TOOLS_FILE} pins ${pins.tools[tool]?.version}`,
       })),
+  );
+}
+
+/** The script a job runs after installing a tool release, to hold it to the SHA-256 kept in tools.json. */
+export const TOOL_HASH_CHECK = 'scripts/ci/check-tool-sha256.sh';
+
+/** Whether tools.json keeps a release SHA-256 for `tool`: then its installer's steps are held to it. */
+export function keepsReleaseHash(pins: ToolPins, tool: string): boolean {
+  return Object.values(pins.tools[tool]?.release ?? {}).some(
+    (entry) => isRecord(entry) && /^[0-9a-f]{64}$/.test(text(entry.sha256)),
   );
 }
 
