@@ -12,7 +12,7 @@ import {
   PIPELINE_IDENTITY,
   PIPELINE_WORKFLOW_NAME,
   cosignVerifyAttestation,
-  cosignVerifyVexAttestation,
+  verifyCalls,
   expectSucceeded,
   gateAttestationLine,
   restrictedBin,
@@ -83,9 +83,7 @@ describe('cloudrun.sh', () => {
     const result = await cloudrun(baseEnv());
     expectSucceeded(result, 'OK:', `${server.url}\n`);
     expect(sandbox.calls()).toEqual([
-      [...COSIGN_VERIFY, GHCR_IMAGE],
-      cosignVerifyAttestation(GHCR_IMAGE),
-      cosignVerifyVexAttestation(GHCR_IMAGE),
+      ...verifyCalls(GHCR_IMAGE),
       deployCall(AR_IMAGE, '--no-allow-unauthenticated'),
       describeCall,
       ['gcloud', 'auth', 'print-identity-token', `--audiences=${server.url}`],
@@ -99,9 +97,7 @@ describe('cloudrun.sh', () => {
     const result = await cloudrun({ ...baseEnv(), CLOUDRUN_PUBLIC: 'true' });
     expect(result.code).toBe(0);
     expect(sandbox.calls()).toEqual([
-      [...COSIGN_VERIFY, GHCR_IMAGE],
-      cosignVerifyAttestation(GHCR_IMAGE),
-      cosignVerifyVexAttestation(GHCR_IMAGE),
+      ...verifyCalls(GHCR_IMAGE),
       deployCall(AR_IMAGE, '--allow-unauthenticated'),
       describeCall,
     ]);
@@ -120,9 +116,7 @@ describe('cloudrun.sh', () => {
     const result = await cloudrun(env);
     expect(result.code).toBe(0);
     expect(sandbox.calls().slice(0, 4)).toEqual([
-      [...COSIGN_VERIFY, AR_IMAGE],
-      cosignVerifyAttestation(AR_IMAGE),
-      cosignVerifyVexAttestation(AR_IMAGE),
+      ...verifyCalls(AR_IMAGE),
       deployCall(AR_IMAGE, '--no-allow-unauthenticated'),
     ]);
   });

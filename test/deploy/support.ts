@@ -85,6 +85,13 @@ export const cosignVerifyVexAttestation = (image: string, ref = 'refs/heads/main
     argument === GATE_PREDICATE_TYPE ? 'openvex' : argument,
   );
 
+/** The three verifications every deploy makes first, in order: signature, gate results, accepted findings. */
+export const verifyCalls = (image: string): string[][] => [
+  [...COSIGN_VERIFY, image],
+  cosignVerifyAttestation(image),
+  cosignVerifyVexAttestation(image),
+];
+
 /**
  * The GitHub claims Fulcio writes into the certificate of a main-branch push run of this repository's
  * pipeline (fulcio pkg/certificate/extensions.go, the 1.3.6.1.4.1.57264.1.2–.6 extensions cosign's
