@@ -49,6 +49,10 @@ export default {
   // at a time; most of the suite waits (on child processes: git, bash, the built service; on the
   // reliability deadlines), so two files overlap their waits. At least two, one per core but one above.
   maxWorkers: Math.max(2, availableParallelism() - 1),
+  // With the other tools' caches (ESLint, Prettier, tsc), not in the system's temporary folder: a
+  // checkout keeps its transformed files from one run to the next, and a throw-away copy of the
+  // project (test/support/repository.ts) keeps its own.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   projects: [
     'unit',
     'integration',

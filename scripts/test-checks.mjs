@@ -15,7 +15,7 @@ const LANES = [
   [['lint', '--cache', '--cache-strategy', 'content', '--cache-location', `${CACHE}/eslint/`]],
   [['secrets'], ['build']],
   [['format:check', '--cache', '--cache-location', `${CACHE}/prettier/.prettier-cache`]],
-  [['typecheck', '--incremental', '--tsBuildInfoFile', `${CACHE}/tsc/test.tsbuildinfo`]],
+  [['typecheck']],
 ];
 
 function runCheck([script, ...args]) {
