@@ -28,11 +28,21 @@ const transform = {
     },
   ],
 };
+// The tests that run a real scanner (Trivy on a pushed image, Checkov, hadolint on every handed-over
+// Dockerfile rule) where scripts/ci/install-tools.sh installed it: about a minute and a half of work
+// when the tools are there. They are their own project, run by `npm run test:scanners` (which .ci/run
+// runs, with SHS_REQUIRE_TOOLS=1) beside the scanners' own checks, and left out of `npm test`.
+const SCANNER_TESTS = [
+  'test/gates/vex-trivy.test.ts',
+  'test/gates/checkov-native.test.ts',
+  'test/pipeline/dockerfile-tools.test.ts',
+];
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
   transform,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  testPathIgnorePatterns: ['/node_modules/', ...SCANNER_TESTS.map((path) => `<rootDir>/${path}`)],
   ...extra,
 });
 
@@ -49,17 +59,17 @@ export default {
   // at a time; most of the suite waits (on child processes: git, bash, the built service; on the
   // reliability deadlines), so two files overlap their waits. At least two, one per core but one above.
   maxWorkers: Math.max(2, availableParallelism() - 1),
-  projects: [
-    'unit',
-    'integration',
-    'e2e',
-    'hooks',
-    'pipeline',
-    'deploy',
-    'gates',
-    'reliability',
-    'template',
-  ].map((name) => project(name, PROJECT_OPTIONS[name])),
+  // With the other tools' caches (ESLint, Prettier, tsc), not in the system's temporary folder: a
+  // checkout keeps its transformed files from one run to the next, and a throw-away copy of the
+  // project (test/support/repository.ts) keeps its own.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
+  projects: ['unit', 'integration', 'e2e', 'hooks', 'pipeline', 'deploy', 'gates', 'reliability', 'template']
+    .map((name) => project(name, PROJECT_OPTIONS[name]))
+    .concat({
+      ...project('scanners'),
+      testMatch: SCANNER_TESTS.map((path) => `<rootDir>/${path}`),
+      testPathIgnorePatterns: ['/node_modules/'],
+    }),
   collectCoverageFrom: [
     'src/**/*.ts',
     'security/**/*.{ts,mjs}',

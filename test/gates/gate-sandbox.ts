@@ -22,9 +22,10 @@ export interface Sandbox {
   remove(): void;
 }
 
-export function makeSandbox(): Sandbox {
+/** A sandbox of the whole repository, or of the files `include` keeps (a gate that reads only those). */
+export function makeSandbox(include?: (path: string) => boolean): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'gates-sandbox-'));
-  copyRepository(root);
+  copyRepository(root, include);
   return {
     root,
     read: (path) => readFileSync(join(root, path), 'utf8'),

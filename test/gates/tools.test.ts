@@ -26,7 +26,6 @@ import { ROOT, runQuietly } from './gate-sandbox.ts';
 
 const installed = (tool: string) => join(toolsDir(), 'bin', tool);
 const hadolint = installed('hadolint');
-const checkov = installed('checkov');
 const whenInstalled = (path: string) => (existsSync(path) ? it : it.skip);
 
 /** A repository root holding only security/tools.json (pins changed by `edit`) and images.json. */
@@ -200,38 +199,6 @@ describe('reportsVersion: the pin as a whole token of the version output', () =>
   ])('%j for %s: %s', (output, version, expected) => {
     expect(reportsVersion(output, version)).toBe(expected);
   });
-});
-
-describe('the Checkov gate, native', () => {
-  whenInstalled(checkov)(
-    'runs the installed Checkov on the repository with checkov.yaml, writes the SARIF CI reads, and fails on a root Dockerfile',
-    async () => {
-      const root = mkdtempSync(join(tmpdir(), 'gates-checkov-'));
-      try {
-        mkdirSync(join(root, 'security', 'gates'), { recursive: true });
-        for (const file of ['checkov.yaml', 'security/tools.json', 'security/gates/images.json'])
-          copyFileSync(join(ROOT, file), join(root, file));
-        copyFileSync(
-          join(ROOT, 'security/self-test/checkov/root-user.Containerfile'),
-          join(root, 'Dockerfile'),
-        );
-        const gate = GATES.find((candidate) => candidate.name === 'checkov')!;
-        const { results } = await runQuietly(root, [gate]);
-        const [result] = results;
-        expect(result).toMatchObject({ name: 'checkov', status: 'failed', via: 'native 3.3.13' });
-        const sarif = JSON.parse(readFileSync(join(root, 'reports', 'checkov.sarif'), 'utf8')) as {
-          runs: { tool: { driver: { name: string; version: string } }; results: { ruleId: string }[] }[];
-        };
-        expect(sarif.runs[0]?.tool.driver).toMatchObject({ name: 'Checkov', version: '3.3.13' });
-        expect(sarif.runs.flatMap((run) => run.results.map((finding) => finding.ruleId))).toEqual(
-          expect.arrayContaining(['CKV_DOCKER_3']),
-        );
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
-    },
-    300_000,
-  );
 });
 
 describe('the hadolint gate', () => {

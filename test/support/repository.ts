@@ -4,7 +4,7 @@
  * with node_modules linked rather than installed (a fresh install would take minutes).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -19,11 +19,20 @@ export function projectFiles(): string[] {
   return listing.stdout.split('\0').filter((path) => path !== '' && existsSync(join(PROJECT_ROOT, path)));
 }
 
-/** Copies the project's files (those `include` keeps) into `destination`, and links node_modules. */
+/**
+ * Copies the project's files (those `include` keeps) into `destination`, and links each entry of
+ * node_modules but its .cache: the caches the tools keep there (ESLint's, Prettier's, tsc's build info,
+ * Jest's) stay the copy's own, warm from one run in the copy to the next, and never written into
+ * the real tree's from a copy.
+ */
 export function copyRepository(destination: string, include: (path: string) => boolean = () => true): void {
   for (const path of projectFiles().filter(include)) {
     mkdirSync(dirname(join(destination, path)), { recursive: true });
     copyFileSync(join(PROJECT_ROOT, path), join(destination, path));
   }
-  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(destination, 'node_modules'), 'dir');
+  const modules = join(destination, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
+    if (entry !== '.cache') symlinkSync(join(PROJECT_ROOT, 'node_modules', entry), join(modules, entry));
+  }
 }
