@@ -12,6 +12,8 @@ const COMMIT_SHA_HEX = '[0-9a-f]{40}';
 
 /** A digest on its own: `sha256:<64 hex>` (what a build reports, what an attestation names). */
 export const SHA256_DIGEST = new RegExp(`^sha256:${SHA256_HEX}$`);
+/** A SHA-256 on its own, as sha256sum prints it and security/tools.json keeps a release's. */
+export const SHA256_HASH = new RegExp(`^${SHA256_HEX}$`);
 /** An image reference pinned by digest ends with `@sha256:<64 hex>`. */
 export const PINNED_BY_DIGEST = new RegExp(`@sha256:${SHA256_HEX}$`);
 /** A full commit id and nothing else (an action pin, a `git log` record). */

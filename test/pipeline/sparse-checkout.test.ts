@@ -2,12 +2,12 @@
 // the listed folders and the files at the root) must still have every file its steps run, and every file
 // those scripts read through their `$root/…` paths. The rehearsal found the deploy jobs failing at
 // "Check cosign against the SHA-256 security/tools.json keeps": scripts/ci/ was not checked out.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { readWorkflows } from '../../security/workflow-policy.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const WORKFLOWS = join(ROOT, '.github/workflows');
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
 type Workflow = { jobs?: Record<string, { steps?: Step[] }> };
@@ -35,21 +35,20 @@ function covered(folders: string[], file: string): boolean {
   return !file.includes('/') || folders.some((folder) => file.startsWith(`${folder.replace(/\/$/, '')}/`));
 }
 
-const sparseJobs = readdirSync(WORKFLOWS)
-  .filter((file) => file.endsWith('.yml'))
-  .flatMap((file) => {
-    const workflow = parse(readFileSync(join(WORKFLOWS, file), 'utf8')) as Workflow;
-    return Object.entries(workflow.jobs ?? {}).flatMap(([job, { steps = [] }]) => {
-      const index = steps.findIndex(
-        (step) => step.uses?.startsWith('actions/checkout@') && step.with?.['sparse-checkout'],
-      );
-      if (index < 0) return [];
-      const sparse = steps[index]!.with!['sparse-checkout'];
-      const folders = String(sparse).split(/\s+/).filter(Boolean);
-      const runs = steps.slice(index + 1).flatMap((step) => (step.run ? [step.run] : []));
-      return [[`${file} ${job}`, folders, runs] as const];
-    });
+const sparseJobs = readWorkflows(ROOT).flatMap(({ path, text }) => {
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  const workflow = parse(text) as Workflow;
+  return Object.entries(workflow.jobs ?? {}).flatMap(([job, { steps = [] }]) => {
+    const index = steps.findIndex(
+      (step) => step.uses?.startsWith('actions/checkout@') && step.with?.['sparse-checkout'],
+    );
+    if (index < 0) return [];
+    const sparse = steps[index]!.with!['sparse-checkout'];
+    const folders = String(sparse).split(/\s+/).filter(Boolean);
+    const runs = steps.slice(index + 1).flatMap((step) => (step.run ? [step.run] : []));
+    return [[`${file} ${job}`, folders, runs] as const];
   });
+});
 
 describe('sparse checkouts', () => {
   test('the deploy jobs check out part of the repository (the case this test is for)', () => {

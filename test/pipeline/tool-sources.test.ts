@@ -8,9 +8,10 @@
  * (scripts/ci/check-tool-sha256.sh) would fail every run, or the installer would fetch a release that
  * only a signature it downloads beside it vouches for.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { readWorkflows } from '../../security/workflow-policy.ts';
 import { ROOT } from './helpers.ts';
 
 const RECORDED = 'test/fixtures/action-sources/cosign-installer-v4.1.2.lines.txt';
@@ -35,10 +36,9 @@ describe('cosign in security/tools.json is the bootstrap release cosign-installe
   it('the recorded lines are from the commit and tag every workflow pins', () => {
     expect(recordedCommit).not.toBeNull();
     const pin = `sigstore/cosign-installer@${recordedCommit?.[1]} # ${recordedCommit?.[2]}`;
-    const workflows = readdirSync(join(ROOT, '.github/workflows')).map((name) =>
-      readFileSync(join(ROOT, '.github/workflows', name), 'utf8'),
-    );
-    const uses = workflows.flatMap((text) => [...text.matchAll(/uses: (sigstore\/cosign-installer@.*)$/gm)]);
+    const uses = readWorkflows(ROOT).flatMap(({ text }) => [
+      ...text.matchAll(/uses: (sigstore\/cosign-installer@.*)$/gm),
+    ]);
     expect(uses.length).toBeGreaterThanOrEqual(3);
     expect(new Set(uses.map((match) => match[1]))).toEqual(new Set([pin]));
   });
@@ -89,8 +89,8 @@ describe('CodeQL runs the bundle the pinned codeql-action names', () => {
   it('every codeql-action init step names that bundle by URL', () => {
     expect(bundle).toBe('codeql-bundle-v2.25.6');
     const expected = `https://github.com/github/codeql-action/releases/download/${bundle}/codeql-bundle-linux64.tar.gz`;
-    const inits = readdirSync(join(ROOT, '.github/workflows')).flatMap((name) => {
-      const workflow = parse(readFileSync(join(ROOT, '.github/workflows', name), 'utf8')) as {
+    const inits = readWorkflows(ROOT).flatMap(({ path: name, text }) => {
+      const workflow = parse(text) as {
         jobs?: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
       };
       return Object.values(workflow.jobs ?? {})

@@ -46,10 +46,10 @@ function cosignHashEdits(cosign) {
   ];
 }
 
-/** The edits, for a registry host standing in for ghcr.io and the real cosign binary the rehearsal runs. */
-
 // The machine's tool folder (scripts/ci/install-tools.sh), where .ci/run installed the pinned tools.
 const TOOLS_DIR = toolsDir();
+
+/** The edits, for a registry host standing in for ghcr.io and the real cosign binary the rehearsal runs. */
 export function editsFor(registryHost, { cosign }) {
   return [
     ...cosignHashEdits(cosign),

@@ -13,7 +13,7 @@ import { isScalar } from 'yaml';
 import type { Finding, Report, StepScope } from '../rule.ts';
 import { isRecord, record, text } from '../rule.ts';
 
-import { IMAGES_FILE, TOOLS_FILE } from '../../constants.ts';
+import { IMAGES_FILE, SHA256_HASH, TOOLS_FILE } from '../../constants.ts';
 
 export interface ToolPin {
   version: string;
@@ -126,7 +126,7 @@ export const TOOL_HASH_CHECK = 'scripts/ci/check-tool-sha256.sh';
 /** Whether tools.json keeps a release SHA-256 for `tool`: then its installer's steps are held to it. */
 export function keepsReleaseHash(pins: ToolPins, tool: string): boolean {
   return Object.values(pins.tools[tool]?.release ?? {}).some(
-    (entry) => isRecord(entry) && /^[0-9a-f]{64}$/.test(text(entry.sha256)),
+    (entry) => isRecord(entry) && SHA256_HASH.test(text(entry.sha256)),
   );
 }
 
