@@ -2,7 +2,7 @@
  * The connection ceiling against the built service, from raw sockets: silent sockets holding every
  * slot cannot keep a real client out, nor stay past the headers timeout; connections that are all busy
  * (a body still arriving) are held up to the ceiling and no further; and the service drains cleanly
- * on SIGTERM with hundreds of sockets open.
+ * on SIGTERM with most slots taken (512 at the real limits, 128 in `npm test`: suite-limits.ts).
  *
  * The test process holds up to `maxConnections` + 16 sockets at once, well under a nofile limit of 1024.
  */
@@ -10,9 +10,11 @@ import { limitsKeeping } from './suite-limits.ts';
 import { heldByServer, openRaw, SERVED_WITHIN_MS, type RawConnection } from './raw-client.ts';
 import { getStatus, sleep, startService, type ServiceProcess } from './service-process.ts';
 
-// The real headers deadline (and the request deadline it may not exceed): opening 512 sockets on a busy
-// machine takes seconds, and the first must still be held when the last arrives.
-const { limits: LIMITS, env: LIMITS_ENV } = limitsKeeping('headersTimeoutMs', 'requestTimeoutMs');
+// At the real limits (`npm run test:reliability`), 512 sockets against the real 10 s headers deadline.
+// In `npm test` the ceiling is scaled down with the deadlines (a quarter of it, and of the slots kept
+// free): opening 512 sockets on a busy machine takes seconds, and the first must still be held when the
+// last arrives, which the scaled 2 s headers deadline would not allow; 128 open well within it.
+const { limits: LIMITS, env: LIMITS_ENV } = limitsKeeping({ maxConnections: 128, slotsKeptFree: 8 });
 const TOLERANCE_MS = 2_000;
 const CHECK_MS = LIMITS.connectionsCheckingIntervalMs;
 const CEILING = LIMITS.maxConnections;
@@ -119,7 +121,7 @@ test(`with every slot busy, connections beyond ${CEILING} are refused at once, w
   expect(await getStatus(`${service.baseUrl}/healthcheck`)).toBe(200);
 }, 60_000);
 
-test('SIGTERM with hundreds of silent and idle sockets open: drained and exit 0 just after the drain window', async () => {
+test(`SIGTERM with ${CEILING / 2} silent and ${CEILING / 4} idle sockets open: drained and exit 0 just after the drain window`, async () => {
   const silent = await openMany(CEILING / 2, { read: false });
   const idle = await openMany(CEILING / 4, {}, (connection) =>
     connection.socket.write('GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),

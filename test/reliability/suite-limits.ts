@@ -18,15 +18,16 @@ const SCALED = {
   writeStallTimeoutMs: 3_000,
 } as const satisfies Partial<ServerLimits>;
 
-/** Scaled limits, except those a suite keeps at their real values (`keep`); and the env giving them. */
-export function limitsKeeping(...keep: (keyof ServerLimits)[]): {
+/**
+ * The scaled limits, with the suite's own scaled values of other limits (`scaled`, e.g. a lower
+ * connection ceiling), and the env giving them; at the real values under RELIABILITY_LIMITS=real.
+ */
+export function limitsKeeping(scaled: Partial<ServerLimits> = {}): {
   limits: ServerLimits;
   env: Record<string, string>;
 } {
   if (REAL_LIMITS) return { limits: SERVER_LIMITS, env: {} };
-  const overrides = Object.fromEntries(
-    Object.entries(SCALED).filter(([name]) => !keep.includes(name as keyof ServerLimits)),
-  );
+  const overrides = { ...SCALED, ...scaled };
   return {
     limits: Object.freeze({ ...SERVER_LIMITS, ...overrides }),
     env: { SERVER_LIMITS: JSON.stringify(overrides) },
