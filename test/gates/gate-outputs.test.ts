@@ -258,13 +258,14 @@ describe('tests (build, then jest with the floor)', () => {
     const { outcome, calls } = await runGate('tests', jestWriting('jest-failing.json', 1));
     expect(calls.map((call) => call.command)).toEqual(['npm', process.execPath]);
     // The whole suite: with the floor, but not the runner's own project (it would run this runner), nor
-    // the real-scanner tests npm test leaves out.
+    // the real-scanner and tooling tests npm test leaves out.
     const args = calls[1]?.args ?? [];
     expect(args).toEqual(expect.arrayContaining(['--coverage']));
-    expect(args.slice(args.indexOf('--ignoreProjects'), args.indexOf('--ignoreProjects') + 3)).toEqual([
+    expect(args.slice(args.indexOf('--ignoreProjects'), args.indexOf('--ignoreProjects') + 4)).toEqual([
       '--ignoreProjects',
       'gates',
       'scanners',
+      'tooling',
     ]);
     expect(calls[1]?.options?.env).toEqual({ CI: 'true' });
     expect(outcome).toMatchObject({ status: 'failed', findings: 2 });

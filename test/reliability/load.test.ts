@@ -6,8 +6,8 @@ import autocannon from 'autocannon';
 import { REAL_LIMITS } from './suite-limits.ts';
 import { serviceForFile } from './service-process.ts';
 
-// Thirty seconds at the real values (npm run test:reliability), five in npm test.
-const LOAD_SECONDS = REAL_LIMITS ? 30 : 5;
+// Thirty seconds at the real values (npm run test:reliability), two in npm test.
+const LOAD_SECONDS = REAL_LIMITS ? 30 : 2;
 const CONNECTIONS = 100;
 
 const running = serviceForFile();
