@@ -11,11 +11,14 @@ import { delimiter, dirname, join } from 'node:path';
 import { COMMIT_SHA } from './constants.ts';
 
 export const GITLEAKS_CONFIG = '.gitleaks.toml';
-export const INSTALL_HINT = 'go install github.com/zricethezav/gitleaks/v8@v8.30.1 (docs/secrets.md)';
+export const INSTALL_HINT =
+  'bash scripts/ci/install-tools.sh gitleaks, or go install github.com/zricethezav/gitleaks/v8@v8.30.1 (docs/secrets.md)';
 
 /**
- * The gitleaks binary to use: $GITLEAKS when set (an explicit choice: it must exist), else the first on
- * PATH, else where `go install` puts it (~/go/bin). No process is started to find it.
+ * The gitleaks binary to use: $GITLEAKS when set (an explicit choice: it must exist), else the one
+ * scripts/ci/install-tools.sh installed at security/tools.json's pin (SHS_TOOLS_DIR/bin, by default
+ * ~/.cache/shs-tools/bin), else the first on PATH, else where `go install` puts it (~/go/bin). The hook and
+ * the history scan both find it here. No process is started to find it.
  * @returns {string | undefined}
  */
 export function findGitleaks(env = process.env) {
@@ -32,6 +35,7 @@ export function findGitleaks(env = process.env) {
     return env.GITLEAKS;
   }
   const candidates = [
+    join(env.SHS_TOOLS_DIR ?? join(homedir(), '.cache', 'shs-tools'), 'bin'),
     ...(env.PATH ?? '').split(delimiter).filter(Boolean),
     join(env.GOPATH ?? join(homedir(), 'go'), 'bin'),
   ].map((directory) => join(directory, 'gitleaks'));

@@ -18,8 +18,8 @@
 // Exit codes: 0 clean, 1 secrets found, 2 the scan could not run (an outage: gitleaks missing or failing,
 // git failing, bad arguments): nothing was found and nothing passed.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binaryPathResults, findGitleaks, reportArgs, run } from './gitleaks.mjs';
@@ -70,19 +70,10 @@ export function revisionsToScan(root, base, head) {
 }
 
 function gitleaksBinary(env = process.env) {
-  if (env.GITLEAKS) {
-    try {
-      return findGitleaks(env);
-    } catch (err) {
-      throw new Outage(err.message);
-    }
-  }
-  const installed = join(env.SHS_TOOLS_DIR ?? join(homedir(), '.cache', 'shs-tools'), 'bin', 'gitleaks');
   try {
-    accessSync(installed, constants.X_OK);
-    return installed;
-  } catch {
     return findGitleaks(env);
+  } catch (err) {
+    throw new Outage(err.message);
   }
 }
 

@@ -1,9 +1,10 @@
 // A throw-away copy of this project as its own git repository, with the hooks installed the way a
 // developer gets them (`npm install` runs the prepare script), so the hooks are tested as they run.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { findGitleaks } from '../../security/gitleaks.mjs';
 import { copyRepository, PROJECT_ROOT } from '../support/repository.ts';
 
 export const projectRoot = PROJECT_ROOT;
@@ -105,24 +106,12 @@ export function removeTempDir(directory: string | undefined): void {
 }
 
 /**
- * The gitleaks binary the secret-scan tests use, found as the hook finds it (security/gitleaks.mjs):
- * $GITLEAKS, then PATH, then ~/go/bin. SECRET_SCAN_REQUIRE_GITLEAKS=1 (CI's gitleaks step) makes its
- * absence an error, so that the gitleaks-backed tests can never be skipped there unnoticed.
+ * The gitleaks binary the secret-scan tests use, found as the hook finds it (security/gitleaks.mjs,
+ * findGitleaks). SECRET_SCAN_REQUIRE_GITLEAKS=1 (CI's tooling step) makes its absence an error, so that
+ * the gitleaks-backed tests can never be skipped there unnoticed.
  */
 export function gitleaksBinary(): string | undefined {
-  const candidates = [
-    process.env.GITLEAKS,
-    ...(process.env.PATH ?? '').split(':').map((directory) => join(directory, 'gitleaks')),
-    join(process.env.GOPATH ?? join(homedir(), 'go'), 'bin', 'gitleaks'),
-  ].filter((path): path is string => Boolean(path));
-  const found = candidates.find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const found = findGitleaks();
   if (found === undefined && process.env.SECRET_SCAN_REQUIRE_GITLEAKS === '1') {
     throw new Error('SECRET_SCAN_REQUIRE_GITLEAKS=1 but no gitleaks binary: set GITLEAKS or PATH');
   }
