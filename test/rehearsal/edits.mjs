@@ -129,6 +129,12 @@ export function editsFor(registryHost, { cosign }) {
     },
     {
       file: GATES,
+      from: '        run: npm run test:tooling\n',
+      to: '        run: echo "rehearsal: .ci/run runs the tooling tests (npm run test:tooling) in full"\n',
+      reason: "the tooling tests are .ci/run's own step, with the pinned gitleaks",
+    },
+    {
+      file: GATES,
       from: '        run: security/dependencies/npm-audit-gate.sh\n',
       to: '        run: security/dependencies/npm-audit-gate.sh || { code=$?; [ "${code}" -eq 3 ] || exit "${code}"; "${REHEARSAL_ACTIONS}/lib/npm-audit-standin.sh"; }\n',
       reason:
