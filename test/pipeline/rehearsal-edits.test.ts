@@ -4,10 +4,19 @@
 // anything else, the stand-in installer's wrapper included. The rehearsal itself is `.ci/run`'s.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { applyEdits, editsFor } from '../rehearsal/edits.mjs';
 import { ROOT } from './helpers.ts';
 
@@ -53,9 +62,15 @@ const runStep = (run: string) =>
     env: { PATH: `${wrapperDir}:${process.env.PATH ?? ''}`, REHEARSAL_COSIGN: built, HOME: work, LANG: 'C' },
   });
 
-it('every edit applies to this tree, each logged with its reason', () => {
+it('every edit applies to this tree, each logged with its reason, and leaves every workflow valid YAML', () => {
   const lines = applyEdits(tree, editsFor('127.0.0.1:5000', { cosign: built }));
   expect(lines.some((line) => line.startsWith('security/tools.json: cosign is built here'))).toBe(true);
+  // An edit's text is spliced into the YAML as it is: a plain scalar holding ": " no longer parses, and
+  // the rehearsal then stops before act runs (applyJobResults cannot write the document back).
+  for (const file of readdirSync(join(tree, '.github/workflows'))) {
+    const errors = parseDocument(readFileSync(join(tree, '.github/workflows', file), 'utf8')).errors;
+    expect([file, errors.map((error) => error.message)]).toEqual([file, []]);
+  }
 });
 
 it("the copy's tools.json keeps the local build's SHA-256, and every cosign check hashes that build", () => {

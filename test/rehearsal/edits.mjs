@@ -130,7 +130,7 @@ export function editsFor(registryHost, { cosign }) {
     {
       file: GATES,
       from: '        run: npm run test:tooling\n',
-      to: '        run: echo "rehearsal: .ci/run runs the tooling tests (npm run test:tooling) in full"\n',
+      to: '        run: echo "rehearsal - .ci/run runs the tooling tests (npm run test:tooling) in full"\n',
       reason: "the tooling tests are .ci/run's own step, with the pinned gitleaks",
     },
     {
