@@ -24,8 +24,10 @@ log=$(mktemp)
 trap 'rm -f "${log}"' EXIT
 
 # README, "The endpoint": APP_VERSION=1.0 DESCRIPTION="PI technical example" LAST_COMMIT_SHA=abc57858585 npm start
+# In a process group of its own (setsid), stopped as a whole below, as Ctrl-C stops it in a terminal: a
+# signal to npm alone ends npm and the shell it started, and left the service running with no parent.
 PORT=${port} APP_VERSION=1.0 DESCRIPTION="PI technical example" LAST_COMMIT_SHA=abc57858585 \
-  npm start >"${log}" 2>&1 &
+  setsid npm start >"${log}" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do
   curl -sf "http://localhost:${port}/healthcheck" >/dev/null 2>&1 && break
@@ -36,9 +38,15 @@ check "npm start serves the contract (curl)" \
   test "$(curl -s "http://localhost:${port}/healthcheck")" = "${expected}"
 check "curl -I shows HTTP/1.1 200 OK" \
   bash -c "curl -sI 'http://localhost:${port}/healthcheck' | head -n 1 | grep -q '^HTTP/1.1 200 OK'"
-kill -TERM "${server}" 2>/dev/null
+kill -TERM -- "-${server}" 2>/dev/null
 wait "${server}" 2>/dev/null
 check "npm start logs JSON lines" grep -q '"msg":"listening"' "${log}"
+# Nothing of it is left: no process in its group, nothing listening on its port.
+for _ in $(seq 1 50); do
+  pgrep -g "${server}" >/dev/null || break
+  sleep 0.1
+done
+check "the service stops with npm start (no process left behind)" bash -c "! pgrep -g '${server}' >/dev/null && ! curl -s 'http://localhost:${port}/healthcheck' >/dev/null"
 
 check "npm run gates -- --list" bash -c 'npm run --silent gates -- --list | grep -q eslint'
 check "npm run init-template -- --help" bash -c 'npm run --silent init-template -- --help | grep -q -- --registry'
